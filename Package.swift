@@ -1,0 +1,76 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Custody",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "custody", targets: ["custody"]),
+        .library(name: "CustodyModel", targets: ["CustodyModel"]),
+        .library(name: "CustodyLog", targets: ["CustodyLog"]),
+        .library(name: "CustodyCLI", targets: ["CustodyCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The one C shim over the system libsqlite3: `sqlite3_db_config` is variadic and Swift cannot call it.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CustodyModel", swiftSettings: strictSettings),
+        .target(
+            name: "CustodyLog",
+            dependencies: [
+                "CustodyModel", "CSQLite",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CustodyCLI",
+            dependencies: [
+                "CustodyModel", "CustodyLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "custody", dependencies: ["CustodyCLI"], swiftSettings: strictSettings),
+        // A writer that acknowledges each batch after its commit; the crash tests SIGKILL it at random moments.
+        .executableTarget(
+            name: "custody-crash-writer",
+            dependencies: ["CustodyLog", "CustodyModel"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CustodyTestSupport",
+            dependencies: ["CustodyModel", "CustodyLog", "CustodyCLI"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CustodyModelTests",
+            dependencies: ["CustodyModel", "CustodyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CustodyLogTests",
+            dependencies: ["CustodyLog", "CustodyModel", "CustodyTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CustodyCLITests",
+            dependencies: ["CustodyCLI", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,80 @@
+public import Foundation
+import CustodyModel
+import GRDB
+
+extension EventStore {
+    /// The log's size and its root, from the stored nodes.
+    public func head() throws(LogError) -> (size: Int, root: SHA256Hash) {
+        do {
+            return try queue.read { db in
+                let size = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                return (size, try MerkleProofs(reader: SQLiteNodeReader(db: db)).root(size: size))
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Up to `limit` recorded events from sequence number `from` on.
+    public func entries(from: Int = 0, limit: Int = 100) throws(LogError) -> [LogEntry] {
+        do {
+            let leaves = try queue.read { db in
+                try Data.fetchAll(db, sql: "SELECT leaf FROM log_entry WHERE seq >= ? ORDER BY seq LIMIT ?", arguments: [from, limit])
+            }
+            return try leaves.map { data throws(LogError) in try LogEntry(leaf: Array(data)) }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The RFC 9162 inclusion proof of event `seq` in the tree of `size` events, and that tree's root.
+    public func inclusionProof(seq: Int, size: Int) throws(LogError) -> (proof: [SHA256Hash], leafHash: SHA256Hash, root: SHA256Hash) {
+        do {
+            return try queue.read { db in
+                let proofs = MerkleProofs(reader: SQLiteNodeReader(db: db))
+                let logSize = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                guard size <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(size)") }
+                return (try proofs.inclusionProof(index: seq, size: size), try proofs.reader.node(level: 0, index: seq), try proofs.root(size: size))
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The RFC 9162 consistency proof from the tree of `first` events to the tree of `second`.
+    public func consistencyProof(first: Int, second: Int) throws(LogError) -> [SHA256Hash] {
+        do {
+            return try queue.read { db in
+                let logSize = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                guard second <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(second)") }
+                return try MerkleProofs(reader: SQLiteNodeReader(db: db)).consistencyProof(first: first, second: second)
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Signs a checkpoint of the log as it is now, stores it, and returns the signed note.
+    ///
+    /// The note covers only committed events: the read happens after the last commit returned, and
+    /// with `synchronous=FULL` a commit that returned is durable.
+    public func signCheckpoint(with signer: NoteSigner, at date: Date) throws(LogError) -> SignedNote {
+        try checkSigner(signer)
+        let origin = try origin()
+        let (size, root) = try head()
+        let note: SignedNote
+        do { note = try signer.sign(Checkpoint(origin: origin, size: size, root: root).body) } catch {
+            throw LogError(.key, "cannot sign the checkpoint: \(error)")
+        }
+        do {
+            try queue.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO checkpoint (tree_size, note, created_at) VALUES (?, ?, ?)",
+                    arguments: [size, note.serialized, RFC3339.format(date)])
+            }
+        } catch { throw Self.translate(error, path: path) }
+        return note
+    }
+
+    /// The newest checkpoint stored in the database, if any.
+    public func latestStoredCheckpoint() throws(LogError) -> SignedNote? {
+        do {
+            guard let text = try queue.read({ db in try String.fetchOne(db, sql: "SELECT note FROM checkpoint ORDER BY tree_size DESC LIMIT 1") })
+            else { return nil }
+            return try SignedNote(parsing: text)
+        } catch let error as CheckpointError {
+            throw LogError(.integrity, "the stored checkpoint is damaged: \(error)")
+        } catch { throw Self.translate(error, path: path) }
+    }
+}

@@ -1,0 +1,191 @@
+public import Foundation
+import GRDB
+
+extension EventStore {
+    /// Recomputes every leaf hash, the chain and the Merkle tree from the stored event bytes, compares
+    /// them with what is stored, re-checks the stored checkpoints, and proves the log extends each of
+    /// `checkpoints` (signed notes kept elsewhere, checked with `verifier`).
+    ///
+    /// - Throws: `LogError` with code `.invalidInput` for a checkpoint that does not parse or is for
+    ///   another log, `.integrity` for one whose signature fails or a database SQLite cannot read.
+    public func verify(checkpoints: [String] = [], verifier: NoteVerifier? = nil, problemLimit: Int = 20) throws(LogError) -> VerificationReport {
+        let origin = try origin()
+        let ownVerifier = try verifierKey()
+        var external: [Checkpoint] = []
+        for text in checkpoints {
+            let note: SignedNote
+            let checkpoint: Checkpoint
+            do {
+                note = try SignedNote(parsing: text)
+                checkpoint = try Checkpoint(body: note.text)
+            } catch {
+                throw LogError(.invalidInput, "the checkpoint is not a signed checkpoint note: \(error)")
+            }
+            guard checkpoint.origin == origin else {
+                throw LogError(.invalidInput, "the checkpoint is for the log '\(checkpoint.origin)', but this store is '\(origin)'")
+            }
+            do { try (verifier ?? ownVerifier).verify(note) } catch {
+                throw LogError(.integrity, "the checkpoint of size \(checkpoint.size) does not verify: \(error)")
+            }
+            external.append(checkpoint)
+        }
+        external.sort { $0.size < $1.size }
+
+        do {
+            return try queue.read { db in
+                var verification = Verification(db: db, ownVerifier: ownVerifier, external: external, problemLimit: problemLimit)
+                return try verification.run()
+            }
+        } catch {
+            throw Self.translate(error, path: path)
+        }
+    }
+}
+
+/// One verification pass: a merge of the log and node tables in sequence order, with roots taken at
+/// every size a batch or checkpoint names.
+private struct Verification {
+    let db: Database
+    let ownVerifier: NoteVerifier
+    let external: [Checkpoint]
+    let problemLimit: Int
+    var problems: [IntegrityProblem] = []
+
+    init(db: Database, ownVerifier: NoteVerifier, external: [Checkpoint], problemLimit: Int) {
+        self.db = db
+        self.ownVerifier = ownVerifier
+        self.external = external
+        self.problemLimit = problemLimit
+    }
+
+    mutating func report(_ kind: String, _ location: Range<Int>, _ message: String) {
+        if problems.count < problemLimit {
+            problems.append(IntegrityProblem(kind: kind, location: location, message: message))
+        }
+    }
+
+    mutating func run() throws -> VerificationReport {
+        let quickCheck = try String.fetchAll(db, sql: "PRAGMA quick_check")
+        if quickCheck != ["ok"] {
+            report("database-damaged", 0..<0, "SQLite finds the store file damaged: \(quickCheck.prefix(3).joined(separator: "; "))")
+        }
+        var batches: [(id: String, size: Int, root: Data)] = []
+        for row in try Row.fetchAll(db, sql: "SELECT batch_id, first_seq, event_count, tree_size, root FROM log_batch ORDER BY tree_size") {
+            let size: Int = row["tree_size"]
+            batches.append((row["batch_id"], size, row["root"]))
+            if row["first_seq"] as Int + row["event_count"] as Int != size {
+                report("batch-mismatch", size..<size, "the batch record \(row["batch_id"] as String) does not add up (first event + count ≠ tree size)")
+            }
+        }
+        var stored: [(size: Int, note: String)] = []
+        for row in try Row.fetchAll(db, sql: "SELECT tree_size, note FROM checkpoint ORDER BY tree_size") {
+            stored.append((row[0], row[1]))
+        }
+        let wanted = Set(batches.map(\.size) + stored.map(\.size) + external.map(\.size))
+        var rootsAt: [Int: SHA256Hash] = [0: MerkleHashing.emptyRoot]
+
+        var range = CompactRange()
+        var chain = SHA256Hash.zero
+        var expected = 0
+        let nodes = try Row.fetchCursor(db, sql: "SELECT last_leaf, level, hash FROM merkle_node ORDER BY last_leaf, level")
+        var pendingNode = try nodes.next()
+        let entries = try Row.fetchCursor(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash FROM log_entry ORDER BY seq")
+        while let row = try entries.next() {
+            let seq: Int = row[0]
+            let leaf = Array(row[1] as Data? ?? Data())
+            let storedLeafHash = Array(row[2] as Data? ?? Data())
+            let storedChain = Array(row[3] as Data? ?? Data())
+            if seq != expected {
+                if seq > expected {
+                    report("missing-event", expected..<seq, seq - expected == 1
+                        ? "event \(expected) is missing: the row was deleted"
+                        : "events \(expected)–\(seq - 1) are missing: rows were deleted")
+                } else {
+                    report("sequence-disorder", seq..<(seq + 1), "event \(seq) appears out of order")
+                }
+            }
+            if LogEntry.claimedSeq(leaf) != seq {
+                report("sequence-mismatch", seq..<(seq + 1),
+                    "event \(seq): its record says it is event \(LogEntry.claimedSeq(leaf).map(String.init) ?? "?"); rows were moved, swapped or inserted")
+            }
+            let leafHash = MerkleHashing.leafHash(bytes: leaf)
+            if leafHash.bytes != storedLeafHash {
+                report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
+            }
+            let link = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
+            if link.bytes != storedChain {
+                report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
+                // Continue from the stored link so one edit is reported once, not at every later event.
+                chain = SHA256Hash(bytes: storedChain) ?? link
+            } else {
+                chain = link
+            }
+            for node in range.append(leafHash) {
+                let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
+                if let candidate = pendingNode, candidate[0] as Int == node.lastLeaf, candidate[1] as Int == node.level {
+                    if (candidate[2] as Data) != Data(node.hash.bytes), !problems.contains(where: { $0.location.overlaps(covered) }) {
+                        report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
+                    }
+                    pendingNode = try nodes.next()
+                } else {
+                    report("node-missing", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) is missing")
+                }
+            }
+            expected = seq + 1
+            if wanted.contains(range.size) { rootsAt[range.size] = range.root }
+        }
+        if let extra = pendingNode {
+            let lastLeaf: Int = extra[0]
+            report("node-extra", lastLeaf..<(lastLeaf + 1), "a stored Merkle node ends at event \(lastLeaf), beyond the log or out of place")
+        }
+        let size = range.size
+
+        for batch in batches {
+            if let root = rootsAt[batch.size], Data(root.bytes) != batch.root {
+                report("batch-root-mismatch", batch.size..<batch.size, "the root recorded for batch \(batch.id) (size \(batch.size)) does not match the events")
+            } else if batch.size > size {
+                report("truncated", size..<batch.size, "batch \(batch.id) ended at size \(batch.size), but the log has only \(size) events: events \(size)–\(batch.size - 1) are gone")
+            }
+        }
+        for checkpoint in stored {
+            checkStored(checkpoint.note, size: checkpoint.size, logSize: size, rootsAt: rootsAt)
+        }
+        checkExternal(logSize: size, rootsAt: rootsAt)
+        problems.sort { $0.location.lowerBound < $1.location.lowerBound }
+        return VerificationReport(size: size, root: range.root, problems: problems,
+            externalCheckpointSizes: external.map(\.size), storedCheckpoints: stored.count)
+    }
+
+    private mutating func checkStored(_ text: String, size: Int, logSize: Int, rootsAt: [Int: SHA256Hash]) {
+        guard let note = try? SignedNote(parsing: text), let checkpoint = try? Checkpoint(body: note.text),
+            checkpoint.size == size, (try? ownVerifier.verify(note)) != nil
+        else {
+            report("stored-checkpoint-invalid", size..<size, "the checkpoint stored for size \(size) is damaged or its signature does not verify")
+            return
+        }
+        if size > logSize {
+            report("truncated", logSize..<size, "a stored checkpoint covers \(size) events but the log has \(logSize): events \(logSize)–\(size - 1) are gone")
+        } else if rootsAt[size] != checkpoint.root {
+            report("stored-checkpoint-mismatch", 0..<size, "the log does not match the checkpoint it stored for size \(size)")
+        }
+    }
+
+    /// Locates a rewrite between the largest checkpoint the log still matches and the first it does not.
+    private mutating func checkExternal(logSize: Int, rootsAt: [Int: SHA256Hash]) {
+        var lastGood = 0
+        for checkpoint in external {
+            if checkpoint.size > logSize {
+                report("truncated", logSize..<checkpoint.size,
+                    "the log has \(logSize) events, but a checkpoint kept elsewhere covers \(checkpoint.size): events \(logSize)–\(checkpoint.size - 1) were removed")
+                return
+            }
+            if rootsAt[checkpoint.size] == checkpoint.root {
+                lastGood = checkpoint.size
+                continue
+            }
+            report("checkpoint-mismatch", lastGood..<checkpoint.size,
+                "the log does not extend the checkpoint of size \(checkpoint.size): history was rewritten among events \(lastGood)–\(checkpoint.size - 1)")
+            return
+        }
+    }
+}

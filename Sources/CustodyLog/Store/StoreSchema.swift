@@ -1,0 +1,54 @@
+import GRDB
+
+/// The store's schema, migrated forward one named step at a time. A store written by a newer Custody
+/// (with migrations this binary does not know) is refused rather than misread.
+enum StoreSchema {
+    static let format = "custody-store"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-log") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
+                -- seq is the RFC 9162 leaf index; leaf is the exact preimage of the leaf hash.
+                CREATE TABLE log_entry (
+                    seq INTEGER PRIMARY KEY NOT NULL,
+                    leaf BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL,
+                    chain_hash BLOB NOT NULL
+                ) STRICT;
+                -- Roots of complete perfect subtrees (level >= 1), keyed so they sort in completion order.
+                CREATE TABLE merkle_node (
+                    last_leaf INTEGER NOT NULL,
+                    level INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (last_leaf, level)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE log_batch (
+                    batch_id TEXT PRIMARY KEY NOT NULL,
+                    first_seq INTEGER NOT NULL,
+                    event_count INTEGER NOT NULL,
+                    recorded_at TEXT NOT NULL,
+                    tree_size INTEGER NOT NULL,
+                    root BLOB NOT NULL
+                ) STRICT;
+                CREATE TABLE checkpoint (
+                    tree_size INTEGER PRIMARY KEY NOT NULL,
+                    note TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                -- HMAC(vault key, identifier) -> random token. Never an identifier.
+                CREATE TABLE vault (lookup BLOB PRIMARY KEY NOT NULL, token TEXT NOT NULL UNIQUE) STRICT, WITHOUT ROWID;
+                """)
+            for table in ["log_entry", "merkle_node", "log_batch"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, 'the log is append-only: \(table) rows cannot be changed'); END;
+                    CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, 'the log is append-only: \(table) rows cannot be deleted'); END;
+                    """)
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,121 @@
+/// RFC 8785 (JSON Canonicalization Scheme) serialisation: object members sorted by their UTF-16 code
+/// units, no insignificant white space, minimal string escapes, and numbers written the way ECMAScript's
+/// `Number.prototype.toString` writes the IEEE 754 double they denote.
+///
+/// Two events that mean the same JSON produce the same bytes, so their leaf hashes agree whoever
+/// canonicalises them.
+public enum CanonicalJSON {
+    /// The canonical bytes of `value`. Throws for a number that is not a finite double (RFC 8785 §3.2.2.3).
+    public static func encode(_ value: JSONValue) throws(CanonicalJSONError) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        try write(value, to: &output)
+        return output
+    }
+
+    public static func write(_ value: JSONValue, to output: inout [UInt8]) throws(CanonicalJSONError) {
+        switch value {
+        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let flag): output.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .number(let number):
+            guard let double = number.doubleValue, double.isFinite else {
+                throw CanonicalJSONError(literal: number.literal)
+            }
+            output.append(contentsOf: formatNumber(double).utf8)
+        case .string(let string): writeString(string, to: &output)
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                try write(element, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            let sorted = object.members.sorted { utf16Less($0.key, $1.key) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                try write(member.value, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Writes a string with RFC 8785's escapes: `"` and `\`, and the C0 controls (short forms where JSON
+    /// has them, `\u00xx` in lowercase hex otherwise). Everything else is written as UTF-8.
+    public static func writeString(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: output.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x09: output.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x0A: output.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0C: output.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0D: output.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    static func utf16Less(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf16.makeIterator()
+        var right = rhs.utf16.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case (let a?, let b?): if a != b { return a < b }
+            }
+        }
+    }
+
+    /// ECMAScript `Number::toString` for a finite double, built from Swift's shortest round-trip digits.
+    public static func formatNumber(_ value: Double) -> String {
+        if value == 0 { return "0" }
+        if value < 0 { return "-" + formatNumber(-value) }
+        // Swift's description yields the shortest digits that round-trip, e.g. "123.0", "1e-07", "1.5e+22".
+        let description = value.description
+        var mantissa = Substring(description)
+        var exponent = 0
+        if let e = description.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = description[..<e]
+            exponent = Int(description[description.index(after: e)...]) ?? 0
+        }
+        let pointIndex = mantissa.firstIndex(of: ".")
+        let integerDigits = pointIndex.map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count
+        var digits = Array(mantissa.filter { $0 != "." })
+        var leadingZeros = 0
+        while digits.first == "0" { digits.removeFirst(); leadingZeros += 1 }
+        while digits.last == "0" { digits.removeLast() }
+        let k = digits.count
+        let n = integerDigits + exponent - leadingZeros
+        let s = String(digits)
+        if k <= n && n <= 21 {
+            return s + String(repeating: "0", count: n - k)
+        }
+        if 0 < n && n <= 21 {
+            return String(digits[0..<n]) + "." + String(digits[n...])
+        }
+        if -6 < n && n <= 0 {
+            return "0." + String(repeating: "0", count: -n) + s
+        }
+        let e = n - 1
+        let exponentText = (e < 0 ? "-" : "+") + String(abs(e))
+        if k == 1 { return s + "e" + exponentText }
+        return String(digits[0]) + "." + String(digits[1...]) + "e" + exponentText
+    }
+}
+
+/// A number RFC 8785 cannot represent: its value is not a finite IEEE 754 double (for example `1e400`).
+public struct CanonicalJSONError: Error, Sendable, Equatable {
+    public let literal: String
+}
