@@ -1,0 +1,70 @@
+import ArgumentParser
+import CustodyLog
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Ingest OpenLineage events (a JSON object, a JSON array, or JSON Lines).",
+        discussion: """
+            Reads the files in order (standard input when none is given, or for '-'). The call is atomic:
+            every event is recorded, or none is. A malformed event is reported with its file, line and
+            field, and the command exits 2. Creates the store and keys, as 'init' would, when none exists.
+
+            Example:  custody ingest events/2026-03-01.jsonl
+                      airflow-export | custody ingest -
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+
+    @Argument(help: ArgumentHelp("Files of events; '-' is standard input.", valueName: "file"))
+    var files: [String] = []
+
+    func run() throws {
+        let format = try globals.outputFormat(allowed: [.text, .json], default: .text)
+        let context = globals.context
+        let sources = try (files.isEmpty ? ["-"] : files).map { file throws -> IngestSource in
+            file == "-" ? IngestSource(name: "<stdin>", readChunk: context.readStandardInput) : try IngestSource.file(file)
+        }
+        let paths = globals.paths
+        var random = SystemRandomNumberGenerator()
+        let progress: ((Int) -> Void)? = context.standardErrorIsTerminal
+            ? { count in context.standardError("\ringested \(count) events…") } : nil
+        let ingest = { (store: EventStore, vaultKey: VaultKey, random: inout SystemRandomNumberGenerator) throws -> IngestSummary in
+            try Ingestor.ingest(sources, into: store, vaultKey: vaultKey, recordedAt: context.now, batchID: UUID(),
+                random: &random, progress: progress)
+        }
+        let summary: IngestSummary
+        if paths.storeExists {
+            let store = try EventStore.open(at: paths.store)
+            summary = try ingest(store, try paths.readVaultKey(), &random)
+        } else {
+            var creationRandom = SystemRandomNumberGenerator()
+            summary = try StoreCreation.create(paths, origin: nil, random: &creationRandom) { store, vaultKey, _ in
+                try ingest(store, vaultKey, &random)
+            }
+        }
+        if progress != nil { context.standardError("\r") }
+        let receipt = summary.receipt
+        switch format {
+        case .json:
+            context.print(JSONOutput.object([
+                ("events", .number(receipt.eventCount)), ("runEvents", .number(summary.runEvents)),
+                ("datasetEvents", .number(summary.datasetEvents)), ("jobEvents", .number(summary.jobEvents)),
+                ("batch", receipt.eventCount == 0 ? .null : .string(receipt.batchID)),
+                ("firstSeq", receipt.eventCount == 0 ? .null : .number(receipt.firstSeq)),
+                ("newSubjects", .number(receipt.newSubjects)),
+                ("logSize", .number(receipt.treeSize)), ("root", .string(receipt.root.base64)),
+            ]))
+        default:
+            if receipt.eventCount == 0 {
+                context.print("no events in the input; nothing was recorded (log size \(receipt.treeSize))")
+                return
+            }
+            context.print("ingested \(receipt.eventCount) events (\(summary.runEvents) run, \(summary.datasetEvents) dataset, \(summary.jobEvents) job) as events \(receipt.firstSeq)–\(receipt.treeSize - 1)")
+            if receipt.newSubjects > 0 { context.print("  \(receipt.newSubjects) new data subjects, stored as tokens") }
+            if summary.notedEvents > 0 { context.print("  \(summary.notedEvents) events had a time without an offset, read as UTC and noted") }
+            context.print("  log size \(receipt.treeSize), root \(receipt.root.base64)")
+        }
+    }
+}

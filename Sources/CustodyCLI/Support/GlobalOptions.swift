@@ -1,0 +1,49 @@
+import ArgumentParser
+import CustodyLog
+import Foundation
+
+/// The options every command accepts, before or after its name (spec/cli.md, "Global options").
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file (default: $CUSTODY_STORE, else ./custody.db).", valueName: "path"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("A folder of policy files laid over the built-in pack (default: $CUSTODY_POLICIES).", valueName: "dir"))
+    var policies: String?
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("The world as of this event time (RFC 3339, or a date).", valueName: "time"))
+    var asOf: String?
+
+    @Option(name: .customLong("known-at"), help: ArgumentHelp("Only what had been recorded by this time.", valueName: "time"))
+    var knownAt: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output format: text, json, html or xml, as the command allows.", valueName: "format"))
+    var format: String?
+
+    init() {}
+
+    /// The option names that take a value, for moving them after the command name.
+    static let valueOptions: Set<String> = ["--store", "--policies", "--as-of", "--known-at", "--format"]
+
+    var context: CommandContext { CommandContext.current }
+
+    var paths: StorePaths {
+        let environment = context.environment
+        return StorePaths(
+            store: store ?? environment["CUSTODY_STORE"] ?? "custody.db",
+            vaultKey: environment["CUSTODY_VAULT_KEY_FILE"],
+            signingKey: environment["CUSTODY_SIGNING_KEY_FILE"])
+    }
+
+    /// The output format, checked against what the command can write.
+    func outputFormat(allowed: [OutputFormat], default fallback: OutputFormat) throws -> OutputFormat {
+        guard let format else { return fallback }
+        guard let chosen = OutputFormat(rawValue: format), allowed.contains(chosen) else {
+            throw CLIError("this command writes \(allowed.map(\.rawValue).joined(separator: " or ")), not '\(format)' (--format)")
+        }
+        return chosen
+    }
+}
+
+enum OutputFormat: String {
+    case text, json, html, xml
+}
