@@ -63,7 +63,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CustodyLogTests",
-            dependencies: ["CustodyLog", "CustodyModel", "CustodyTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CustodyLog", "CustodyModel", "CustodyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),

@@ -34,7 +34,7 @@ public struct NoteVerifier: Sendable, Equatable, CustomStringConvertible {
     /// Parses the exchange form; rejects a key whose ID does not match its name and key.
     public init(parsing text: String) throws(CheckpointError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        let parts = trimmed.split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        let parts = trimmed.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3, validKeyName(parts[0]), parts[1].count == 8,
             let blob = Data(base64Encoded: parts[2]), blob.count == 33, blob.first == Self.ed25519Type
         else {
@@ -90,7 +90,7 @@ public struct NoteSigner: Sendable {
     }
 
     public init(parsing text: String) throws(CheckpointError) {
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", omittingEmptySubsequences: false).map(String.init)
+        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY", let blob = Data(base64Encoded: parts[4]),
             blob.count == 33, blob.first == NoteVerifier.ed25519Type
         else { throw CheckpointError("a signing key file holds one line 'PRIVATE+KEY+name+keyid+base64'") }

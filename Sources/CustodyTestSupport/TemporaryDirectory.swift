@@ -1,0 +1,25 @@
+public import Foundation
+
+/// A fresh folder under the system's temporary directory, removed when the value is released. Store
+/// tests use real files in it, never only an in-memory database.
+public final class TemporaryDirectory: Sendable {
+    public let path: String
+
+    public init() {
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("custody-test-XXXXXX").path
+        var bytes = Array(template.utf8CString)
+        precondition(mkdtemp(&bytes) != nil, "cannot create a temporary directory")
+        path = String(cString: bytes)
+    }
+
+    public func file(_ name: String) -> String { path + "/" + name }
+
+    /// The names of the files in the folder, sorted.
+    public var contents: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
