@@ -147,27 +147,38 @@ private struct Verification {
                 report("truncated", size..<batch.size, "batch \(batch.id) ended at size \(batch.size), but the log has only \(size) events: events \(size)–\(batch.size - 1) are gone")
             }
         }
+        var lastGoodStored = 0
         for checkpoint in stored {
-            checkStored(checkpoint.note, size: checkpoint.size, logSize: size, rootsAt: rootsAt)
+            if checkStored(checkpoint.note, size: checkpoint.size, logSize: size, rootsAt: rootsAt, since: lastGoodStored) {
+                lastGoodStored = checkpoint.size
+            }
         }
         checkExternal(logSize: size, rootsAt: rootsAt)
-        problems.sort { $0.location.lowerBound < $1.location.lowerBound }
+        // Problems located to one event come first, in sequence order: the first of them is "the first bad
+        // sequence number". Problems only located to an interval follow.
+        problems.sort { ($0.location.count > 1 ? 1 : 0, $0.location.lowerBound) < ($1.location.count > 1 ? 1 : 0, $1.location.lowerBound) }
         return VerificationReport(size: size, root: range.root, problems: problems,
             externalCheckpointSizes: external.map(\.size), storedCheckpoints: stored.count)
     }
 
-    private mutating func checkStored(_ text: String, size: Int, logSize: Int, rootsAt: [Int: SHA256Hash]) {
+    /// Re-verifies a checkpoint stored in the database; returns whether the log still matches it.
+    private mutating func checkStored(_ text: String, size: Int, logSize: Int, rootsAt: [Int: SHA256Hash], since lastGood: Int) -> Bool {
         guard let note = try? SignedNote(parsing: text), let checkpoint = try? Checkpoint(body: note.text),
             checkpoint.size == size, (try? ownVerifier.verify(note)) != nil
         else {
             report("stored-checkpoint-invalid", size..<size, "the checkpoint stored for size \(size) is damaged or its signature does not verify")
-            return
+            return false
         }
         if size > logSize {
             report("truncated", logSize..<size, "a stored checkpoint covers \(size) events but the log has \(logSize): events \(logSize)–\(size - 1) are gone")
-        } else if rootsAt[size] != checkpoint.root {
-            report("stored-checkpoint-mismatch", 0..<size, "the log does not match the checkpoint it stored for size \(size)")
+            return false
         }
+        if rootsAt[size] != checkpoint.root {
+            report("stored-checkpoint-mismatch", lastGood..<size,
+                "the log does not match the checkpoint it stored for size \(size): history changed among events \(lastGood)–\(size - 1)")
+            return false
+        }
+        return true
     }
 
     /// Locates a rewrite between the largest checkpoint the log still matches and the first it does not.
