@@ -72,7 +72,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CustodyCLITests",
-            dependencies: ["CustodyCLI", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer"],
+            dependencies: [
+                "CustodyCLI", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -54,8 +54,18 @@ public enum CustodyMain {
             context.printError("error: \(error.message)")
             return 2
         default:
-            context.printError("error: \(error)")
-            return 3
+            // ArgumentParser's own outcomes: `--help` and `--version` end in a clean exit, usage errors in 64.
+            switch CustodyCommand.exitCode(for: error) {
+            case .success:
+                context.print(CustodyCommand.fullMessage(for: error))
+                return 0
+            case .validationFailure:
+                context.printError(CustodyCommand.fullMessage(for: error))
+                return 2
+            default:
+                context.printError("error: \(error)")
+                return 3
+            }
         }
     }
 

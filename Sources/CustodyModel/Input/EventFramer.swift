@@ -156,7 +156,7 @@ public struct EventFramer {
             }
             let consumed = position
             guard try refill() else {
-                throw EventFramingError(line: startLine, message: "unexpected end of input inside the event that starts here",
+                throw EventFramingError(line: startLine, message: "malformed JSON: the event that starts here is never closed (a missing '}', ']' or '\"')",
                     arrayIndex: inArray ? arrayIndex : nil)
             }
             offset -= consumed

@@ -1,0 +1,42 @@
+public import CustodyCLI
+public import Foundation
+
+/// Runs the command line in-process with captured output, a fixed clock and a chosen environment.
+public struct CLIRun {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    public init(_ arguments: [String], environment: [String: String] = [:], stdin: String = "",
+                now: Date = Date(timeIntervalSince1970: 1_772_400_000)) {
+        let out = CapturedOutput()
+        let err = CapturedOutput()
+        let input = CapturedInput(Array(stdin.utf8))
+        let context = CommandContext(environment: environment, now: now, standardOutput: out.append, standardError: err.append,
+            readStandardInput: input.read)
+        status = CustodyMain.run(arguments, context: context)
+        stdout = out.text
+        stderr = err.text
+    }
+}
+
+/// Standard input for an in-process run: handed over once, then end of input.
+final class CapturedInput: Sendable {
+    private let bytes: [UInt8]
+    private let consumed = AtomicFlag()
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    @Sendable func read() -> [UInt8]? {
+        consumed.setOnce() && !bytes.isEmpty ? bytes : nil
+    }
+}
+
+import Synchronization
+
+final class AtomicFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    /// True the first time only.
+    func setOnce() -> Bool { !flag.exchange(true, ordering: .relaxed) }
+}
