@@ -1,7 +1,7 @@
 import ArgumentParser
 import CustodyLog
 import CustodyModel
-public import Foundation
+import Foundation
 
 /// Runs the `custody` command line: parses, runs the command in `context`, prints errors, and maps every
 /// outcome to the exit codes of spec/cli.md (0 success, 1 a check failed, 2 bad input or usage, 3 the rest).

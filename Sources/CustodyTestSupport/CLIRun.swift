@@ -1,5 +1,6 @@
-public import CustodyCLI
+import CustodyCLI
 public import Foundation
+import Synchronization
 
 /// Runs the command line in-process with captured output, a fixed clock and a chosen environment.
 public struct CLIRun {
@@ -31,8 +32,6 @@ final class CapturedInput: Sendable {
         consumed.setOnce() && !bytes.isEmpty ? bytes : nil
     }
 }
-
-import Synchronization
 
 final class AtomicFlag: Sendable {
     private let flag = Atomic<Bool>(false)

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A fresh folder under the system's temporary directory, removed when the value is released. Store
 /// tests use real files in it, never only an in-memory database.
@@ -9,7 +9,7 @@ public final class TemporaryDirectory: Sendable {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("custody-test-XXXXXX").path
         var bytes = Array(template.utf8CString)
         precondition(mkdtemp(&bytes) != nil, "cannot create a temporary directory")
-        path = String(cString: bytes)
+        path = String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public func file(_ name: String) -> String { path + "/" + name }

@@ -79,19 +79,23 @@ struct DemoCommand: ParsableCommand {
         let template = FileManager.default.temporaryDirectory.appendingPathComponent("custody-demo-XXXXXX").path
         var bytes = Array(template.utf8CString)
         guard mkdtemp(&bytes) != nil else { throw CLIError("cannot create a temporary folder; pass --output DIR") }
-        return String(cString: bytes)
+        return String(decoding: bytes.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// One line per run (its events merged, as the log's readers will) and per inventory event.
     private func describe(_ entries: [LogEntry]) -> [String] {
         var lines: [String] = []
         var runs: [String: (job: String, states: [String], operation: String?)] = [:]
+        var jobDefaults: [String: String] = [:]
         var order: [String] = []
         for entry in entries {
             let event = entry.event
             let job = [event["job"]?["namespace"]?.stringValue, event["job"]?["name"]?.stringValue].compactMap { $0 }.joined(separator: "/")
             if let runId = event["run"]?["runId"]?.stringValue {
-                if runs[runId] == nil { order.append(runId); runs[runId] = (job, [], nil) }
+                if runs[runId] == nil {
+                    order.append(runId)
+                    runs[runId] = (job, [], nil)
+                }
                 runs[runId]!.states.append(event["eventType"]?.stringValue ?? "OTHER")
                 if let operation = event["run"]?["facets"]?[ProcessingFacet.name]?["operation"]?.stringValue {
                     runs[runId]!.operation = operation
@@ -99,13 +103,15 @@ struct DemoCommand: ParsableCommand {
             } else if let name = event["dataset"]?["name"]?.stringValue {
                 lines.append("inventory   \(name): declared by a DatasetEvent")
             } else {
-                lines.append("job         \(job): defaults declared by a JobEvent")
+                jobDefaults[job] = event["job"]?["facets"]?[ProcessingFacet.name]?["operation"]?.stringValue
+                lines.append("job         \(job): defaults for its runs declared by a JobEvent")
             }
         }
         for runId in order {
             let run = runs[runId]!
-            let outcome = run.states.contains("FAIL") ? "FAILED (recorded; moves no data)" : run.states.last ?? ""
-            lines.append("run         \(run.job) [\(run.operation ?? "transform")]: \(run.states.joined(separator: " → ")) \(outcome == run.states.last ? "" : outcome)")
+            let operation = run.operation ?? jobDefaults[run.job] ?? "transform"
+            let failed = run.states.contains("FAIL") || run.states.contains("ABORT")
+            lines.append("run         \(run.job) [\(operation)]: \(run.states.joined(separator: " → "))\(failed ? "  (recorded; a failed run moves no data)" : "")")
         }
         return lines
     }

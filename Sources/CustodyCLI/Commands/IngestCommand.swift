@@ -61,9 +61,11 @@ struct IngestCommand: ParsableCommand {
                 context.print("no events in the input; nothing was recorded (log size \(receipt.treeSize))")
                 return
             }
-            context.print("ingested \(receipt.eventCount) events (\(summary.runEvents) run, \(summary.datasetEvents) dataset, \(summary.jobEvents) job) as events \(receipt.firstSeq)–\(receipt.treeSize - 1)")
-            if receipt.newSubjects > 0 { context.print("  \(receipt.newSubjects) new data subjects, stored as tokens") }
-            if summary.notedEvents > 0 { context.print("  \(summary.notedEvents) events had a time without an offset, read as UTC and noted") }
+            context.print("ingested \(counted(receipt.eventCount, "event")) (\(summary.runEvents) run, \(summary.datasetEvents) dataset, \(summary.jobEvents) job) as events \(receipt.firstSeq)–\(receipt.treeSize - 1)")
+            if receipt.newSubjects > 0 { context.print("  \(counted(receipt.newSubjects, "new data subject")), stored as tokens") }
+            if summary.notedEvents > 0 {
+                context.print("  \(counted(summary.notedEvents, "event")) with a time without an offset, read as UTC and noted")
+            }
             context.print("  log size \(receipt.treeSize), root \(receipt.root.base64)")
         }
     }

@@ -58,6 +58,8 @@ struct LogRow {
     let type: String
     let job: String
     let run: String
+    let batch: String
+    let notes: [String]
 
     init(_ entry: LogEntry) {
         let event = entry.event
@@ -79,6 +81,8 @@ struct LogRow {
             job = ""
         }
         run = event["run"]?["runId"]?.stringValue ?? ""
+        batch = entry.batchID
+        notes = entry.notes
     }
 
     var text: String { [String(seq), recordedAt, eventTime, type, job, run.isEmpty ? "-" : run].joined(separator: "\t") }
@@ -87,6 +91,7 @@ struct LogRow {
         JSONOutput.object([
             ("seq", .number(seq)), ("recordedAt", .string(recordedAt)), ("eventTime", .string(eventTime)),
             ("type", .string(type)), ("job", .string(job)), ("run", run.isEmpty ? .null : .string(run)),
+            ("batch", .string(batch)), ("notes", .array(notes.map { .string($0) })),
         ])
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The three files of a store: the database and its two secrets.
 public struct StorePaths: Sendable, Equatable {
