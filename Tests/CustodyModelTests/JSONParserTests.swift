@@ -46,4 +46,15 @@ struct JSONParserTests {
             #expect(error.offset == 17)
         }
     }
+
+    /// The validator skips its walk for control characters when the parser saw none, so the parser must
+    /// see every kind: escaped C0, DEL and C1, raw or escaped.
+    @Test(arguments: [
+        (#"{"a": "x\u0007y"}"#, true), (#"{"a": "\b"}"#, true), ("{\"a\": \"x\u{7F}\"}", true),
+        ("{\"a\": \"x\u{85}\"}", true), (#"{"a": "\u0085"}"#, true), (#"{"k\u0001": 1}"#, true),
+        (#"{"a": "tab\tnew\nline\r"}"#, false), (#"{"a": "café, 東京, 😀 \u00e9"}"#, false),
+    ])
+    func reportsControlCharactersWherever(text: String, expected: Bool) throws {
+        #expect(try JSONParser.parseReportingControlCharacters(Array(text.utf8)).holdsControlCharacters == expected)
+    }
 }

@@ -20,7 +20,7 @@ let batchSize = arguments.count > 3 ? Int(arguments[3]) ?? 1000 : 1000
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 func peakRSSMegabytes() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     return Double(usage.ru_maxrss) / 1024
 }
 
@@ -91,34 +91,37 @@ let leaves: [[UInt8]] = try {
     return all
 }()
 try store.close()
-let baselinePath = workDirectory + "/baseline.db"
-var db: OpaquePointer?
-guard sqlite3_open(baselinePath, &db) == SQLITE_OK else { fatalError("baseline open") }
-func exec(_ sql: String) {
-    guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { fatalError("baseline: \(String(cString: sqlite3_errmsg(db)))") }
-}
-exec("PRAGMA journal_mode = WAL")
-exec("PRAGMA synchronous = FULL")
-exec("CREATE TABLE log_entry (seq INTEGER PRIMARY KEY NOT NULL, leaf BLOB NOT NULL) STRICT")
-let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-let baselineStart = now()
-var seq = 0
-while seq < leaves.count {
-    exec("BEGIN IMMEDIATE")
-    var statement: OpaquePointer?
-    sqlite3_prepare_v2(db, "INSERT INTO log_entry (seq, leaf) VALUES (?, ?)", -1, &statement, nil)
-    for index in seq..<min(seq + batchSize, leaves.count) {
-        sqlite3_bind_int64(statement, 1, Int64(index))
-        leaves[index].withUnsafeBytes { _ = sqlite3_bind_blob(statement, 2, $0.baseAddress, Int32($0.count), transient) }
-        guard sqlite3_step(statement) == SQLITE_DONE else { fatalError("baseline insert") }
-        sqlite3_reset(statement)
+/// Inserts `leaves` into a bare table with one prepared statement per batch; returns the seconds taken.
+func runBaseline(leaves: [[UInt8]], path: String, batchSize: Int) -> Double {
+    var db: OpaquePointer?
+    guard sqlite3_open(path, &db) == SQLITE_OK else { fatalError("baseline open") }
+    defer { sqlite3_close(db) }
+    func exec(_ sql: String) {
+        guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { fatalError("baseline: \(String(cString: sqlite3_errmsg(db)))") }
     }
-    sqlite3_finalize(statement)
-    exec("COMMIT")
-    seq += batchSize
+    exec("PRAGMA journal_mode = WAL")
+    exec("PRAGMA synchronous = FULL")
+    exec("CREATE TABLE log_entry (seq INTEGER PRIMARY KEY NOT NULL, leaf BLOB NOT NULL) STRICT")
+    let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    let start = now()
+    var seq = 0
+    while seq < leaves.count {
+        exec("BEGIN IMMEDIATE")
+        var statement: OpaquePointer?
+        sqlite3_prepare_v2(db, "INSERT INTO log_entry (seq, leaf) VALUES (?, ?)", -1, &statement, nil)
+        for index in seq..<min(seq + batchSize, leaves.count) {
+            sqlite3_bind_int64(statement, 1, Int64(index))
+            leaves[index].withUnsafeBytes { _ = sqlite3_bind_blob(statement, 2, $0.baseAddress, Int32($0.count), transient) }
+            guard sqlite3_step(statement) == SQLITE_DONE else { fatalError("baseline insert") }
+            sqlite3_reset(statement)
+        }
+        sqlite3_finalize(statement)
+        exec("COMMIT")
+        seq += batchSize
+    }
+    return now() - start
 }
-let baselineSeconds = now() - baselineStart
-sqlite3_close(db)
+let baselineSeconds = runBaseline(leaves: leaves, path: workDirectory + "/baseline.db", batchSize: batchSize)
 
 let ingestRate = Double(events) / ingestSeconds
 let baselineRate = Double(events) / baselineSeconds
@@ -130,5 +133,5 @@ print("""
     "ingestToBaselineRatio":\(String(format: "%.3f", ingestRate / baselineRate)),\
     "peakRSSAfterIngestMB":\(String(format: "%.1f", ingestRSS)),"peakRSSAfterVerifyMB":\(String(format: "%.1f", verifyRSS)),\
     "storeBytes":\((try? FileManager.default.attributesOfItem(atPath: paths.store)[.size] as? Int) ?? 0),\
-    "sqlite":"\(String(cString: sqlite3_libversion()))"}
+    "sqlite":"\(String(cString: sqlite3_libversion()!))"}
     """)

@@ -26,10 +26,10 @@ public enum MerkleVerifier {
         guard proof.allSatisfy({ $0.count == 32 }) else { throw Failure(description: "a proof hash is not 32 bytes") }
         var fn = index
         var sn = size - 1
-        var r = SHA256Hash(unchecked: leafHash)
+        var r = SHA256Hash(bytes: leafHash)!
         for p in proof {
             guard sn != 0 else { throw Failure(description: "the proof is too long") }
-            let node = SHA256Hash(unchecked: p)
+            let node = SHA256Hash(bytes: p)!
             if fn & 1 == 1 || fn == sn {
                 r = MerkleHashing.nodeHash(node, r)
                 if fn & 1 == 0 {
@@ -62,7 +62,7 @@ public enum MerkleVerifier {
         }
         guard !proof.isEmpty else { throw Failure(description: "the proof is empty") }
         guard proof.allSatisfy({ $0.count == 32 }) else { throw Failure(description: "a proof hash is not 32 bytes") }
-        var path = proof.map { SHA256Hash(unchecked: $0) }
+        var path = proof.map { SHA256Hash(bytes: $0)! }
         if first & (first - 1) == 0 {
             guard let root = SHA256Hash(bytes: firstRoot) else { throw Failure(description: "the first root is not 32 bytes") }
             path.insert(root, at: 0)

@@ -60,8 +60,8 @@ public final class BatchAppender {
     private var count = 0
     private var newSubjects = 0
     private var tokenCache: [String: String] = [:]
-    private let insertEntry: Statement
-    private let insertNode: Statement
+    private let insertEntry: RawStatement
+    private let insertNode: RawStatement
     private let findToken: Statement
     private let insertToken: Statement
 
@@ -77,8 +77,8 @@ public final class BatchAppender {
         range = head.range
         chain = head.chain
         firstSeq = head.range.size
-        insertEntry = try db.makeStatement(sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash) VALUES (?, ?, ?, ?)")
-        insertNode = try db.makeStatement(sql: "INSERT INTO merkle_node (last_leaf, level, hash) VALUES (?, ?, ?)")
+        insertEntry = try RawStatement(db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash) VALUES (?, ?, ?, ?)")
+        insertNode = try RawStatement(db, sql: "INSERT INTO merkle_node (last_leaf, level, hash) VALUES (?, ?, ?)")
         findToken = try db.makeStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
         insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
         projectionDatabase = ProjectionDatabase(
@@ -91,26 +91,54 @@ public final class BatchAppender {
         for projector in projectors { try projector.prepare(projectionDatabase) }
     }
 
+    /// The sequence number the next appended event gets.
+    public var nextSeq: Int { range.size }
+
+    /// What preparing an event needs to know of the batch; it needs no database, so it can run on other
+    /// threads while this appender writes.
+    public var preparation: EventPreparation {
+        EventPreparation(batchID: batchID, recordedAt: recordedAt, keepsEvent: !projectors.isEmpty)
+    }
+
     /// Appends one validated event; returns its sequence number.
     @discardableResult
     public func append(_ event: ValidatedEvent) throws -> Int {
-        let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
-        let canonical: [UInt8]
-        do {
-            canonical = try CanonicalJSON.encode(tokenised)
-        } catch {
-            throw LogError(.invalidInput, "the number \(error.literal) is not a finite double, which canonical JSON (RFC 8785) cannot hold")
-        }
+        try append(preparation.prepare(event, seq: nextSeq))
+    }
+
+    /// Appends an event prepared (possibly on another thread) for the sequence number it will get.
+    @discardableResult
+    public func append(_ prepared: PreparedEvent) throws -> Int {
         let seq = range.size
-        let leaf = LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt, canonicalEvent: canonical, notes: event.notes)
-        let leafHash = MerkleHashing.leafHash(bytes: leaf)
+        let leaf: [UInt8]
+        let leafHash: SHA256Hash
+        if let sealed = prepared.sealed, sealed.seq == seq {
+            (leaf, leafHash) = (sealed.leaf, sealed.leafHash)
+        } else {
+            // Events naming subjects are sealed here: their tokens come from the vault, in this transaction.
+            guard let event = prepared.event else {
+                throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
+            }
+            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
+            leaf = LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt,
+                canonicalEvent: try EventPreparation.canonical(tokenised), notes: event.notes)
+            leafHash = MerkleHashing.leafHash(bytes: leaf)
+        }
         chain = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
-        try insertEntry.execute(arguments: [seq, Data(leaf), Data(leafHash.bytes), Data(chain.bytes)])
+        let link = chain
+        try leaf.withUnsafeBytes { leafBytes in
+            try leafHash.withUnsafeBytes { hashBytes in
+                try link.withUnsafeBytes { chainBytes in
+                    try insertEntry.execute(.integer(seq), .bytes(leafBytes), .bytes(hashBytes), .bytes(chainBytes))
+                }
+            }
+        }
         for node in range.append(leafHash) {
-            try insertNode.execute(arguments: [node.lastLeaf, node.level, Data(node.hash.bytes)])
+            try node.hash.withUnsafeBytes { try insertNode.execute(.integer(node.lastLeaf), .integer(node.level), .bytes($0)) }
         }
         count += 1
-        if !projectors.isEmpty {
+        if !projectors.isEmpty, let event = prepared.event {
+            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
             let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised)
             for projector in projectors { try projector.project(appended, into: projectionDatabase) }
         }
@@ -138,10 +166,53 @@ public final class BatchAppender {
         if count > 0 {
             try db.execute(
                 sql: "INSERT INTO log_batch (batch_id, first_seq, event_count, recorded_at, tree_size, root) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [batchID, firstSeq, count, recordedAt, range.size, Data(root.bytes)])
+                arguments: [batchID, firstSeq, count, recordedAt, range.size, root.data])
         }
         return BatchReceipt(batchID: batchID, firstSeq: firstSeq, eventCount: count, treeSize: range.size, root: root, newSubjects: newSubjects)
     }
+}
+
+/// The part of appending that needs no database: canonical JSON, the leaf record and its hash, for an
+/// event that names no subject. Pure, so ingest runs it on other cores.
+public struct EventPreparation: Sendable {
+    let batchID: String
+    let recordedAt: String
+    /// Whether projectors will need the event after it is sealed.
+    let keepsEvent: Bool
+
+    /// Prepares `event` to be appended as sequence number `seq`.
+    public func prepare(_ event: ValidatedEvent, seq: Int) throws(LogError) -> PreparedEvent {
+        let summary = PreparedEvent.Summary(kind: event.kind, hasNotes: !event.notes.isEmpty)
+        guard event.subjectCount == 0 else { return PreparedEvent(summary: summary, event: event, sealed: nil) }
+        let leaf = LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt,
+            canonicalEvent: try Self.canonical(event.json), notes: event.notes)
+        // Without projectors the parsed event is not needed any more: let it be freed on this thread, not
+        // on the one that writes.
+        return PreparedEvent(summary: summary, event: keepsEvent ? event : nil, sealed: (seq, leaf, MerkleHashing.leafHash(bytes: leaf)))
+    }
+
+    static func canonical(_ json: JSONValue) throws(LogError) -> [UInt8] {
+        do {
+            return try CanonicalJSON.encode(json)
+        } catch {
+            throw LogError(.invalidInput, "the number \(error.literal) is not a finite double, which canonical JSON (RFC 8785) cannot hold")
+        }
+    }
+}
+
+/// A validated event with the work done that needs no database: for an event that names no subject,
+/// its leaf record and hash for the sequence number it was prepared for.
+public struct PreparedEvent: Sendable {
+    /// What the ingest summary counts.
+    public struct Summary: Sendable {
+        public let kind: EventKind
+        public let hasNotes: Bool
+    }
+
+    public let summary: Summary
+    /// The validated event, kept unless it was sealed and no projector needs it.
+    let event: ValidatedEvent?
+    let sealed: (seq: Int, leaf: [UInt8], leafHash: SHA256Hash)?
 }
 
 /// Random subject tokens: `subj_` and 26 base32 characters (128 bits), unrelated to the identifier.

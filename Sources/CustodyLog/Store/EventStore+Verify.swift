@@ -87,14 +87,14 @@ private struct Verification {
         var range = CompactRange()
         var chain = SHA256Hash.zero
         var expected = 0
-        let nodes = try Row.fetchCursor(db, sql: "SELECT last_leaf, level, hash FROM merkle_node ORDER BY last_leaf, level")
-        var pendingNode = try nodes.next()
-        let entries = try Row.fetchCursor(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash FROM log_entry ORDER BY seq")
-        while let row = try entries.next() {
-            let seq: Int = row[0]
-            let leaf = Array(row[1] as Data? ?? Data())
-            let storedLeafHash = Array(row[2] as Data? ?? Data())
-            let storedChain = Array(row[3] as Data? ?? Data())
+        let nodes = try RawStatement(db, sql: "SELECT last_leaf, level, hash FROM merkle_node ORDER BY last_leaf, level")
+        var hasPendingNode = try nodes.step()
+        let entries = try RawStatement(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash FROM log_entry ORDER BY seq")
+        while try entries.step() {
+            let seq = entries.int(0)
+            let leaf = entries.blob(1)
+            let storedLeafHash = entries.blob(2)
+            let storedChain = entries.blob(3)
             if seq != expected {
                 if seq > expected {
                     report("missing-event", expected..<seq, seq - expected == 1
@@ -104,16 +104,17 @@ private struct Verification {
                     report("sequence-disorder", seq..<(seq + 1), "event \(seq) appears out of order")
                 }
             }
-            if LogEntry.claimedSeq(leaf) != seq {
+            let claimed = LogEntry.claimedSeq(leaf)
+            if claimed != seq {
                 report("sequence-mismatch", seq..<(seq + 1),
-                    "event \(seq): its record says it is event \(LogEntry.claimedSeq(leaf).map(String.init) ?? "?"); rows were moved, swapped or inserted")
+                    "event \(seq): its record says it is event \(claimed.map(String.init) ?? "?"); rows were moved, swapped or inserted")
             }
-            let leafHash = MerkleHashing.leafHash(bytes: leaf)
-            if leafHash.bytes != storedLeafHash {
+            let leafHash = MerkleHashing.leafHash(buffer: leaf)
+            if !leafHash.matches(storedLeafHash) {
                 report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
             }
             let link = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
-            if link.bytes != storedChain {
+            if !link.matches(storedChain) {
                 report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
                 // Continue from the stored link so one edit is reported once, not at every later event.
                 chain = SHA256Hash(bytes: storedChain) ?? link
@@ -122,11 +123,11 @@ private struct Verification {
             }
             for node in range.append(leafHash) {
                 let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
-                if let candidate = pendingNode, candidate[0] as Int == node.lastLeaf, candidate[1] as Int == node.level {
-                    if (candidate[2] as Data) != Data(node.hash.bytes), !problems.contains(where: { $0.location.overlaps(covered) }) {
+                if hasPendingNode, nodes.int(0) == node.lastLeaf, nodes.int(1) == node.level {
+                    if !node.hash.matches(nodes.blob(2)), !problems.contains(where: { $0.location.overlaps(covered) }) {
                         report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
                     }
-                    pendingNode = try nodes.next()
+                    hasPendingNode = try nodes.step()
                 } else {
                     report("node-missing", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) is missing")
                 }
@@ -134,14 +135,14 @@ private struct Verification {
             expected = seq + 1
             if wanted.contains(range.size) { rootsAt[range.size] = range.root }
         }
-        if let extra = pendingNode {
-            let lastLeaf: Int = extra[0]
+        if hasPendingNode {
+            let lastLeaf = nodes.int(0)
             report("node-extra", lastLeaf..<(lastLeaf + 1), "a stored Merkle node ends at event \(lastLeaf), beyond the log or out of place")
         }
         let size = range.size
 
         for batch in batches {
-            if let root = rootsAt[batch.size], Data(root.bytes) != batch.root {
+            if let root = rootsAt[batch.size], root.data != batch.root {
                 report("batch-root-mismatch", batch.size..<batch.size, "the root recorded for batch \(batch.id) (size \(batch.size)) does not match the events")
             } else if batch.size > size {
                 report("truncated", size..<batch.size, "batch \(batch.id) ended at size \(batch.size), but the log has only \(size) events: events \(size)–\(batch.size - 1) are gone")

@@ -36,39 +36,40 @@ public struct LogEntry: Sendable {
     static func preimage(seq: Int, batchID: String, recordedAt: String, canonicalEvent: [UInt8], notes: [String]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(canonicalEvent.count + 128)
-        out.append(contentsOf: Array("{\"batch\":".utf8))
+        out.append(contentsOf: "{\"batch\":".utf8)
         CanonicalJSON.writeString(batchID, to: &out)
-        out.append(contentsOf: Array(",\"event\":".utf8))
+        out.append(contentsOf: ",\"event\":".utf8)
         out.append(contentsOf: canonicalEvent)
         if !notes.isEmpty {
-            out.append(contentsOf: Array(",\"notes\":[".utf8))
+            out.append(contentsOf: ",\"notes\":[".utf8)
             for (index, note) in notes.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 CanonicalJSON.writeString(note, to: &out)
             }
             out.append(UInt8(ascii: "]"))
         }
-        out.append(contentsOf: Array(",\"recordedAt\":".utf8))
+        out.append(contentsOf: ",\"recordedAt\":".utf8)
         CanonicalJSON.writeString(recordedAt, to: &out)
-        out.append(contentsOf: Array(",\"seq\":\(seq)}".utf8))
+        out.append(contentsOf: ",\"seq\":\(seq)}".utf8)
         return out
     }
 
     /// The sequence number a leaf preimage claims, read from its canonical tail `,"seq":N}` without
     /// parsing the whole record (verification reads every leaf).
-    static func claimedSeq(_ leaf: [UInt8]) -> Int? {
+    static func claimedSeq<Bytes: RandomAccessCollection<UInt8>>(_ leaf: Bytes) -> Int? where Bytes.Index == Int {
         guard leaf.last == UInt8(ascii: "}") else { return nil }
         var value = 0
         var scale = 1
-        var index = leaf.count - 2
-        while index >= 0, leaf[index] >= 0x30, leaf[index] <= 0x39 {
+        let start = leaf.startIndex
+        var index = leaf.endIndex - 2
+        while index >= start, leaf[index] >= 0x30, leaf[index] <= 0x39 {
             value += Int(leaf[index] - 0x30) * scale
             scale *= 10
             index -= 1
             if scale > 1_000_000_000_000_000 { return nil }
         }
         let marker = Array(",\"seq\":".utf8)
-        guard scale > 1, index - marker.count + 1 >= 0, Array(leaf[(index - marker.count + 1)...index]) == marker else { return nil }
+        guard scale > 1, index - marker.count + 1 >= start, leaf[(index - marker.count + 1)...index].elementsEqual(marker) else { return nil }
         return value
     }
 }

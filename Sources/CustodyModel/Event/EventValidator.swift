@@ -7,22 +7,29 @@ import Foundation
 /// with a JSON pointer to the field.
 public enum EventValidator {
     /// Validates `json` and normalises its subject identifiers in place.
-    public static func validate(_ json: JSONValue) throws(EventValidationError) -> ValidatedEvent {
+    ///
+    /// - Parameter mayHoldControlCharacters: pass `false` only when the parser reported that no string
+    ///   holds a control character (`JSONParser.parseReportingControlCharacters`); the walk for them is
+    ///   then skipped.
+    public static func validate(_ json: JSONValue, mayHoldControlCharacters: Bool = true) throws(EventValidationError) -> ValidatedEvent {
         var walker = Walker()
-        return try walker.validateEvent(json)
+        return try walker.validateEvent(json, mayHoldControlCharacters: mayHoldControlCharacters)
     }
 }
 
 private struct Walker {
     typealias Failure = EventValidationError
 
+    var subjectCount = 0
+
     func fail(_ pointer: JSONPointer, _ message: String) -> Failure {
         Failure(pointer: pointer, message: message)
     }
 
-    mutating func validateEvent(_ json: JSONValue) throws(Failure) -> ValidatedEvent {
-        try rejectControlCharacters(json, at: .root)
-        guard case .object(var event) = json else {
+    mutating func validateEvent(_ json: JSONValue, mayHoldControlCharacters: Bool) throws(Failure) -> ValidatedEvent {
+        // Most events are clean: check cheaply first, and walk again for the pointer only when needed.
+        if mayHoldControlCharacters && Self.holdsForbiddenControl(json) { try rejectControlCharacters(json, at: .root) }
+        guard case .object(let event) = json else {
             throw fail(.root, "an event must be a JSON object, found \(json.typeName)")
         }
         var notes: [String] = []
@@ -66,22 +73,23 @@ private struct Walker {
             }
             try validateFacets(run["facets"], at: runPointer.appending("facets"), owner: .run)
             try validateJob(event, requiredJob: true)
-            try validateDatasets(&event, key: "inputs")
-            try validateDatasets(&event, key: "outputs")
+            try validateDatasets(event, key: "inputs")
+            try validateDatasets(event, key: "outputs")
         case .job:
             try validateJob(event, requiredJob: true)
-            try validateDatasets(&event, key: "inputs")
-            try validateDatasets(&event, key: "outputs")
+            try validateDatasets(event, key: "inputs")
+            try validateDatasets(event, key: "outputs")
         case .dataset:
-            guard case .object(var dataset)? = event["dataset"] else {
+            guard case .object(let dataset)? = event["dataset"] else {
                 throw fail(JSONPointer(["dataset"]), event["dataset"] == nil
                     ? "missing required field 'dataset'"
                     : "dataset must be an object, found \(event["dataset"]!.typeName)")
             }
-            try validateDataset(&dataset, at: JSONPointer(["dataset"]))
-            event["dataset"] = .object(dataset)
+            try validateDataset(dataset, at: JSONPointer(["dataset"]))
         }
-        return ValidatedEvent(kind: kind, json: .object(event), eventTime: time.date, notes: notes)
+        // Identifiers were checked above; rewrite them in normalised form only where an event has any.
+        let normalised = subjectCount == 0 ? json : ValidatedEvent.mapSubjectLists(json) { raw in SubjectIdentifier(raw)?.normalized ?? raw }
+        return ValidatedEvent(kind: kind, json: normalised, eventTime: time.date, notes: notes, subjectCount: subjectCount)
     }
 
     // MARK: structure
@@ -94,33 +102,29 @@ private struct Walker {
         try validateFacets(job["facets"], at: pointer.appending("facets"), owner: .job)
     }
 
-    mutating func validateDatasets(_ event: inout JSONObject, key: String) throws(Failure) {
+    mutating func validateDatasets(_ event: JSONObject, key: String) throws(Failure) {
         guard let value = event[key] else { return }
         let pointer = JSONPointer([key])
-        guard case .array(var datasets) = value else {
+        guard case .array(let datasets) = value else {
             throw fail(pointer, "\(key) must be an array of datasets, found \(value.typeName)")
         }
-        for index in datasets.indices {
-            guard case .object(var dataset) = datasets[index] else {
-                throw fail(pointer.appending(index), "a dataset must be an object, found \(datasets[index].typeName)")
+        for (index, element) in datasets.enumerated() {
+            guard case .object(let dataset) = element else {
+                throw fail(pointer.appending(index), "a dataset must be an object, found \(element.typeName)")
             }
-            try validateDataset(&dataset, at: pointer.appending(index))
-            datasets[index] = .object(dataset)
+            try validateDataset(dataset, at: pointer.appending(index))
         }
-        event[key] = .array(datasets)
     }
 
-    mutating func validateDataset(_ dataset: inout JSONObject, at pointer: JSONPointer) throws(Failure) {
+    mutating func validateDataset(_ dataset: JSONObject, at pointer: JSONPointer) throws(Failure) {
         _ = try requiredString(dataset, "namespace", at: pointer)
         _ = try requiredString(dataset, "name", at: pointer)
         try validateFacets(dataset["facets"], at: pointer.appending("facets"), owner: .dataset)
         for extra in ["inputFacets", "outputFacets"] {
             try validateFacets(dataset[extra], at: pointer.appending(extra), owner: .other)
         }
-        if case .object(var facets)? = dataset["facets"], case .object(var facet)? = facets[PersonalDataFacet.name] {
-            try validatePersonalData(&facet, at: pointer.appending("facets").appending(PersonalDataFacet.name))
-            facets[PersonalDataFacet.name] = .object(facet)
-            dataset["facets"] = .object(facets)
+        if case .object(let facets)? = dataset["facets"], case .object(let facet)? = facets[PersonalDataFacet.name] {
+            try validatePersonalData(facet, at: pointer.appending("facets").appending(PersonalDataFacet.name))
         }
     }
 
@@ -146,7 +150,7 @@ private struct Walker {
 
     // MARK: custody_personalData
 
-    func validatePersonalData(_ facet: inout JSONObject, at pointer: JSONPointer) throws(Failure) {
+    mutating func validatePersonalData(_ facet: JSONObject, at pointer: JSONPointer) throws(Failure) {
         let known: Set<String> = [
             "categories", "fields", "subjectTypes", "location", "subjects", "erasedSubjects", "retention", "anonymous",
         ]
@@ -175,19 +179,16 @@ private struct Walker {
             guard case .array(let values) = value else {
                 throw fail(pointer.appending(key), "\(key) must be an array of identifiers, found \(value.typeName)")
             }
-            var normalised: [JSONValue] = []
-            normalised.reserveCapacity(values.count)
             for (index, element) in values.enumerated() {
                 // The message must not quote the identifier: it is personal data.
                 guard case .string(let text) = element else {
                     throw fail(pointer.appending(key).appending(index), "a subject identifier must be a string, found \(element.typeName)")
                 }
-                guard let identifier = SubjectIdentifier(text) else {
+                guard SubjectIdentifier(text) != nil else {
                     throw fail(pointer.appending(key).appending(index), "a subject identifier is empty after normalisation")
                 }
-                normalised.append(.string(identifier.normalized))
             }
-            facet[key] = .array(normalised)
+            subjectCount += values.count
         }
         if let retention = facet["retention"] {
             guard case .string(let text) = retention else {
@@ -384,6 +385,15 @@ private struct Walker {
             }
         case .null, .bool, .number:
             break
+        }
+    }
+
+    static func holdsForbiddenControl(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): hasForbiddenControl(text)
+        case .array(let elements): elements.contains(where: holdsForbiddenControl)
+        case .object(let object): object.members.contains { hasForbiddenControl($0.key) || holdsForbiddenControl($0.value) }
+        case .null, .bool, .number: false
         }
     }
 

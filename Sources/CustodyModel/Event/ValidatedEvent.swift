@@ -11,26 +11,29 @@ public struct ValidatedEvent: Sendable {
     public let eventTime: Date
     /// Remarks recorded with the event, such as a time sent without an offset and read as UTC.
     public let notes: [String]
+    /// How many subject identifiers the event names (in `subjects` and `erasedSubjects`).
+    public let subjectCount: Int
 
     /// Every subject identifier the event names, in order of appearance (duplicates kept).
     public var subjectIdentifiers: [SubjectIdentifier] {
         var found: [SubjectIdentifier] = []
-        _ = try? Self.mapSubjectLists(json) { identifier in
-            found.append(identifier)
-            return identifier.normalized
+        _ = Self.mapSubjectLists(json) { text in
+            found.append(SubjectIdentifier(alreadyNormalized: text))
+            return text
         }
         return found
     }
 
     /// The event with each identifier in `subjects` and `erasedSubjects` replaced by `replacement(id)`.
     public func replacingSubjects(_ replacement: (SubjectIdentifier) throws -> String) rethrows -> JSONValue {
-        try Self.mapSubjectLists(json, replacement)
+        // Validation already normalised every identifier in place.
+        subjectCount == 0 ? json : try Self.mapSubjectLists(json) { text in try replacement(SubjectIdentifier(alreadyNormalized: text)) }
     }
 
     /// The places where the contract allows subject lists: the `custody_personalData` facet of inputs,
     /// outputs, and a DatasetEvent's dataset.
-    private static func mapSubjectLists(
-        _ event: JSONValue, _ transform: (SubjectIdentifier) throws -> String
+    static func mapSubjectLists(
+        _ event: JSONValue, _ transform: (String) throws -> String
     ) rethrows -> JSONValue {
         guard case .object(var root) = event else { return event }
         for key in ["inputs", "outputs"] {
@@ -48,7 +51,7 @@ public struct ValidatedEvent: Sendable {
     }
 
     private static func mapDataset(
-        _ dataset: JSONValue, _ transform: (SubjectIdentifier) throws -> String
+        _ dataset: JSONValue, _ transform: (String) throws -> String
     ) rethrows -> JSONValue {
         guard case .object(var datasetObject) = dataset, case .object(var facets)? = datasetObject["facets"],
             case .object(var facet)? = facets[PersonalDataFacet.name]
@@ -57,8 +60,8 @@ public struct ValidatedEvent: Sendable {
             guard case .array(let values)? = facet[key] else { continue }
             facet[key] = .array(
                 try values.map { value in
-                    guard case .string(let text) = value, let identifier = SubjectIdentifier(text) else { return value }
-                    return .string(try transform(identifier))
+                    guard case .string(let text) = value else { return value }
+                    return .string(try transform(text))
                 })
         }
         facets[PersonalDataFacet.name] = .object(facet)

@@ -15,9 +15,14 @@ public enum CanonicalJSON {
 
     public static func write(_ value: JSONValue, to output: inout [UInt8]) throws(CanonicalJSONError) {
         switch value {
-        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
-        case .bool(let flag): output.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): output.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .number(let number):
+            // A plain integer of up to 15 digits is exactly a double, and ECMAScript writes it as it is.
+            if isShortInteger(number.literal) {
+                output.append(contentsOf: number.literal.utf8)
+                return
+            }
             guard let double = number.doubleValue, double.isFinite else {
                 throw CanonicalJSONError(literal: number.literal)
             }
@@ -32,12 +37,14 @@ public enum CanonicalJSON {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let sorted = object.members.sorted { utf16Less($0.key, $1.key) }
-            for (index, member) in sorted.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                writeString(member.key, to: &output)
+            let members = object.members
+            // Sort positions, not members: moving small integers is cheaper than moving keys and values.
+            let order = members.indices.sorted { utf16Less(members[$0].key, members[$1].key) }
+            for (position, index) in order.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                writeString(members[index].key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                try write(member.value, to: &output)
+                try write(members[index].value, to: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
@@ -47,6 +54,16 @@ public enum CanonicalJSON {
     /// has them, `\u00xx` in lowercase hex otherwise). Everything else is written as UTF-8.
     public static func writeString(_ string: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        var string = string
+        let clean = string.withUTF8 { buffer in
+            guard !buffer.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            output.append(contentsOf: buffer)
+            return true
+        }
+        if clean {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in string.utf8 {
             switch byte {
             case 0x22: output.append(contentsOf: [0x5C, 0x22])
@@ -66,6 +83,9 @@ public enum CanonicalJSON {
     }
 
     static func utf16Less(_ lhs: String, _ rhs: String) -> Bool {
+        // UTF-8 byte order is code point order, which is UTF-16 order unless a character above U+FFFF is
+        // compared with one in U+E000-U+FFFF. Keys are almost always ASCII: compare bytes then.
+        if let order = asciiOrder(lhs, rhs) { return order }
         var left = lhs.utf16.makeIterator()
         var right = rhs.utf16.makeIterator()
         while true {
@@ -74,6 +94,31 @@ public enum CanonicalJSON {
             case (nil, _): return true
             case (_, nil): return false
             case (let a?, let b?): if a != b { return a < b }
+            }
+        }
+    }
+
+    private static func isShortInteger(_ literal: String) -> Bool {
+        let utf8 = literal.utf8
+        let digits = utf8.first == UInt8(ascii: "-") ? utf8.dropFirst() : utf8[...]
+        return !digits.isEmpty && digits.count <= 15 && literal != "-0"
+            && digits.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    private static func asciiOrder(_ lhs: String, _ rhs: String) -> Bool? {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right -> Bool? in
+                var index = 0
+                while index < left.count && index < right.count {
+                    let a = left[index]
+                    let b = right[index]
+                    if a >= 0x80 || b >= 0x80 { return nil }
+                    if a != b { return a < b }
+                    index += 1
+                }
+                return left.count < right.count
             }
         }
     }

@@ -7,6 +7,9 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    /// Set when a string holds a control character other than tab, LF or CR (C0, DEL or C1), raw or
+    /// escaped, so a validator that must reject those walks the document only when there is one.
+    private var sawControlCharacter = false
     private static let maximumDepth = 512
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -27,15 +30,37 @@ public struct JSONParser {
         try parse(Array(text.utf8))
     }
 
+    /// Parses one JSON value and tells whether any string in it holds a control character other than
+    /// tab, LF and CR.
+    public static func parseReportingControlCharacters(_ bytes: [UInt8]) throws(JSONSyntaxError) -> (value: JSONValue, holdsControlCharacters: Bool) {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in
+            var parser = JSONParser(bytes: buffer)
+            let value = try parser.parseDocument()
+            return (value, parser.sawControlCharacter)
+        }
+    }
+
     private static func parse(buffer: UnsafeBufferPointer<UInt8>) throws(JSONSyntaxError) -> JSONValue {
         var parser = JSONParser(bytes: buffer)
-        parser.skipWhitespace()
-        let value = try parser.parseValue()
-        parser.skipWhitespace()
-        if parser.position != buffer.count {
-            throw parser.error("unexpected text after the JSON value")
+        return try parser.parseDocument()
+    }
+
+    private mutating func parseDocument() throws(JSONSyntaxError) -> JSONValue {
+        skipWhitespace()
+        let value = try parseValue()
+        skipWhitespace()
+        if position != bytes.count {
+            throw error("unexpected text after the JSON value")
         }
         return value
+    }
+
+    /// Notes DEL and the C1 controls (U+0080-U+009F, encoded C2 80-C2 9F) as they pass.
+    private mutating func noteControl(at index: Int) {
+        let byte = bytes[index]
+        if byte == 0x7F || (byte == 0xC2 && index + 1 < bytes.count && (0x80...0x9F).contains(bytes[index + 1])) {
+            sawControlCharacter = true
+        }
     }
 
     private func error(_ message: String, at offset: Int? = nil) -> JSONSyntaxError {
@@ -90,7 +115,8 @@ public struct JSONParser {
         defer { depth -= 1 }
         position += 1
         var members: [(key: String, value: JSONValue)] = []
-        var keys = Set<String>()
+        // Duplicate names are found by a scan while objects are small (the common case), by a set after.
+        var keys: Set<String>? = nil
         skipWhitespace()
         if position < bytes.count && bytes[position] == UInt8(ascii: "}") {
             position += 1
@@ -103,7 +129,18 @@ public struct JSONParser {
             }
             let keyOffset = position
             let key = try parseString()
-            if !keys.insert(key).inserted {
+            let duplicate: Bool
+            if var seen = keys {
+                duplicate = !seen.insert(key).inserted
+                keys = seen
+            } else if members.count >= 16 {
+                var seen = Set(members.map(\.key))
+                duplicate = !seen.insert(key).inserted
+                keys = seen
+            } else {
+                duplicate = members.contains { $0.key == key }
+            }
+            if duplicate {
                 throw error("duplicate member name \"\(key)\"", at: keyOffset)
             }
             skipWhitespace()
@@ -181,12 +218,15 @@ public struct JSONParser {
         let open = position
         position += 1
         let start = position
-        // Fast path: no escapes, so the bytes between the quotes are the string.
+        // Fast path: no escapes, so the bytes between the quotes are the string. ASCII needs no UTF-8
+        // validation, which is most of what events hold.
+        var isASCII = true
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<position])
                 position += 1
+                if isASCII { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw error("invalid UTF-8 in a string", at: open)
                 }
@@ -194,6 +234,10 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("unescaped control character in a string") }
+            if byte >= 0x7F {
+                if byte >= 0x80 { isASCII = false }
+                noteControl(at: position)
+            }
             position += 1
         }
         guard position < bytes.count else { throw error("unterminated string", at: open) }
@@ -216,8 +260,8 @@ public struct JSONParser {
                 case UInt8(ascii: "\""): scalars.append(0x22)
                 case UInt8(ascii: "\\"): scalars.append(0x5C)
                 case UInt8(ascii: "/"): scalars.append(0x2F)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "b"): scalars.append(0x08); sawControlCharacter = true
+                case UInt8(ascii: "f"): scalars.append(0x0C); sawControlCharacter = true
                 case UInt8(ascii: "n"): scalars.append(0x0A)
                 case UInt8(ascii: "r"): scalars.append(0x0D)
                 case UInt8(ascii: "t"): scalars.append(0x09)
@@ -235,12 +279,16 @@ public struct JSONParser {
                         throw error("unpaired surrogate escape in a string")
                     }
                     guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                    if (code < 0x20 && code != 0x09 && code != 0x0A && code != 0x0D) || (0x7F...0x9F).contains(code) {
+                        sawControlCharacter = true
+                    }
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
                     throw error("invalid escape sequence in a string", at: position - 2)
                 }
             default:
                 if byte < 0x20 { throw error("unescaped control character in a string") }
+                if byte >= 0x7F { noteControl(at: position) }
                 scalars.append(byte)
                 position += 1
             }

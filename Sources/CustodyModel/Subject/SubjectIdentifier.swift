@@ -12,7 +12,7 @@ public struct SubjectIdentifier: Hashable, Sendable {
 
     /// Normalises `raw`; `nil` when nothing identifying is left (empty, or a phone number without digits).
     public init?(_ raw: String) {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        let trimmed = Self.trimmedNFC(raw)
         guard !trimmed.isEmpty else { return nil }
         if let colon = trimmed.firstIndex(of: ":"), Self.isScheme(trimmed[..<colon]) {
             let scheme = trimmed[..<colon].lowercased()
@@ -34,6 +34,25 @@ public struct SubjectIdentifier: Hashable, Sendable {
         } else {
             normalized = trimmed
         }
+    }
+
+    /// An identifier already in normalised form (normalisation is idempotent, so it is not redone).
+    init(alreadyNormalized: String) {
+        normalized = alreadyNormalized
+    }
+
+    /// Trimmed and in NFC. ASCII text, most identifiers, is already NFC and is trimmed without Foundation.
+    private static func trimmedNFC(_ raw: String) -> String {
+        let utf8 = raw.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else {
+            return raw.trimmingCharacters(in: .whitespacesAndNewlines).precomposedStringWithCanonicalMapping
+        }
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
+        guard let first = utf8.firstIndex(where: { !isSpace($0) }), let last = utf8.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return raw }
+        return String(raw[first...last])
     }
 
     private static func isScheme(_ text: Substring) -> Bool {
