@@ -1,4 +1,5 @@
 public import Foundation
+import Dispatch
 import GRDB
 
 extension EventStore {
@@ -32,10 +33,19 @@ extension EventStore {
         external.sort { $0.size < $1.size }
 
         do {
-            return try queue.read { db in
+            // SQLite's structural check runs on its own connection, on the other core, while this one
+            // rehashes the log.
+            let structure = StructureCheck(path: path)
+            var report = try queue.read { db in
                 var verification = Verification(db: db, ownVerifier: ownVerifier, external: external, problemLimit: problemLimit)
                 return try verification.run()
             }
+            let damage = try structure.result()
+            if damage != ["ok"] {
+                report = report.adding(IntegrityProblem(kind: "database-damaged", location: 0..<0,
+                    message: "SQLite finds the store file damaged: \(damage.prefix(3).joined(separator: "; "))"))
+            }
+            return report
         } catch {
             throw Self.translate(error, path: path)
         }
@@ -65,10 +75,6 @@ private struct Verification {
     }
 
     mutating func run() throws -> VerificationReport {
-        let quickCheck = try String.fetchAll(db, sql: "PRAGMA quick_check")
-        if quickCheck != ["ok"] {
-            report("database-damaged", 0..<0, "SQLite finds the store file damaged: \(quickCheck.prefix(3).joined(separator: "; "))")
-        }
         var batches: [(id: String, size: Int, root: Data)] = []
         for row in try Row.fetchAll(db, sql: "SELECT batch_id, first_seq, event_count, tree_size, root FROM log_batch ORDER BY tree_size") {
             let size: Int = row["tree_size"]
@@ -90,50 +96,58 @@ private struct Verification {
         let nodes = try RawStatement(db, sql: "SELECT last_leaf, level, hash FROM merkle_node ORDER BY last_leaf, level")
         var hasPendingNode = try nodes.step()
         let entries = try RawStatement(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash FROM log_entry ORDER BY seq")
-        while try entries.step() {
-            let seq = entries.int(0)
-            let leaf = entries.blob(1)
-            let storedLeafHash = entries.blob(2)
-            let storedChain = entries.blob(3)
-            if seq != expected {
-                if seq > expected {
-                    report("missing-event", expected..<seq, seq - expected == 1
-                        ? "event \(expected) is missing: the row was deleted"
-                        : "events \(expected)–\(seq - 1) are missing: rows were deleted")
-                } else {
-                    report("sequence-disorder", seq..<(seq + 1), "event \(seq) appears out of order")
-                }
+        var more = try entries.step()
+        while more {
+            // Read a chunk, hash its leaves on both cores, then check it in order.
+            var chunk = EntryChunk()
+            while more && chunk.seqs.count < EntryChunk.capacity {
+                chunk.append(seq: entries.int(0), leaf: entries.blob(1), storedLeafHash: entries.blob(2), storedChain: entries.blob(3))
+                more = try entries.step()
             }
-            let claimed = LogEntry.claimedSeq(leaf)
-            if claimed != seq {
-                report("sequence-mismatch", seq..<(seq + 1),
-                    "event \(seq): its record says it is event \(claimed.map(String.init) ?? "?"); rows were moved, swapped or inserted")
-            }
-            let leafHash = MerkleHashing.leafHash(buffer: leaf)
-            if !leafHash.matches(storedLeafHash) {
-                report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
-            }
-            let link = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
-            if !link.matches(storedChain) {
-                report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
-                // Continue from the stored link so one edit is reported once, not at every later event.
-                chain = SHA256Hash(bytes: storedChain) ?? link
-            } else {
-                chain = link
-            }
-            for node in range.append(leafHash) {
-                let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
-                if hasPendingNode, nodes.int(0) == node.lastLeaf, nodes.int(1) == node.level {
-                    if !node.hash.matches(nodes.blob(2)), !problems.contains(where: { $0.location.overlaps(covered) }) {
-                        report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
+            let hashed = chunk.hashLeaves()
+            for row in chunk.seqs.indices {
+                let seq = chunk.seqs[row]
+                let (leafHash, claimed) = hashed[row]
+                let storedLeafHash = chunk.storedLeafHashes[row]
+                let storedChain = chunk.storedChains[row]
+                if seq != expected {
+                    if seq > expected {
+                        report("missing-event", expected..<seq, seq - expected == 1
+                            ? "event \(expected) is missing: the row was deleted"
+                            : "events \(expected)–\(seq - 1) are missing: rows were deleted")
+                    } else {
+                        report("sequence-disorder", seq..<(seq + 1), "event \(seq) appears out of order")
                     }
-                    hasPendingNode = try nodes.step()
-                } else {
-                    report("node-missing", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) is missing")
                 }
+                if claimed != seq {
+                    report("sequence-mismatch", seq..<(seq + 1),
+                        "event \(seq): its record says it is event \(claimed.map(String.init) ?? "?"); rows were moved, swapped or inserted")
+                }
+                if leafHash != storedLeafHash {
+                    report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
+                }
+                let link = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
+                if link != storedChain {
+                    report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
+                    // Continue from the stored link so one edit is reported once, not at every later event.
+                    chain = storedChain ?? link
+                } else {
+                    chain = link
+                }
+                for node in range.append(leafHash) {
+                    let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
+                    if hasPendingNode, nodes.int(0) == node.lastLeaf, nodes.int(1) == node.level {
+                        if !node.hash.matches(nodes.blob(2)), !problems.contains(where: { $0.location.overlaps(covered) }) {
+                            report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
+                        }
+                        hasPendingNode = try nodes.step()
+                    } else {
+                        report("node-missing", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) is missing")
+                    }
+                }
+                expected = seq + 1
+                if wanted.contains(range.size) { rootsAt[range.size] = range.root }
             }
-            expected = seq + 1
-            if wanted.contains(range.size) { rootsAt[range.size] = range.root }
         }
         if hasPendingNode {
             let lastLeaf = nodes.int(0)
@@ -199,5 +213,65 @@ private struct Verification {
                 "the log does not extend the checkpoint of size \(checkpoint.size): history was rewritten among events \(lastGood)–\(checkpoint.size - 1)")
             return
         }
+    }
+}
+
+/// Rows of the log read for verification, with their leaves hashed on both cores.
+private struct EntryChunk {
+    static let capacity = 4096
+
+    var seqs: [Int] = []
+    var leaves: [[UInt8]] = []
+    var storedLeafHashes: [SHA256Hash?] = []
+    var storedChains: [SHA256Hash?] = []
+
+    mutating func append(seq: Int, leaf: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer, storedChain: UnsafeRawBufferPointer) {
+        seqs.append(seq)
+        leaves.append(Array(leaf))
+        storedLeafHashes.append(SHA256Hash(bytes: storedLeafHash))
+        storedChains.append(SHA256Hash(bytes: storedChain))
+    }
+
+    /// Each leaf's hash and the sequence number its record claims.
+    func hashLeaves() -> [(SHA256Hash, Int?)] {
+        var results = [(SHA256Hash, Int?)](repeating: (.zero, nil), count: leaves.count)
+        let leaves = self.leaves
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let output = buffer
+            let workers = min(2, leaves.count)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var index = worker
+                while index < leaves.count {
+                    output[index] = (MerkleHashing.leafHash(bytes: leaves[index]), LogEntry.claimedSeq(leaves[index]))
+                    index += workers
+                }
+            }
+        }
+        return results
+    }
+}
+
+/// `PRAGMA quick_check` on a connection of its own, started at once and awaited with `result()`.
+private final class StructureCheck: @unchecked Sendable {
+    // Invariant: `outcome` is written once by the background task before `group` is left, and read only
+    // after `group.wait()`.
+    private var outcome: Result<[String], any Error> = .success([])
+    private let group = DispatchGroup()
+
+    init(path: String) {
+        DispatchQueue.global().async(group: group) { [self] in
+            outcome = Result {
+                var configuration = Configuration()
+                configuration.readonly = true
+                let connection = try DatabaseQueue(path: path, configuration: configuration)
+                defer { try? connection.close() }
+                return try connection.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            }
+        }
+    }
+
+    func result() throws -> [String] {
+        group.wait()
+        return try outcome.get()
     }
 }

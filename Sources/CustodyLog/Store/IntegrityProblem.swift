@@ -26,4 +26,10 @@ public struct VerificationReport: Sendable {
     public let storedCheckpoints: Int
 
     public var isIntact: Bool { problems.isEmpty }
+
+    /// The report with one more problem, in its place in the order.
+    func adding(_ problem: IntegrityProblem) -> VerificationReport {
+        VerificationReport(size: size, root: root, problems: ([problem] + problems), externalCheckpointSizes: externalCheckpointSizes,
+            storedCheckpoints: storedCheckpoints)
+    }
 }
