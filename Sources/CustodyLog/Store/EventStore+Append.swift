@@ -120,8 +120,7 @@ public final class BatchAppender {
                 throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
             }
             let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
-            leaf = LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt,
-                canonicalEvent: try EventPreparation.canonical(tokenised), notes: event.notes)
+            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: tokenised, notes: event.notes)
             leafHash = MerkleHashing.leafHash(bytes: leaf)
         }
         chain = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
@@ -184,16 +183,15 @@ public struct EventPreparation: Sendable {
     public func prepare(_ event: ValidatedEvent, seq: Int) throws(LogError) -> PreparedEvent {
         let summary = PreparedEvent.Summary(kind: event.kind, hasNotes: !event.notes.isEmpty)
         guard event.subjectCount == 0 else { return PreparedEvent(summary: summary, event: event, sealed: nil) }
-        let leaf = LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt,
-            canonicalEvent: try Self.canonical(event.json), notes: event.notes)
+        let leaf = try Self.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: event.json, notes: event.notes)
         // Without projectors the parsed event is not needed any more: let it be freed on this thread, not
         // on the one that writes.
         return PreparedEvent(summary: summary, event: keepsEvent ? event : nil, sealed: (seq, leaf, MerkleHashing.leafHash(bytes: leaf)))
     }
 
-    static func canonical(_ json: JSONValue) throws(LogError) -> [UInt8] {
+    static func leaf(seq: Int, batchID: String, recordedAt: String, event: JSONValue, notes: [String]) throws(LogError) -> [UInt8] {
         do {
-            return try CanonicalJSON.encode(json)
+            return try LogEntry.preimage(seq: seq, batchID: batchID, recordedAt: recordedAt, event: event, notes: notes)
         } catch {
             throw LogError(.invalidInput, "the number \(error.literal) is not a finite double, which canonical JSON (RFC 8785) cannot hold")
         }

@@ -33,13 +33,13 @@ public struct LogEntry: Sendable {
 
     /// Builds the canonical leaf preimage. The members are written in RFC 8785 order (batch, event,
     /// notes, recordedAt, seq), which is the same bytes as canonicalising the whole record.
-    static func preimage(seq: Int, batchID: String, recordedAt: String, canonicalEvent: [UInt8], notes: [String]) -> [UInt8] {
+    static func preimage(seq: Int, batchID: String, recordedAt: String, event: JSONValue, notes: [String]) throws(CanonicalJSONError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(canonicalEvent.count + 128)
+        out.reserveCapacity(2048)
         out.append(contentsOf: "{\"batch\":".utf8)
         CanonicalJSON.writeString(batchID, to: &out)
         out.append(contentsOf: ",\"event\":".utf8)
-        out.append(contentsOf: canonicalEvent)
+        try CanonicalJSON.write(event, to: &out)
         if !notes.isEmpty {
             out.append(contentsOf: ",\"notes\":[".utf8)
             for (index, note) in notes.enumerated() {

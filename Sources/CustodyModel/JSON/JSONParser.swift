@@ -115,6 +115,7 @@ public struct JSONParser {
         defer { depth -= 1 }
         position += 1
         var members: [(key: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
         // Duplicate names are found by a scan while objects are small (the common case), by a set after.
         var keys: Set<String>? = nil
         skipWhitespace()

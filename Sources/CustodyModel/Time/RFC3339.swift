@@ -13,7 +13,11 @@ public enum RFC3339 {
     /// Parses `2026-03-01T10:05:00Z`, `2026-03-01T10:05:00.123+02:00` or, without an offset,
     /// `2026-03-01T10:05:00`. Returns `nil` for anything that is not such a time, or not a real date.
     public static func parse(_ text: String) -> Parsed? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Parsed? {
         var position = 0
         func number(_ count: Int) -> Int? {
             guard position + count <= bytes.count else { return nil }
