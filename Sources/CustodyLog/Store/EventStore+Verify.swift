@@ -99,7 +99,7 @@ private struct Verification {
         var more = try entries.step()
         while more {
             // Read a chunk, hash its leaves on both cores, then check it in order.
-            var chunk = EntryChunk()
+            var chunk = EntryChunk(previousChain: chain)
             while more && chunk.seqs.count < EntryChunk.capacity {
                 chunk.append(seq: entries.int(0), leaf: entries.blob(1), storedLeafHash: entries.blob(2), storedChain: entries.blob(3))
                 more = try entries.step()
@@ -107,9 +107,8 @@ private struct Verification {
             let hashed = chunk.hashLeaves()
             for row in chunk.seqs.indices {
                 let seq = chunk.seqs[row]
-                let (leafHash, claimed) = hashed[row]
+                let (leafHash, claimed, chainHolds) = hashed[row]
                 let storedLeafHash = chunk.storedLeafHashes[row]
-                let storedChain = chunk.storedChains[row]
                 if seq != expected {
                     if seq > expected {
                         report("missing-event", expected..<seq, seq - expected == 1
@@ -126,14 +125,12 @@ private struct Verification {
                 if leafHash != storedLeafHash {
                     report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
                 }
-                let link = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
-                if link != storedChain {
+                // Each link is checked against the stored link before it, so one edit is reported once,
+                // not at every later event.
+                if !chainHolds {
                     report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
-                    // Continue from the stored link so one edit is reported once, not at every later event.
-                    chain = storedChain ?? link
-                } else {
-                    chain = link
                 }
+                chain = chunk.storedChains[row] ?? .zero
                 for node in range.append(leafHash) {
                     let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
                     if hasPendingNode, nodes.int(0) == node.lastLeaf, nodes.int(1) == node.level {
@@ -216,10 +213,12 @@ private struct Verification {
     }
 }
 
-/// Rows of the log read for verification, with their leaves hashed on both cores.
+/// Rows of the log read for verification, with their leaves hashed and chain links checked on both cores.
 private struct EntryChunk {
     static let capacity = 4096
 
+    /// The stored chain link of the row before the chunk (zero before the first event).
+    let previousChain: SHA256Hash
     var seqs: [Int] = []
     var leaves: [[UInt8]] = []
     var storedLeafHashes: [SHA256Hash?] = []
@@ -232,17 +231,21 @@ private struct EntryChunk {
         storedChains.append(SHA256Hash(bytes: storedChain))
     }
 
-    /// Each leaf's hash and the sequence number its record claims.
-    func hashLeaves() -> [(SHA256Hash, Int?)] {
-        var results = [(SHA256Hash, Int?)](repeating: (.zero, nil), count: leaves.count)
-        let leaves = self.leaves
+    /// Each leaf's hash, the sequence number its record claims, and whether its stored chain link is
+    /// `SHA-256(stored link before it ‖ leaf hash)`.
+    func hashLeaves() -> [(SHA256Hash, Int?, Bool)] {
+        var results = [(SHA256Hash, Int?, Bool)](repeating: (.zero, nil, false), count: leaves.count)
+        let chunk = self
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let output = buffer
-            let workers = min(2, leaves.count)
+            let workers = min(2, chunk.leaves.count)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 var index = worker
-                while index < leaves.count {
-                    output[index] = (MerkleHashing.leafHash(bytes: leaves[index]), LogEntry.claimedSeq(leaves[index]))
+                while index < chunk.leaves.count {
+                    let leafHash = MerkleHashing.leafHash(bytes: chunk.leaves[index])
+                    let previous = index == 0 ? chunk.previousChain : (chunk.storedChains[index - 1] ?? .zero)
+                    let holds = chunk.storedChains[index] == MerkleHashing.chainLink(previous: previous, leafHash: leafHash)
+                    output[index] = (leafHash, LogEntry.claimedSeq(chunk.leaves[index]), holds)
                     index += workers
                 }
             }
