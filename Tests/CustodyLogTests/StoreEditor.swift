@@ -10,7 +10,7 @@ struct StoreEditor {
     init(path: String) throws {
         queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            for table in ["log_entry", "merkle_node", "log_batch"] {
+            for table in ["log_entry", "log_batch"] {
                 try db.execute(sql: "DROP TRIGGER IF EXISTS \(table)_no_update; DROP TRIGGER IF EXISTS \(table)_no_delete")
             }
         }
@@ -37,7 +37,7 @@ struct StoreEditor {
     func recomputeEverything() throws {
         try queue.write { db in
             let leaves = try Row.fetchAll(db, sql: "SELECT seq, leaf FROM log_entry ORDER BY seq")
-            try db.execute(sql: "DELETE FROM merkle_node; DELETE FROM checkpoint")
+            try db.execute(sql: "DELETE FROM checkpoint")
             var range = CompactRange()
             var chain = SHA256Hash.zero
             var roots: [Int: Data] = [:]
@@ -45,10 +45,10 @@ struct StoreEditor {
                 let seq: Int = row[0]
                 let hash = MerkleHashing.leafHash(bytes: Array(row[1] as Data))
                 chain = MerkleHashing.chainLink(previous: chain, leafHash: hash)
-                try db.execute(sql: "UPDATE log_entry SET leaf_hash = ?, chain_hash = ? WHERE seq = ?", arguments: [Data(hash.bytes), Data(chain.bytes), seq])
-                for node in range.append(hash) {
-                    try db.execute(sql: "INSERT INTO merkle_node (last_leaf, level, hash) VALUES (?, ?, ?)", arguments: [node.lastLeaf, node.level, Data(node.hash.bytes)])
-                }
+                var nodes = Data()
+                for node in range.append(hash) { nodes.append(contentsOf: node.hash.bytes) }
+                try db.execute(sql: "UPDATE log_entry SET leaf_hash = ?, chain_hash = ?, nodes = ? WHERE seq = ?",
+                    arguments: [Data(hash.bytes), Data(chain.bytes), nodes, seq])
                 roots[range.size] = Data(range.root.bytes)
             }
             for row in try Row.fetchAll(db, sql: "SELECT batch_id, tree_size FROM log_batch") {

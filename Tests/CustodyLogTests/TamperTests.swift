@@ -84,7 +84,7 @@ struct TamperTests {
         let forged = try editor.leaf(50)
         try editor.execute("UPDATE log_entry SET seq = -seq - 1000 WHERE seq >= ?", [seq])
         try editor.execute("UPDATE log_entry SET seq = -seq - 1000 + 1 WHERE seq <= -1000")
-        try editor.execute("INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash) SELECT ?, ?, leaf_hash, chain_hash FROM log_entry WHERE seq = 51", [seq, Data(forged)])
+        try editor.execute("INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) SELECT ?, ?, leaf_hash, chain_hash, nodes FROM log_entry WHERE seq = 51", [seq, Data(forged)])
         try editor.close()
         let report = try fixture.verify()
         #expect(report.problems.first?.location == seq..<(seq + 1))
@@ -107,7 +107,6 @@ struct TamperTests {
         let editor = try fixture.editor()
         try editor.execute("DELETE FROM log_entry WHERE seq >= 47")
         try editor.execute("DELETE FROM log_batch WHERE tree_size > 47")
-        try editor.execute("DELETE FROM merkle_node WHERE last_leaf >= 47")
         try editor.recomputeEverything()
         try editor.close()
         #expect(try fixture.verify().isIntact)
@@ -150,7 +149,11 @@ struct TamperTests {
     @Test func anEditedMerkleNodeIsReported() throws {
         let fixture = try Fixture()
         let editor = try fixture.editor()
-        try editor.execute("UPDATE merkle_node SET hash = zeroblob(32) WHERE last_leaf = 15 AND level = 2")
+        // Row 15 completes the subtrees of levels 1-4; zero the level-2 root (bytes 32-63 of its nodes).
+        var nodes = try editor.queue.read { db in try Data.fetchOne(db, sql: "SELECT nodes FROM log_entry WHERE seq = 15")! }
+        #expect(nodes.count == 4 * 32)
+        nodes.replaceSubrange(32..<64, with: Data(repeating: 0, count: 32))
+        try editor.execute("UPDATE log_entry SET nodes = ? WHERE seq = 15", [nodes])
         try editor.close()
         let report = try fixture.verify()
         #expect(report.problems.first?.kind == "node-mismatch")

@@ -22,11 +22,12 @@ public struct IngestSource {
         }
     }
 
+    /// Bytes already in memory, handed over once.
     public static func bytes(_ bytes: [UInt8], name: String) -> IngestSource {
-        var framer: [UInt8]? = bytes
+        var remaining: [UInt8]? = bytes
         return IngestSource(name: name) {
-            defer { framer = nil }
-            return framer
+            defer { remaining = nil }
+            return remaining
         }
     }
 }
@@ -61,30 +62,30 @@ public enum Ingestor {
         var noted = 0
         let receipt = try store.append(recordedAt: recordedAt, batchID: batchID, vaultKey: vaultKey, random: &random,
             projectors: projectors) { batch in
-            var reader = ChunkReader(sources: sources)
+            let reader = FramingReader(sources: sources)
+            let preparation = batch.preparation
             var total = 0
-            // A two-stage pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the
-            // next chunk is parsed, validated and sealed on the other cores.
-            var inFlight: PreparingChunk? = nil
+            // A pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the next chunk
+            // is framed, parsed, validated and sealed on the other cores.
             var seq = batch.nextSeq
+            var inFlight = PreparingChunk(reader: reader, firstSeq: seq, preparation: preparation)
             while true {
-                let frames = try reader.next()
-                let next = frames.events.isEmpty && frames.failure == nil
-                    ? nil : PreparingChunk(frames, firstSeq: seq, preparation: batch.preparation)
+                let (results, frames) = inFlight.take()
                 seq += frames.events.count
-                if let chunk = inFlight {
-                    for result in chunk.takeResults() {
-                        let prepared = try result.get()
-                        try batch.append(prepared)
-                        counts[prepared.summary.kind, default: 0] += 1
-                        if prepared.summary.hasNotes { noted += 1 }
-                        total += 1
-                        if total % 10_000 == 0 { progress?(total) }
-                    }
-                    if let failure = chunk.frames.failure { throw failure }
+                let finished = frames.events.isEmpty || frames.failure != nil
+                if !finished {
+                    inFlight = PreparingChunk(reader: reader, firstSeq: seq, preparation: preparation)
                 }
-                guard let next else { break }
-                inFlight = next
+                for result in results {
+                    let prepared = try result.get()
+                    try batch.append(prepared)
+                    counts[prepared.summary.kind, default: 0] += 1
+                    if prepared.summary.hasNotes { noted += 1 }
+                    total += 1
+                    if total % 10_000 == 0 { progress?(total) }
+                }
+                if let failure = frames.failure { throw failure }
+                if finished { break }
             }
         }
         return IngestSummary(receipt: receipt, runEvents: counts[.run] ?? 0, datasetEvents: counts[.dataset] ?? 0,
@@ -118,85 +119,5 @@ public enum Ingestor {
         } catch {
             throw IngestError(file: source, line: frame.line, arrayIndex: frame.arrayIndex, pointer: error.pointer, message: error.message)
         }
-    }
-}
-
-/// A framed event and the input it came from.
-struct SourcedFrame: Sendable {
-    let frame: EventFrame
-    let source: String
-}
-
-/// Frames events from the sources in order, a chunk at a time. A framing error ends the input; it is
-/// reported after the events framed before it, so errors come in input order.
-struct ChunkReader {
-    static let chunkSize = 256
-
-    private var sources: ArraySlice<IngestSource>
-    private var framer: EventFramer?
-    private var current: IngestSource?
-    private var failed = false
-
-    init(sources: [IngestSource]) {
-        self.sources = sources[...]
-    }
-
-    mutating func next() throws -> (events: [SourcedFrame], failure: IngestError?) {
-        var events: [SourcedFrame] = []
-        events.reserveCapacity(Self.chunkSize)
-        while events.count < Self.chunkSize && !failed {
-            if framer == nil {
-                guard let source = sources.popFirst() else { break }
-                current = source
-                framer = EventFramer(readChunk: source.readChunk)
-            }
-            do {
-                if let frame = try framer!.next() {
-                    events.append(SourcedFrame(frame: frame, source: current!.name))
-                } else {
-                    framer = nil
-                }
-            } catch {
-                failed = true
-                return (events, IngestError(file: current!.name, line: error.line, arrayIndex: error.arrayIndex, message: error.message))
-            }
-        }
-        return (events, nil)
-    }
-}
-
-/// One chunk being prepared on other threads: `results()` waits for it.
-final class PreparingChunk: @unchecked Sendable {
-    // Invariant: `slots` is written only by the workers, each at its own indices, before `group` is
-    // left; it is read only after `group.wait()` returns.
-    let frames: (events: [SourcedFrame], failure: IngestError?)
-    private var slots: [Result<PreparedEvent, IngestError>?]
-    private let group = DispatchGroup()
-
-    init(_ frames: (events: [SourcedFrame], failure: IngestError?), firstSeq: Int, preparation: EventPreparation) {
-        self.frames = frames
-        slots = Array(repeating: nil, count: frames.events.count)
-        let count = frames.events.count
-        guard count > 0 else { return }
-        DispatchQueue.global().async(group: group) { [self] in
-            let workers = min(2, count)
-            slots.withUnsafeMutableBufferPointer { buffer in
-                nonisolated(unsafe) let output = buffer
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    var index = worker
-                    while index < count {
-                        output[index] = Ingestor.prepare(frames.events[index], seq: firstSeq + index, preparation: preparation)
-                        index += workers
-                    }
-                }
-            }
-        }
-    }
-
-    /// The prepared events in input order, once every worker is done. Called once.
-    func takeResults() -> [Result<PreparedEvent, IngestError>] {
-        group.wait()
-        defer { slots = [] }
-        return slots.map { $0! }
     }
 }

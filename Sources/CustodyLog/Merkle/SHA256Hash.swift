@@ -13,7 +13,9 @@ public struct SHA256Hash: Hashable, Sendable, CustomStringConvertible {
         guard bytes.count == 32 else { return nil }
         self.init()
         withUnsafeMutableBytes(of: &words) { destination in
-            for (index, byte) in bytes.enumerated() { destination[index] = byte }
+            if bytes.withContiguousStorageIfAvailable({ destination.copyMemory(from: UnsafeRawBufferPointer($0)) }) == nil {
+                for (index, byte) in bytes.enumerated() { destination[index] = byte }
+            }
         }
     }
 

@@ -7,10 +7,15 @@ extension EventStore {
     public func head() throws(LogError) -> (size: Int, root: SHA256Hash) {
         do {
             return try queue.read { db in
-                let size = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                let size = try Self.logSize(db)
                 return (size, try MerkleProofs(reader: SQLiteNodeReader(db: db)).root(size: size))
             }
         } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The number of events in the log: the sequence number the next one gets.
+    static func logSize(_ db: Database) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
     }
 
     /// Up to `limit` recorded events from sequence number `from` on.
@@ -28,7 +33,7 @@ extension EventStore {
         do {
             return try queue.read { db in
                 let proofs = MerkleProofs(reader: SQLiteNodeReader(db: db))
-                let logSize = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                let logSize = try Self.logSize(db)
                 guard size <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(size)") }
                 return (try proofs.inclusionProof(index: seq, size: size), try proofs.reader.node(level: 0, index: seq), try proofs.root(size: size))
             }
@@ -39,7 +44,7 @@ extension EventStore {
     public func consistencyProof(first: Int, second: Int) throws(LogError) -> [SHA256Hash] {
         do {
             return try queue.read { db in
-                let logSize = (try Int.fetchOne(db, sql: "SELECT MAX(seq) + 1 FROM log_entry")) ?? 0
+                let logSize = try Self.logSize(db)
                 guard second <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(second)") }
                 return try MerkleProofs(reader: SQLiteNodeReader(db: db)).consistencyProof(first: first, second: second)
             }

@@ -33,8 +33,9 @@ extension EventStore {
         external.sort { $0.size < $1.size }
 
         do {
-            // SQLite's structural check runs on its own connection, on the other core, while this one
-            // rehashes the log.
+            // SQLite's structural check of the other tables runs on its own connection, on the other
+            // core, while this one rehashes the log. The log's own tables need none: every byte of them
+            // is read and hashed, so damage there is either a read error or a hash mismatch.
             let structure = StructureCheck(path: path)
             var report = try queue.read { db in
                 var verification = Verification(db: db, ownVerifier: ownVerifier, external: external, problemLimit: problemLimit)
@@ -68,6 +69,20 @@ private struct Verification {
         self.problemLimit = problemLimit
     }
 
+    /// Compares the subtree roots a leaf completed with those stored in its row.
+    mutating func checkNodes(_ completed: [MerkleNode], stored: [UInt8], seq: Int) {
+        guard stored.count == completed.count * 32 else {
+            report("node-missing", seq..<(seq + 1), "event \(seq): its row stores \(stored.count / 32) Merkle nodes where the tree completes \(completed.count)")
+            return
+        }
+        for (index, node) in completed.enumerated() where !node.hash.matches(stored[(index * 32)..<(index * 32 + 32)]) {
+            let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
+            if !problems.contains(where: { $0.location.overlaps(covered) }) {
+                report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
+            }
+        }
+    }
+
     mutating func report(_ kind: String, _ location: Range<Int>, _ message: String) {
         if problems.count < problemLimit {
             problems.append(IntegrityProblem(kind: kind, location: location, message: message))
@@ -91,24 +106,21 @@ private struct Verification {
         var rootsAt: [Int: SHA256Hash] = [0: MerkleHashing.emptyRoot]
 
         var range = CompactRange()
-        var chain = SHA256Hash.zero
         var expected = 0
-        let nodes = try RawStatement(db, sql: "SELECT last_leaf, level, hash FROM merkle_node ORDER BY last_leaf, level")
-        var hasPendingNode = try nodes.step()
-        let entries = try RawStatement(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash FROM log_entry ORDER BY seq")
-        var more = try entries.step()
-        while more {
-            // Read a chunk, hash its leaves on both cores, then check it in order.
-            var chunk = EntryChunk(previousChain: chain)
-            while more && chunk.seqs.count < EntryChunk.capacity {
-                chunk.append(seq: entries.int(0), leaf: entries.blob(1), storedLeafHash: entries.blob(2), storedChain: entries.blob(3))
-                more = try entries.step()
+        // A reader thread reads and hashes the next chunk while this one checks the current chunk's
+        // order and Merkle tree: the only SQLite calls of the loop happen on the reader.
+        let reader = try VerificationReader(db)
+        var nextChunk = reader.readAsync(previousChain: .zero)
+        while let chunk = try nextChunk.wait() {
+            if let last = chunk.storedChains.last {
+                nextChunk = reader.readAsync(previousChain: last ?? .zero)
+            } else {
+                nextChunk = .finished
             }
-            let hashed = chunk.hashLeaves()
+            let hashed = chunk.hashed
             for row in chunk.seqs.indices {
                 let seq = chunk.seqs[row]
                 let (leafHash, claimed, chainHolds) = hashed[row]
-                let storedLeafHash = chunk.storedLeafHashes[row]
                 if seq != expected {
                     if seq > expected {
                         report("missing-event", expected..<seq, seq - expected == 1
@@ -122,7 +134,7 @@ private struct Verification {
                     report("sequence-mismatch", seq..<(seq + 1),
                         "event \(seq): its record says it is event \(claimed.map(String.init) ?? "?"); rows were moved, swapped or inserted")
                 }
-                if leafHash != storedLeafHash {
+                if leafHash != chunk.storedLeafHashes[row] {
                     report("leaf-hash-mismatch", seq..<(seq + 1), "event \(seq): its bytes do not match its stored leaf hash; the event was changed")
                 }
                 // Each link is checked against the stored link before it, so one edit is reported once,
@@ -130,25 +142,10 @@ private struct Verification {
                 if !chainHolds {
                     report("chain-mismatch", seq..<(seq + 1), "event \(seq): the hash chain breaks here")
                 }
-                chain = chunk.storedChains[row] ?? .zero
-                for node in range.append(leafHash) {
-                    let covered = (node.lastLeaf + 1 - (1 << node.level))..<(node.lastLeaf + 1)
-                    if hasPendingNode, nodes.int(0) == node.lastLeaf, nodes.int(1) == node.level {
-                        if !node.hash.matches(nodes.blob(2)), !problems.contains(where: { $0.location.overlaps(covered) }) {
-                            report("node-mismatch", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) does not match the events")
-                        }
-                        hasPendingNode = try nodes.step()
-                    } else {
-                        report("node-missing", covered, "the stored Merkle node over events \(covered.lowerBound)–\(covered.upperBound - 1) is missing")
-                    }
-                }
+                checkNodes(range.append(leafHash), stored: chunk.storedNodes[row], seq: seq)
                 expected = seq + 1
                 if wanted.contains(range.size) { rootsAt[range.size] = range.root }
             }
-        }
-        if hasPendingNode {
-            let lastLeaf = nodes.int(0)
-            report("node-extra", lastLeaf..<(lastLeaf + 1), "a stored Merkle node ends at event \(lastLeaf), beyond the log or out of place")
         }
         let size = range.size
 
@@ -213,8 +210,9 @@ private struct Verification {
     }
 }
 
-/// Rows of the log read for verification, with their leaves hashed and chain links checked on both cores.
-private struct EntryChunk {
+/// Rows of the log read for verification, with their leaves hashed and chain links checked on both
+/// cores.
+private struct EntryChunk: Sendable {
     static let capacity = 4096
 
     /// The stored chain link of the row before the chunk (zero before the first event).
@@ -223,17 +221,25 @@ private struct EntryChunk {
     var leaves: [[UInt8]] = []
     var storedLeafHashes: [SHA256Hash?] = []
     var storedChains: [SHA256Hash?] = []
+    var storedNodes: [[UInt8]] = []
+    /// Per row: the leaf hash, the sequence number the record claims, and whether the stored chain link
+    /// is `SHA-256(stored link before it ‖ leaf hash)`.
+    var hashed: [(SHA256Hash, Int?, Bool)] = []
 
-    mutating func append(seq: Int, leaf: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer, storedChain: UnsafeRawBufferPointer) {
+    init(previousChain: SHA256Hash) {
+        self.previousChain = previousChain
+    }
+
+    mutating func append(seq: Int, leaf: UnsafeRawBufferPointer, storedLeafHash: UnsafeRawBufferPointer,
+                         storedChain: UnsafeRawBufferPointer, storedNodes nodes: UnsafeRawBufferPointer) {
         seqs.append(seq)
         leaves.append(Array(leaf))
         storedLeafHashes.append(SHA256Hash(bytes: storedLeafHash))
         storedChains.append(SHA256Hash(bytes: storedChain))
+        storedNodes.append(nodes.isEmpty ? [] : Array(nodes))
     }
 
-    /// Each leaf's hash, the sequence number its record claims, and whether its stored chain link is
-    /// `SHA-256(stored link before it ‖ leaf hash)`.
-    func hashLeaves() -> [(SHA256Hash, Int?, Bool)] {
+    mutating func hashLeaves() {
         var results = [(SHA256Hash, Int?, Bool)](repeating: (.zero, nil, false), count: leaves.count)
         let chunk = self
         results.withUnsafeMutableBufferPointer { buffer in
@@ -250,11 +256,71 @@ private struct EntryChunk {
                 }
             }
         }
-        return results
+        hashed = results
+        leaves = []
     }
 }
 
-/// `PRAGMA quick_check` on a connection of its own, started at once and awaited with `result()`.
+/// Reads the log chunk by chunk on a serial queue of its own. Only the reader touches the connection
+/// while verification runs; the caller waits for each chunk before asking for the next.
+private final class VerificationReader: @unchecked Sendable {
+    // Invariant: the statement is used by one read at a time, on `queue`, and `readAsync` is called
+    // again only after the previous read was waited for.
+    private let entries: RawStatement
+    private var moreEntries: Bool
+    private let queue = DispatchQueue(label: "custody.verify.reader")
+
+    init(_ db: Database) throws {
+        entries = try RawStatement(db, sql: "SELECT seq, leaf, leaf_hash, chain_hash, nodes FROM log_entry ORDER BY seq")
+        moreEntries = try entries.step()
+    }
+
+    /// A chunk being read: `wait()` returns it, or `nil` after the last.
+    struct Pending {
+        fileprivate let box: ResultBox?
+
+        static let finished = Pending(box: nil)
+
+        func wait() throws -> EntryChunk? {
+            guard let box else { return nil }
+            return try box.wait()
+        }
+    }
+
+    func readAsync(previousChain: SHA256Hash) -> Pending {
+        guard moreEntries else { return .finished }
+        let box = ResultBox()
+        queue.async(group: box.group) { [self] in
+            box.result = Result { try read(previousChain: previousChain) }
+        }
+        return Pending(box: box)
+    }
+
+    private func read(previousChain: SHA256Hash) throws -> EntryChunk {
+        var chunk = EntryChunk(previousChain: previousChain)
+        while moreEntries && chunk.seqs.count < EntryChunk.capacity {
+            chunk.append(seq: entries.int(0), leaf: entries.blob(1), storedLeafHash: entries.blob(2), storedChain: entries.blob(3),
+                storedNodes: entries.blob(4))
+            moreEntries = try entries.step()
+        }
+        chunk.hashLeaves()
+        return chunk
+    }
+
+    fileprivate final class ResultBox: @unchecked Sendable {
+        // Invariant: `result` is written on the reader's queue inside `group`, read after `group.wait()`.
+        var result: Result<EntryChunk, any Error>?
+        let group = DispatchGroup()
+
+        func wait() throws -> EntryChunk {
+            group.wait()
+            return try result!.get()
+        }
+    }
+}
+
+/// `PRAGMA quick_check` of every table but the log's, on a connection of its own, started at once and
+/// awaited with `result()`.
 private final class StructureCheck: @unchecked Sendable {
     // Invariant: `outcome` is written once by the background task before `group` is left, and read only
     // after `group.wait()`.
@@ -268,7 +334,13 @@ private final class StructureCheck: @unchecked Sendable {
                 configuration.readonly = true
                 let connection = try DatabaseQueue(path: path, configuration: configuration)
                 defer { try? connection.close() }
-                return try connection.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+                return try connection.read { db in
+                    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'log_entry' ORDER BY name")
+                    let problems = try tables.flatMap { table in
+                        try String.fetchAll(db, sql: "PRAGMA quick_check(\(table.quotedDatabaseIdentifier))").filter { $0 != "ok" }
+                    }
+                    return problems.isEmpty ? ["ok"] : problems
+                }
             }
         }
     }

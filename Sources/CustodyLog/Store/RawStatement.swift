@@ -38,6 +38,9 @@ final class RawStatement {
             let index = Int32(offset + 1)
             switch value {
             case .integer(let integer): sqlite3_bind_int64(statement, index, Int64(integer))
+            case .bytes(let buffer) where buffer.isEmpty:
+                // A null pointer would bind NULL, not an empty blob.
+                sqlite3_bind_zeroblob(statement, index, 0)
             case .bytes(let buffer):
                 // SQLITE_STATIC: the buffer outlives the step below, and bindings are cleared after it.
                 sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), nil)

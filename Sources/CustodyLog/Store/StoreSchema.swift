@@ -10,20 +10,16 @@ enum StoreSchema {
         migrator.registerMigration("v1-log") { db in
             try db.execute(sql: """
                 CREATE TABLE store_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
-                -- seq is the RFC 9162 leaf index; leaf is the exact preimage of the leaf hash.
+                -- seq is the RFC 9162 leaf index; leaf is the exact preimage of the leaf hash. nodes holds the
+                -- roots of the perfect subtrees this leaf completes (levels 1, 2, ... in order, 32 bytes each):
+                -- every interior node of the tree is stored once, in the row of the last leaf it covers.
                 CREATE TABLE log_entry (
                     seq INTEGER PRIMARY KEY NOT NULL,
                     leaf BLOB NOT NULL,
                     leaf_hash BLOB NOT NULL,
-                    chain_hash BLOB NOT NULL
+                    chain_hash BLOB NOT NULL,
+                    nodes BLOB NOT NULL
                 ) STRICT;
-                -- Roots of complete perfect subtrees (level >= 1), keyed so they sort in completion order.
-                CREATE TABLE merkle_node (
-                    last_leaf INTEGER NOT NULL,
-                    level INTEGER NOT NULL,
-                    hash BLOB NOT NULL,
-                    PRIMARY KEY (last_leaf, level)
-                ) STRICT, WITHOUT ROWID;
                 CREATE TABLE log_batch (
                     batch_id TEXT PRIMARY KEY NOT NULL,
                     first_seq INTEGER NOT NULL,
@@ -40,7 +36,7 @@ enum StoreSchema {
                 -- HMAC(vault key, identifier) -> random token. Never an identifier.
                 CREATE TABLE vault (lookup BLOB PRIMARY KEY NOT NULL, token TEXT NOT NULL UNIQUE) STRICT, WITHOUT ROWID;
                 """)
-            for table in ["log_entry", "merkle_node", "log_batch"] {
+            for table in ["log_entry", "log_batch"] {
                 try db.execute(sql: """
                     CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
                     BEGIN SELECT RAISE(ABORT, 'the log is append-only: \(table) rows cannot be changed'); END;

@@ -72,11 +72,11 @@ private struct Walker {
                 throw fail(runPointer.appending("runId"), "'\(runId)' is not a UUID such as 0192f5b4-3c1e-7a2b-9d4e-5f6a7b8c9d0e")
             }
             try validateFacets(run["facets"], at: runPointer.appending("facets"), owner: .run)
-            try validateJob(event, requiredJob: true)
+            try validateJob(event)
             try validateDatasets(event, key: "inputs")
             try validateDatasets(event, key: "outputs")
         case .job:
-            try validateJob(event, requiredJob: true)
+            try validateJob(event)
             try validateDatasets(event, key: "inputs")
             try validateDatasets(event, key: "outputs")
         case .dataset:
@@ -94,7 +94,7 @@ private struct Walker {
 
     // MARK: structure
 
-    func validateJob(_ event: JSONObject, requiredJob: Bool) throws(Failure) {
+    func validateJob(_ event: JSONObject) throws(Failure) {
         let job = try requiredObject(event, "job", at: .root)
         let pointer = JSONPointer(["job"])
         _ = try requiredString(job, "namespace", at: pointer)

@@ -120,39 +120,16 @@ public struct EventFramer {
 
     /// Returns the bytes of the object starting at `position`, leaving `position` after it.
     private mutating func scanObject(startLine: Int) throws(EventFramingError) -> [UInt8] {
-        var depth = 0
-        var inString = false
-        var escaped = false
+        var state = ScanState()
         var offset = position
         while true {
-            while offset < buffer.count {
-                let byte = buffer[offset]
-                offset += 1
-                if inString {
-                    if escaped {
-                        escaped = false
-                    } else if byte == UInt8(ascii: "\\") {
-                        escaped = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inString = false
-                    } else if byte == 0x0A {
-                        line += 1
-                    }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    depth -= 1
-                    if depth == 0 {
-                        let bytes = Array(buffer[position..<offset])
-                        position = offset
-                        return bytes
-                    }
-                case 0x0A: line += 1
-                default: break
-                }
+            offset = buffer.withUnsafeBufferPointer { bytes in state.scan(bytes, from: offset) }
+            line += state.newlines
+            state.newlines = 0
+            if state.depth == 0 && state.started {
+                let bytes = Array(buffer[position..<offset])
+                position = offset
+                return bytes
             }
             let consumed = position
             guard try refill() else {
@@ -161,6 +138,48 @@ public struct EventFramer {
             }
             offset -= consumed
         }
+    }
+}
+
+/// Where a scan for the end of an object stands, so it can resume after more input arrives.
+private struct ScanState {
+    var depth = 0
+    var started = false
+    var inString = false
+    var escaped = false
+    var newlines = 0
+
+    /// Scans from `offset` to the end of the object or of the bytes; returns where it stopped.
+    mutating func scan(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int) -> Int {
+        var index = offset
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                } else if byte == 0x0A {
+                    newlines += 1
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                started = true
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 { return index }
+            case 0x0A: newlines += 1
+            default: break
+            }
+        }
+        return index
     }
 }
 

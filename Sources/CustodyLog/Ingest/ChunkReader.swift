@@ -1,0 +1,69 @@
+import CustodyModel
+import Dispatch
+
+/// A framed event and the input it came from.
+struct SourcedFrame: Sendable {
+    let frame: EventFrame
+    let source: String
+}
+
+/// Frames events from the sources in order, a chunk at a time. A framing error ends the input; it is
+/// reported after the events framed before it, so errors come in input order.
+struct ChunkReader {
+    static let chunkSize = 256
+
+    private var sources: ArraySlice<IngestSource>
+    private var framer: EventFramer?
+    private var current: IngestSource?
+    private var failed = false
+
+    init(sources: [IngestSource]) {
+        self.sources = sources[...]
+    }
+
+    mutating func next() -> FramedChunk {
+        var events: [SourcedFrame] = []
+        events.reserveCapacity(Self.chunkSize)
+        while events.count < Self.chunkSize && !failed {
+            if framer == nil {
+                guard let source = sources.popFirst() else { break }
+                current = source
+                framer = EventFramer(readChunk: source.readChunk)
+            }
+            do {
+                if let frame = try framer!.next() {
+                    events.append(SourcedFrame(frame: frame, source: current!.name))
+                } else {
+                    framer = nil
+                }
+            } catch {
+                failed = true
+                return FramedChunk(events: events, failure: IngestError(file: current!.name, line: error.line, arrayIndex: error.arrayIndex, message: error.message))
+            }
+        }
+        return FramedChunk(events: events, failure: nil)
+    }
+}
+
+/// Events framed from the input, and the framing error that ended it, if any.
+struct FramedChunk: Sendable {
+    let events: [SourcedFrame]
+    let failure: IngestError?
+}
+
+/// A `ChunkReader` used from a serial queue of its own, so framing runs off the writing thread.
+final class FramingReader: @unchecked Sendable {
+    // Invariant: `reader` (and the sources' read closures it calls) is used only on `queue`.
+    private var reader: ChunkReader
+    let queue = DispatchQueue(label: "custody.ingest.framing")
+
+    init(sources: [IngestSource]) {
+        reader = ChunkReader(sources: sources)
+    }
+
+    /// The next chunk; call on `queue` only.
+    func next() -> FramedChunk {
+        dispatchPrecondition(condition: .onQueue(queue))
+        return reader.next()
+    }
+}

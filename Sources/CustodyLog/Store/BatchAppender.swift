@@ -1,0 +1,133 @@
+public import CustodyModel
+import Foundation
+import GRDB
+
+/// Appends events inside one transaction: tokenises subjects, canonicalises, hashes, chains, extends
+/// the Merkle tree and calls the projectors. Only valid inside `EventStore.append`'s closure.
+public final class BatchAppender {
+    let db: Database
+    let batchID: String
+    let recordedAt: String
+    let vaultKey: VaultKey
+    var generator: any RandomNumberGenerator
+    let projectors: [any LogProjector]
+    private let projectionDatabase: ProjectionDatabase
+
+    private var range: CompactRange
+    private var chain: SHA256Hash
+    private let firstSeq: Int
+    private var count = 0
+    private var newSubjects = 0
+    private var tokenCache: [String: String] = [:]
+    private let insertEntry: RawStatement
+    private var nodeBytes: [UInt8] = []
+    private let findToken: Statement
+    private let insertToken: Statement
+
+    init(db: Database, batchID: String, recordedAt: String, vaultKey: VaultKey,
+         generator: any RandomNumberGenerator, projectors: [any LogProjector]) throws {
+        self.db = db
+        self.batchID = batchID
+        self.recordedAt = recordedAt
+        self.vaultKey = vaultKey
+        self.generator = generator
+        self.projectors = projectors
+        let head = try LogHead.read(db)
+        range = head.range
+        chain = head.chain
+        firstSeq = head.range.size
+        insertEntry = try RawStatement(db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) VALUES (?, ?, ?, ?, ?)")
+        findToken = try db.makeStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
+        insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
+        projectionDatabase = ProjectionDatabase(
+            execute: { sql, arguments in try db.execute(sql: sql, arguments: StatementArguments(arguments)) },
+            query: { sql, arguments in
+                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                    (0..<row.count).map { row[$0] as String? }
+                }
+            })
+        for projector in projectors { try projector.prepare(projectionDatabase) }
+    }
+
+    /// The sequence number the next appended event gets.
+    public var nextSeq: Int { range.size }
+
+    /// What preparing an event needs to know of the batch; it needs no database, so it can run on other
+    /// threads while this appender writes.
+    public var preparation: EventPreparation {
+        EventPreparation(batchID: batchID, recordedAt: recordedAt, keepsEvent: !projectors.isEmpty)
+    }
+
+    /// Appends one validated event; returns its sequence number.
+    @discardableResult
+    public func append(_ event: ValidatedEvent) throws -> Int {
+        try append(preparation.prepare(event, seq: nextSeq))
+    }
+
+    /// Appends an event prepared (possibly on another thread) for the sequence number it will get.
+    @discardableResult
+    public func append(_ prepared: PreparedEvent) throws -> Int {
+        let seq = range.size
+        let leaf: [UInt8]
+        let leafHash: SHA256Hash
+        if let sealed = prepared.sealed, sealed.seq == seq {
+            (leaf, leafHash) = (sealed.leaf, sealed.leafHash)
+        } else {
+            // Events naming subjects are sealed here: their tokens come from the vault, in this transaction.
+            guard let event = prepared.event else {
+                throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
+            }
+            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
+            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: tokenised, notes: event.notes)
+            leafHash = MerkleHashing.leafHash(bytes: leaf)
+        }
+        chain = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
+        nodeBytes.removeAll(keepingCapacity: true)
+        for node in range.append(leafHash) {
+            node.hash.withUnsafeBytes { nodeBytes.append(contentsOf: $0) }
+        }
+        let link = chain
+        try leaf.withUnsafeBytes { leafBytes in
+            try leafHash.withUnsafeBytes { hashBytes in
+                try link.withUnsafeBytes { chainBytes in
+                    try nodeBytes.withUnsafeBytes { nodes in
+                        try insertEntry.execute(.integer(seq), .bytes(leafBytes), .bytes(hashBytes), .bytes(chainBytes), .bytes(nodes))
+                    }
+                }
+            }
+        }
+        count += 1
+        if !projectors.isEmpty, let event = prepared.event {
+            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
+            let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised)
+            for projector in projectors { try projector.project(appended, into: projectionDatabase) }
+        }
+        return seq
+    }
+
+    /// The subject's token, from the vault or newly drawn and recorded there in this transaction.
+    private func token(for identifier: SubjectIdentifier) throws -> String {
+        if let cached = tokenCache[identifier.normalized] { return cached }
+        let lookup = Data(vaultKey.lookup(identifier.normalized))
+        let token: String
+        if let existing = try String.fetchOne(findToken, arguments: [lookup]) {
+            token = existing
+        } else {
+            token = SubjectToken.generate(using: &generator)
+            try insertToken.execute(arguments: [lookup, token])
+            newSubjects += 1
+        }
+        tokenCache[identifier.normalized] = token
+        return token
+    }
+
+    func finish() throws -> BatchReceipt {
+        let root = range.root
+        if count > 0 {
+            try db.execute(
+                sql: "INSERT INTO log_batch (batch_id, first_seq, event_count, recorded_at, tree_size, root) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [batchID, firstSeq, count, recordedAt, range.size, root.data])
+        }
+        return BatchReceipt(batchID: batchID, firstSeq: firstSeq, eventCount: count, treeSize: range.size, root: root, newSubjects: newSubjects)
+    }
+}
