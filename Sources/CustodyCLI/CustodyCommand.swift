@@ -6,9 +6,7 @@ struct CustodyCommand: ParsableCommand {
         commandName: "custody",
         abstract: "A GDPR data-lineage audit engine: a tamper-evident log of OpenLineage events.",
         discussion: """
-            Global options (--store, --policies, --as-of, --known-at, --format) may stand before or after
-            the command name. Exit codes: 0 success, 1 a check failed (verify found an integrity failure),
-            2 bad input or usage, 3 anything else (I/O, a missing or wrong key).
+            Global options (--store, --policies, --as-of, --known-at, --format) may stand before or after the command name. Exit codes: 0 success, 1 a check failed (verify found an integrity failure), 2 bad input or usage, 3 anything else (I/O, a missing or wrong key).
 
             Start with:  custody demo
             """,

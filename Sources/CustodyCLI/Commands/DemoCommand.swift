@@ -8,10 +8,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Build a sample store from a bundled pipeline, verify it and show what happened.",
         discussion: """
-            The bundled pipeline is a small retailer's: a signup collection, a third-party enrichment, a
-            profile build, an export to a US processor under SCCs, an automated decision that fails, an
-            aggregate, an HR inventory, a support consultation and an erasure. The store, its keys and a
-            signed checkpoint are written to DIR (a new temporary folder when --output is not given).
+            The bundled pipeline is a small retailer's: a signup collection, a third-party enrichment, a profile build, an export to a US processor under SCCs, an automated decision that fails, an aggregate, an HR inventory, a support consultation and an erasure. The store, its keys and a signed checkpoint are written to DIR (a new temporary folder when --output is not given).
 
             Example:  custody demo --output ./custody-demo
             """)

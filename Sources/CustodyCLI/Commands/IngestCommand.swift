@@ -7,9 +7,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Ingest OpenLineage events (a JSON object, a JSON array, or JSON Lines).",
         discussion: """
-            Reads the files in order (standard input when none is given, or for '-'). The call is atomic:
-            every event is recorded, or none is. A malformed event is reported with its file, line and
-            field, and the command exits 2. Creates the store and keys, as 'init' would, when none exists.
+            Reads the files in order (standard input when none is given, or for '-'). The call is atomic: every event is recorded, or none is. A malformed event is reported with its file, line and field, and the command exits 2. Creates the store and keys, as 'init' would, when none exists.
 
             Example:  custody ingest events/2026-03-01.jsonl
                       airflow-export | custody ingest -
@@ -44,7 +42,8 @@ struct IngestCommand: ParsableCommand {
                 try ingest(store, vaultKey, &random)
             }
         }
-        if progress != nil { context.standardError("\r") }
+        // Clear the progress line before the summary.
+        if progress != nil { context.standardError("\r\u{1B}[K") }
         let receipt = summary.receipt
         switch format {
         case .json:

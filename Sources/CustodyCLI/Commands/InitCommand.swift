@@ -6,12 +6,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create the store and its two keys.",
         discussion: """
-            Creates the store file and, beside it, PATH.vault-key (the key of subject lookups) and
-            PATH.signing-key (the Ed25519 key that signs checkpoints), each readable by its owner only.
-            $CUSTODY_VAULT_KEY_FILE and $CUSTODY_SIGNING_KEY_FILE name other places; a key file that
-            already exists there is used rather than replaced.
+            Creates the store file and, beside it, PATH.vault-key (the key of subject lookups) and PATH.signing-key (the Ed25519 key that signs checkpoints), each readable by its owner only. $CUSTODY_VAULT_KEY_FILE and $CUSTODY_SIGNING_KEY_FILE name other places; a key file that already exists there is used rather than replaced.
 
-            Example:  custody init --store /var/lib/custody/prod.db --origin custody.example.com/prod
+            Example:  custody init --store prod.db --origin custody.example.com/prod
             """)
 
     @OptionGroup var globals: GlobalOptions

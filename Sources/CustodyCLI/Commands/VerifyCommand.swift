@@ -7,12 +7,9 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Recompute every leaf, the chain and the Merkle root; prove the log extends checkpoints kept elsewhere.",
         discussion: """
-            Alone, verify locates any edit, deletion, swap or insertion of a stored event to its sequence
-            number. A rewrite that recomputes every hash, or a truncated log, shows only against a
-            checkpoint kept outside the machine: pass it with --checkpoint and the auditor's verifier key
-            with --key (the key text, or a file holding it). Exit 1 on any integrity failure.
+            Alone, verify locates any edit, deletion, swap or insertion of a stored event to its sequence number. A rewrite that recomputes every hash, or a truncated log, shows only against a checkpoint kept outside the machine: pass it with --checkpoint and the auditor's verifier key with --key (the key text, or a file holding it). Exit 1 on any integrity failure.
 
-            Example:  custody verify --checkpoint audit/cp-2026-03-01.txt --key audit/custody.vkey
+            Example:  custody verify --checkpoint cp-0301.txt --key custody.vkey
             """)
 
     @OptionGroup var globals: GlobalOptions

@@ -240,23 +240,13 @@ private struct EntryChunk: Sendable {
     }
 
     mutating func hashLeaves() {
-        var results = [(SHA256Hash, Int?, Bool)](repeating: (.zero, nil, false), count: leaves.count)
         let chunk = self
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let output = buffer
-            let workers = min(2, chunk.leaves.count)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var index = worker
-                while index < chunk.leaves.count {
-                    let leafHash = MerkleHashing.leafHash(bytes: chunk.leaves[index])
-                    let previous = index == 0 ? chunk.previousChain : (chunk.storedChains[index - 1] ?? .zero)
-                    let holds = chunk.storedChains[index] == MerkleHashing.chainLink(previous: previous, leafHash: leafHash)
-                    output[index] = (leafHash, LogEntry.claimedSeq(chunk.leaves[index]), holds)
-                    index += workers
-                }
-            }
+        hashed = ParallelMap.map(count: leaves.count) { index in
+            let leafHash = MerkleHashing.leafHash(bytes: chunk.leaves[index])
+            let previous = index == 0 ? chunk.previousChain : (chunk.storedChains[index - 1] ?? .zero)
+            let holds = chunk.storedChains[index] == MerkleHashing.chainLink(previous: previous, leafHash: leafHash)
+            return (leafHash, LogEntry.claimedSeq(chunk.leaves[index]), holds)
         }
-        hashed = results
         leaves = []
     }
 }
