@@ -20,7 +20,7 @@ struct CrashTests {
             acknowledged += try Self.runAndKill(store: store, afterMilliseconds: 20 + Int(random.next() % 250))
             try Self.check(store: store, acknowledged: acknowledged)
         }
-        #expect(acknowledged.count > 50, "the writer should have committed batches before most kills")
+        #expect(acknowledged.count > 10, "the writer should have committed batches before the kills")
     }
 
     /// Starts the writer, kills it after `milliseconds`, and returns the batch ids it acknowledged.

@@ -21,6 +21,9 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let format = try globals.outputFormat(allowed: [.text, .json], default: .text)
         let context = globals.context
+        if (files.isEmpty || files.contains("-")) && context.standardInputIsTerminal {
+            context.printError("reading events from standard input; end with Ctrl-D, or name a file: custody ingest FILE")
+        }
         let sources = try (files.isEmpty ? ["-"] : files).map { file throws -> IngestSource in
             file == "-" ? IngestSource(name: "<stdin>", readChunk: context.readStandardInput) : try IngestSource.file(file)
         }

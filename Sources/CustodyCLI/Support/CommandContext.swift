@@ -12,11 +12,14 @@ public struct CommandContext: Sendable {
     public var readStandardInput: @Sendable () throws -> [UInt8]?
     /// Whether standard error is a terminal, so progress lines make sense there.
     public var standardErrorIsTerminal: Bool
+    /// Whether standard input is a terminal (someone would have to type the events).
+    public var standardInputIsTerminal: Bool
 
     public init(
         environment: [String: String], now: Date,
         standardOutput: @escaping @Sendable (String) -> Void, standardError: @escaping @Sendable (String) -> Void,
-        readStandardInput: @escaping @Sendable () throws -> [UInt8]? = { nil }, standardErrorIsTerminal: Bool = false
+        readStandardInput: @escaping @Sendable () throws -> [UInt8]? = { nil }, standardErrorIsTerminal: Bool = false,
+        standardInputIsTerminal: Bool = false
     ) {
         self.environment = environment
         self.now = now
@@ -24,6 +27,7 @@ public struct CommandContext: Sendable {
         self.standardError = standardError
         self.readStandardInput = readStandardInput
         self.standardErrorIsTerminal = standardErrorIsTerminal
+        self.standardInputIsTerminal = standardInputIsTerminal
     }
 
     /// The context of this process.
@@ -36,7 +40,7 @@ public struct CommandContext: Sendable {
                 let data = FileHandle.standardInput.readData(ofLength: 1 << 20)
                 return data.isEmpty ? nil : Array(data)
             },
-            standardErrorIsTerminal: isatty(2) == 1)
+            standardErrorIsTerminal: isatty(2) == 1, standardInputIsTerminal: isatty(0) == 1)
     }
 
     @TaskLocal static var current: CommandContext = .process()
