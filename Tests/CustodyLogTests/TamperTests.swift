@@ -160,6 +160,16 @@ struct TamperTests {
         #expect(report.problems.first?.location == 12..<16)
     }
 
+    @Test func anEditedChainLinkIsLocatedToItsEvent() throws {
+        let fixture = try Fixture()
+        let editor = try fixture.editor()
+        try editor.execute("UPDATE log_entry SET chain_hash = zeroblob(32) WHERE seq = 20")
+        try editor.close()
+        let report = try fixture.verify()
+        #expect(report.problems.first?.kind == "chain-mismatch")
+        #expect(report.problems.first?.location == 20..<21)
+    }
+
     @Test func aDamagedFileFailsClosed() throws {
         let fixture = try Fixture()
         let handle = try #require(FileHandle(forUpdatingAtPath: fixture.test.paths.store))
