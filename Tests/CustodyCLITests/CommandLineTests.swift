@@ -54,6 +54,7 @@ struct CommandLineTests {
         (EventFixtures.runEvent(operation: "launder"), "unknown operation", "/run/facets/custody_processing/operation"),
         (EventFixtures.runEvent(country: "XY"), "ISO 3166-1", "/run/facets/custody_processing/recipient/country"),
         (EventFixtures.runEvent(job: "export\\u0000audience"), "control character", "/job/name"),
+        (EventFixtures.runEvent().replacingOccurrences(of: #""legalBasis":"consent""#, with: #""legalBasis":"consent","_rows":1e400"#), "not a finite double", nil),
     ])
     func badInputExitsTwoNamingLineAndFieldAndChangesNothing(badEvent: String, fragment: String, pointer: String?) throws {
         let directory = TemporaryDirectory()

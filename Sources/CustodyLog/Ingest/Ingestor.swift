@@ -76,9 +76,13 @@ public enum Ingestor {
                 if !finished {
                     inFlight = PreparingChunk(reader: reader, firstSeq: seq, preparation: preparation)
                 }
-                for result in results {
+                for (result, framed) in zip(results, frames.events) {
                     let prepared = try result.get()
-                    try batch.append(prepared)
+                    do {
+                        try batch.append(prepared)
+                    } catch let error as LogError where error.code == .invalidInput {
+                        throw IngestError(file: framed.source, line: framed.frame.line, arrayIndex: framed.frame.arrayIndex, message: error.message)
+                    }
                     counts[prepared.summary.kind, default: 0] += 1
                     if prepared.summary.hasNotes { noted += 1 }
                     total += 1
