@@ -51,19 +51,24 @@ struct FramedChunk: Sendable {
     let failure: IngestError?
 }
 
-/// A `ChunkReader` used from a serial queue of its own, so framing runs off the writing thread.
+/// A `ChunkReader` used from a serial queue of its own, so framing runs off the writing thread. It also
+/// hands out sequence numbers: chunks are framed in order, so each learns its first one as it is framed.
 final class FramingReader: @unchecked Sendable {
-    // Invariant: `reader` (and the sources' read closures it calls) is used only on `queue`.
+    // Invariant: `reader`, `nextSeq` (and the sources' read closures) are used only on `queue`.
     private var reader: ChunkReader
+    private var nextSeq: Int
     let queue = DispatchQueue(label: "custody.ingest.framing")
 
-    init(sources: [IngestSource]) {
+    init(sources: [IngestSource], firstSeq: Int) {
         reader = ChunkReader(sources: sources)
+        nextSeq = firstSeq
     }
 
-    /// The next chunk; call on `queue` only.
-    func next() -> FramedChunk {
+    /// The next chunk and the sequence number of its first event; call on `queue` only.
+    func next() -> (chunk: FramedChunk, firstSeq: Int) {
         dispatchPrecondition(condition: .onQueue(queue))
-        return reader.next()
+        let chunk = reader.next()
+        defer { nextSeq += chunk.events.count }
+        return (chunk, nextSeq)
     }
 }

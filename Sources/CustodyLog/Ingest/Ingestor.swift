@@ -62,20 +62,19 @@ public enum Ingestor {
         var noted = 0
         let receipt = try store.append(recordedAt: recordedAt, batchID: batchID, vaultKey: vaultKey, random: &random,
             projectors: projectors) { batch in
-            let reader = FramingReader(sources: sources)
+            let reader = FramingReader(sources: sources, firstSeq: batch.nextSeq)
             let preparation = batch.preparation
             var total = 0
-            // A pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the next chunk
-            // is framed, parsed, validated and sealed on the other cores.
-            var seq = batch.nextSeq
-            var inFlight = PreparingChunk(reader: reader, firstSeq: seq, preparation: preparation)
+            // A pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the next ones
+            // are framed, parsed, validated and sealed on the other threads.
+            var inFlight = [PreparingChunk](), next = 0
+            for _ in 0..<Self.chunksInFlight { inFlight.append(PreparingChunk(reader: reader, preparation: preparation)) }
             while true {
-                let (results, frames) = inFlight.take()
-                seq += frames.events.count
+                let (results, frames) = inFlight[next].take()
                 let finished = frames.events.isEmpty || frames.failure != nil
-                if !finished {
-                    inFlight = PreparingChunk(reader: reader, firstSeq: seq, preparation: preparation)
-                }
+                // Near the end of the input the reader frames empty chunks, which cost nothing.
+                if !finished { inFlight[next] = PreparingChunk(reader: reader, preparation: preparation) }
+                next = (next + 1) % Self.chunksInFlight
                 for (result, framed) in zip(results, frames.events) {
                     let prepared = try result.get()
                     do {
@@ -95,6 +94,9 @@ public enum Ingestor {
         return IngestSummary(receipt: receipt, runEvents: counts[.run] ?? 0, datasetEvents: counts[.dataset] ?? 0,
             jobEvents: counts[.job] ?? 0, notedEvents: noted)
     }
+
+    /// How many chunks are framed and prepared ahead of the writer.
+    static let chunksInFlight = 3
 
     /// Parses, validates and seals one framed event for sequence number `seq`, with errors located.
     static func prepare(_ frame: SourcedFrame, seq: Int, preparation: EventPreparation) -> Result<PreparedEvent, IngestError> {

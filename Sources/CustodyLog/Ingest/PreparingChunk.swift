@@ -1,21 +1,27 @@
 import Dispatch
 
 /// One chunk of input being framed and prepared off the writing thread: `take()` waits for it.
+///
+/// Framing happens on the reader's serial queue, in input order; the parsing, validation and sealing
+/// that follow run on other threads, so the next chunk can be framed meanwhile.
 final class PreparingChunk: @unchecked Sendable {
-    // Invariant: `frames` and `slots` are written only inside `group`, on the reader's queue, and read
-    // only after `group.wait()`.
+    // Invariant: `frames` and `slots` are written only inside `group` (on the reader's queue, then on
+    // the thread that prepares) and read only after `group.wait()`.
     private var frames = FramedChunk(events: [], failure: nil)
     private var slots: [Result<PreparedEvent, IngestError>] = []
     private let group = DispatchGroup()
 
-    /// Frames the reader's next chunk on its queue, then parses, validates and seals its events on both
-    /// cores, as sequence numbers from `firstSeq` on.
-    init(reader: FramingReader, firstSeq: Int, preparation: EventPreparation) {
-        reader.queue.async(group: group) { [self] in
-            frames = reader.next()
-            let events = frames.events
-            slots = ParallelMap.map(count: events.count) { index in
-                Ingestor.prepare(events[index], seq: firstSeq + index, preparation: preparation)
+    init(reader: FramingReader, preparation: EventPreparation) {
+        group.enter()
+        reader.queue.async { [self] in
+            let (chunk, firstSeq) = reader.next()
+            frames = chunk
+            DispatchQueue.global().async { [self] in
+                let events = chunk.events
+                slots = ParallelMap.map(count: events.count) { index in
+                    Ingestor.prepare(events[index], seq: firstSeq + index, preparation: preparation)
+                }
+                group.leave()
             }
         }
     }
