@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "custody", targets: ["custody"]),
         .library(name: "CustodyModel", targets: ["CustodyModel"]),
+        .library(name: "CustodyPack", targets: ["CustodyPack"]),
         .library(name: "CustodyLog", targets: ["CustodyLog"]),
         .library(name: "CustodyCLI", targets: ["CustodyCLI"]),
     ],
@@ -20,11 +21,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // The one C shim over the system libsqlite3: `sqlite3_db_config` is variadic and Swift cannot call it.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CustodyModel", swiftSettings: strictSettings),
+        .target(
+            name: "CustodyPack",
+            dependencies: [
+                "CustodyModel",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "CustodyLog",
             dependencies: [
@@ -57,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "CustodyModelTests",
             dependencies: ["CustodyModel", "CustodyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CustodyPackTests",
+            dependencies: ["CustodyPack", "CustodyModel", "CustodyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
