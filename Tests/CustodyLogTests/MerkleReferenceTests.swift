@@ -45,6 +45,10 @@ struct MerkleReferenceTests {
         let slice = leaves[...]
         let root = ReferenceMerkle.mth(slice)
         #expect(tree.root.bytes == root)
+        // The root of every prefix, from the stored subtrees, as the log computes the root at a checkpoint's size.
+        for prefix in stride(from: 1, through: size, by: size == 1_000 ? 1 : 37) {
+            #expect(try proofs.root(size: prefix).bytes == ReferenceMerkle.mth(leaves[0..<prefix]))
+        }
         for index in 0..<size {
             #expect(try proofs.inclusionProof(index: index, size: size).map(\.bytes) == ReferenceMerkle.path(index, slice))
         }
