@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "CustodyCLI",
             dependencies: [
-                "CustodyModel", "CustodyLog",
+                "CustodyModel", "CustodyPack", "CustodyLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

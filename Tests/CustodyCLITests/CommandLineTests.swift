@@ -32,6 +32,23 @@ struct CommandLineTests {
         #expect(!run.stderr.isEmpty)
     }
 
+    @Test func badGlobalOptionValuesExitTwo() throws {
+        let directory = TemporaryDirectory()
+        let store = directory.file("s.db")
+        #expect(CLIRun(["init", "--store", store]).status == 0)
+        #expect(CLIRun(["log", "--store", store, "--as-of", "2026-03-01"]).status == 0)
+        #expect(CLIRun(["--known-at", "2026-03-01T10:00:00Z", "log", "--store", store]).status == 0)
+        let badTime = CLIRun(["log", "--store", store, "--as-of", "last tuesday"])
+        #expect(badTime.status == 2 && badTime.stderr.contains("--as-of"))
+        #expect(CLIRun(["log", "--store", store, "--format", "yaml"]).status == 2)
+        try "categories:\n  user.x:\n    name: X\n    criminal: perhaps\n".write(toFile: directory.file("mine.yaml"), atomically: true, encoding: .utf8)
+        for run in [CLIRun(["log", "--store", store, "--policies", directory.path]),
+                    CLIRun(["log", "--store", store], environment: ["CUSTODY_POLICIES": directory.path])] {
+            #expect(run.status == 2)
+            #expect(run.stderr.contains(directory.file("mine.yaml") + ":4:"))
+        }
+    }
+
     @Test func aFormatTheCommandCannotWriteIsRejected() {
         let run = CLIRun(["checkpoint", "--format", "html", "--store", "/nonexistent/x.db"])
         #expect(run.status == 2)

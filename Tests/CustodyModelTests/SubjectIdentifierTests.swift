@@ -58,6 +58,18 @@ struct LocationAndTimeTests {
         #expect(RFC3339.parse(text) == nil)
     }
 
+    @Test func aDateAloneMeansTheEndOfThatDayUTC() throws {
+        let endOfDay = try #require(RFC3339.parseInstant("2026-03-01"))
+        let nextMidnight = try #require(RFC3339.parse("2026-03-02T00:00:00Z")).date
+        #expect(endOfDay < nextMidnight && nextMidnight.timeIntervalSince(endOfDay) <= 0.000_001 + 1e-9)
+        let lastMillisecond = try #require(RFC3339.parse("2026-03-01T23:59:59.999Z")).date
+        #expect(endOfDay > lastMillisecond)
+        #expect(RFC3339.parseInstant("2026-03-01T10:05:00+02:00") == RFC3339.parse("2026-03-01T08:05:00Z")?.date)
+        for bad in ["2026-02-30", "2026-3-1", "tomorrow", "2026-03-01T25:00:00Z", ""] {
+            #expect(RFC3339.parseInstant(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func formatsRecordedTimesInUTCWithMilliseconds() throws {
         let date = try #require(RFC3339.parse("2026-03-01T12:05:00.123+02:00")).date
         #expect(RFC3339.format(date) == "2026-03-01T10:05:00.123Z")

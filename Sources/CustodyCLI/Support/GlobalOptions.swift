@@ -1,5 +1,7 @@
 import ArgumentParser
 import CustodyLog
+import CustodyModel
+import CustodyPack
 import Foundation
 
 /// The options every command accepts, before or after its name (spec/cli.md, "Global options").
@@ -20,6 +22,26 @@ struct GlobalOptions: ParsableArguments {
     var format: String?
 
     init() {}
+
+    /// Rejects what no command could use, at parse time, so it exits 2 like every usage error.
+    func validate() throws {
+        for (name, value) in [("--as-of", asOf), ("--known-at", knownAt)] {
+            if let value, RFC3339.parseInstant(value) == nil {
+                throw ValidationError("\(name) '\(value)' is neither an RFC 3339 time (2026-03-01T10:05:00Z) nor a date (2026-03-01)")
+            }
+        }
+        if let format, OutputFormat(rawValue: format) == nil {
+            throw ValidationError("--format '\(format)' is not one of text, json, html, xml")
+        }
+        if let directory = policiesDirectory {
+            do { _ = try PolicyPack.load(overlay: directory) } catch { throw CLIError("\(error)") }
+        }
+    }
+
+    /// The policy folder: `--policies`, else `$CUSTODY_POLICIES`.
+    var policiesDirectory: String? {
+        policies ?? context.environment["CUSTODY_POLICIES"]
+    }
 
     /// The option names that take a value, for moving them after the command name.
     static let valueOptions: Set<String> = ["--store", "--policies", "--as-of", "--known-at", "--format"]

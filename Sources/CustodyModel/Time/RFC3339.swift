@@ -75,6 +75,20 @@ public enum RFC3339 {
         return Parsed(date: Date(timeIntervalSince1970: seconds), hadOffset: hadOffset)
     }
 
+    /// A point in time as users write it on the command line (`--as-of`, `--known-at`): an RFC 3339
+    /// date-time, or a date alone, which means the end of that day, UTC (its last microsecond).
+    /// A date-time without an offset is read as UTC.
+    public static func parseInstant(_ text: String) -> Date? {
+        if let parsed = parse(text) { return parsed.date }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+            (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year)
+        else { return nil }
+        let nextMidnight = Double((daysFromCivil(year: year, month: month, day: day) + 1) * 86_400)
+        return Date(timeIntervalSince1970: nextMidnight - 0.000_001)
+    }
+
     /// `2026-03-01T10:05:00.123Z`: UTC with milliseconds, the form Custody records times in.
     public static func format(_ date: Date) -> String {
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
