@@ -1,5 +1,5 @@
 public import CustodyLog
-public import CustodyModel
+import CustodyModel
 public import Foundation
 
 /// A store on a real file in a temporary folder, with its keys, for tests.

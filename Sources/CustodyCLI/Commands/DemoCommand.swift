@@ -27,9 +27,9 @@ struct DemoCommand: ParsableCommand {
         // Two calls, as two days of a scheduler would send them: runs accumulate across calls.
         let calls = [Array(lines.prefix(4)), Array(lines.dropFirst(4))]
         var random = SystemRandomNumberGenerator()
-        var creationRandom = SystemRandomNumberGenerator()
         var receipts: [IngestSummary] = []
-        try StoreCreation.create(paths, origin: "custody.local/demo", random: &creationRandom) { store, vaultKey, _ in
+        try StoreCreation.create(paths, origin: "custody.local/demo", random: &random) { store, vaultKey, _ in
+            var random = SystemRandomNumberGenerator()
             for (index, call) in calls.enumerated() {
                 let source = IngestSource.bytes(Array((call.joined(separator: "\n") + "\n").utf8), name: "demo-pipeline.jsonl (call \(index + 1))")
                 receipts.append(try Ingestor.ingest([source], into: store, vaultKey: vaultKey,

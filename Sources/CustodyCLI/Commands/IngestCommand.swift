@@ -28,21 +28,20 @@ struct IngestCommand: ParsableCommand {
             file == "-" ? IngestSource(name: "<stdin>", readChunk: context.readStandardInput) : try IngestSource.file(file)
         }
         let paths = globals.paths
-        var random = SystemRandomNumberGenerator()
         let progress: ((Int) -> Void)? = context.standardErrorIsTerminal
             ? { count in context.standardError("\ringested \(count) events…") } : nil
-        let ingest = { (store: EventStore, vaultKey: VaultKey, random: inout SystemRandomNumberGenerator) throws -> IngestSummary in
-            try Ingestor.ingest(sources, into: store, vaultKey: vaultKey, recordedAt: context.now, batchID: UUID(),
+        let ingest = { (store: EventStore, vaultKey: VaultKey) throws -> IngestSummary in
+            var random = SystemRandomNumberGenerator()
+            return try Ingestor.ingest(sources, into: store, vaultKey: vaultKey, recordedAt: context.now, batchID: UUID(),
                 random: &random, progress: progress)
         }
         let summary: IngestSummary
         if paths.storeExists {
-            let store = try EventStore.open(at: paths.store)
-            summary = try ingest(store, try paths.readVaultKey(), &random)
+            summary = try ingest(try EventStore.open(at: paths.store), try paths.readVaultKey())
         } else {
-            var creationRandom = SystemRandomNumberGenerator()
-            summary = try StoreCreation.create(paths, origin: nil, random: &creationRandom) { store, vaultKey, _ in
-                try ingest(store, vaultKey, &random)
+            var random = SystemRandomNumberGenerator()
+            summary = try StoreCreation.create(paths, origin: nil, random: &random) { store, vaultKey, _ in
+                try ingest(store, vaultKey)
             }
         }
         // Clear the progress line before the summary.

@@ -70,6 +70,8 @@ public final class BatchAppender {
         let seq = range.size
         let leaf: [UInt8]
         let leafHash: SHA256Hash
+        // The event as the leaf records it; computed here only for events sealed here.
+        var tokenised: JSONValue?
         if let sealed = prepared.sealed, sealed.seq == seq {
             (leaf, leafHash) = (sealed.leaf, sealed.leafHash)
         } else {
@@ -77,8 +79,9 @@ public final class BatchAppender {
             guard let event = prepared.event else {
                 throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
             }
-            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
-            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: tokenised, notes: event.notes)
+            let recorded = try event.replacingSubjects { identifier in try token(for: identifier) }
+            tokenised = recorded
+            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: recorded, notes: event.notes)
             leafHash = MerkleHashing.leafHash(bytes: leaf)
         }
         chain = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
@@ -98,8 +101,8 @@ public final class BatchAppender {
         }
         count += 1
         if !projectors.isEmpty, let event = prepared.event {
-            let tokenised = try event.replacingSubjects { identifier in try token(for: identifier) }
-            let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised)
+            // A sealed event names no subject, so its JSON is what its leaf records.
+            let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised ?? event.json)
             for projector in projectors { try projector.project(appended, into: projectionDatabase) }
         }
         return seq

@@ -1,4 +1,4 @@
-public import CustodyModel
+import CustodyModel
 public import Foundation
 import GRDB
 

@@ -71,15 +71,4 @@ extension EventStore {
         } catch { throw Self.translate(error, path: path) }
         return note
     }
-
-    /// The newest checkpoint stored in the database, if any.
-    public func latestStoredCheckpoint() throws(LogError) -> SignedNote? {
-        do {
-            guard let text = try queue.read({ db in try String.fetchOne(db, sql: "SELECT note FROM checkpoint ORDER BY tree_size DESC LIMIT 1") })
-            else { return nil }
-            return try SignedNote(parsing: text)
-        } catch let error as CheckpointError {
-            throw LogError(.integrity, "the stored checkpoint is damaged: \(error)")
-        } catch { throw Self.translate(error, path: path) }
-    }
 }

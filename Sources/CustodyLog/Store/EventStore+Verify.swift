@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Dispatch
 import GRDB
 
@@ -53,21 +53,14 @@ extension EventStore {
     }
 }
 
-/// One verification pass: a merge of the log and node tables in sequence order, with roots taken at
-/// every size a batch or checkpoint names.
+/// One verification pass over the log in sequence order, rebuilding the Merkle tree and taking its root
+/// at every size a batch or checkpoint names.
 private struct Verification {
     let db: Database
     let ownVerifier: NoteVerifier
     let external: [Checkpoint]
     let problemLimit: Int
     var problems: [IntegrityProblem] = []
-
-    init(db: Database, ownVerifier: NoteVerifier, external: [Checkpoint], problemLimit: Int) {
-        self.db = db
-        self.ownVerifier = ownVerifier
-        self.external = external
-        self.problemLimit = problemLimit
-    }
 
     /// Compares the subtree roots a leaf completed with those stored in its row.
     mutating func checkNodes(_ completed: [MerkleNode], stored: [UInt8], seq: Int) {

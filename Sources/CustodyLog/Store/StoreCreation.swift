@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Creates a store and its keys without ever leaving half of them behind.
 ///
