@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CustodyModel", targets: ["CustodyModel"]),
         .library(name: "CustodyPack", targets: ["CustodyPack"]),
         .library(name: "CustodyLog", targets: ["CustodyLog"]),
+        .library(name: "CustodyLineage", targets: ["CustodyLineage"]),
         .library(name: "CustodyCLI", targets: ["CustodyCLI"]),
     ],
     dependencies: [
@@ -46,9 +47,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "CustodyCLI",
+            name: "CustodyLineage",
             dependencies: [
                 "CustodyModel", "CustodyPack", "CustodyLog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CustodyCLI",
+            dependencies: [
+                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -57,7 +66,7 @@ let package = Package(
         // A writer that acknowledges each batch after its commit; the crash tests SIGKILL it at random moments.
         .executableTarget(
             name: "custody-crash-writer",
-            dependencies: ["CustodyLog", "CustodyModel"],
+            dependencies: ["CustodyLog", "CustodyLineage", "CustodyModel"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -87,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "CustodyCLITests",
             dependencies: [
-                "CustodyCLI", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer",
+                "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

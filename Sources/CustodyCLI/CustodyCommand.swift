@@ -13,7 +13,8 @@ struct CustodyCommand: ParsableCommand {
         version: CustodyVersion.current,
         subcommands: [
             InitCommand.self, IngestCommand.self, LogCommand.self, VerifyCommand.self, CheckpointCommand.self,
-            KeyCommand.self, DemoCommand.self,
+            KeyCommand.self, RebuildCommand.self, LineageCommand.self, DatasetsCommand.self, DatasetCommand.self,
+            SubjectCommand.self, DemoCommand.self,
         ])
 }
 

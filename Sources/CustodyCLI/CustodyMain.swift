@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyLineage
 import CustodyLog
 import CustodyModel
 import Foundation
@@ -47,6 +48,9 @@ public enum CustodyMain {
             case .invalidInput: return 2
             default: return 3
             }
+        case let error as LineageError:
+            context.printError("error: \(error)")
+            return 2
         case let error as CLIError:
             context.printError("error: \(error.description)")
             return 2

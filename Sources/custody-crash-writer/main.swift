@@ -1,8 +1,10 @@
 // A writer for the crash tests: appends batches of events to an existing store and prints each batch's
 // id on standard output only after its commit returned. The test kills it with SIGKILL at random moments
-// and then checks that every acknowledged batch is present in full and no partial batch is visible.
+// and then checks that every acknowledged batch is present in full, no partial batch is visible, and the
+// lineage projections kept in the same transactions still match the log.
 //
 //     custody-crash-writer STORE BATCH_SIZE [SEED]
+import CustodyLineage
 import CustodyLog
 import CustodyModel
 import Foundation
@@ -27,7 +29,8 @@ do {
         }
         let batchID = UUID()
         let summary = try Ingestor.ingest([IngestSource.bytes(Array(lines.joined(separator: "\n").utf8), name: "crash")],
-            into: store, vaultKey: vaultKey, recordedAt: Date(), batchID: batchID, random: &random)
+            into: store, vaultKey: vaultKey, recordedAt: Date(), batchID: batchID, random: &random,
+            projectors: [LineageProjector()])
         // The acknowledgement: written only after the commit returned.
         FileHandle.standardOutput.write(Data("\(summary.receipt.batchID)\n".utf8))
         next = summary.receipt.treeSize

@@ -1,3 +1,4 @@
+import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyTestSupport
@@ -57,8 +58,10 @@ struct CrashTests {
         for (batch, count) in perBatch {
             #expect(count == batchSize, "batch \(batch) is partly visible: \(count) of \(batchSize) events")
         }
-        let report = try store.verify()
+        let report = try store.verify(projectors: [LineageProjector()])
         #expect(report.isIntact, "\(report.problems.first?.message ?? "")")
+        // The projections were kept in the same transactions as the events: they cover exactly the log.
+        #expect(report.projections?.events == report.size)
     }
 }
 

@@ -173,13 +173,23 @@ struct EventStoreTests {
 }
 
 /// A projector that records each event it sees, and can be told to refuse one.
-    private struct Counting: LogProjector {
+private struct Counting: LogProjector {
+    let failOn: Int?
+    var name: String { "counting" }
+    var tables: [String] { ["seen"] }
+
+    func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter {
+        try database.execute("CREATE TABLE IF NOT EXISTS seen (seq TEXT PRIMARY KEY, kind TEXT)")
+        return Writer(database: database, failOn: failOn)
+    }
+
+    struct Writer: ProjectionWriter {
+        let database: ProjectionDatabase
         let failOn: Int?
-        func prepare(_ database: ProjectionDatabase) throws {
-            try database.execute("CREATE TABLE IF NOT EXISTS seen (seq TEXT, kind TEXT)")
-        }
-        func project(_ entry: AppendedEvent, into database: ProjectionDatabase) throws {
+
+        func project(_ entry: AppendedEvent) throws {
             if entry.seq == failOn { throw LogError(.invalidInput, "refused by the projector") }
             try database.execute("INSERT INTO seen VALUES (?, ?)", [String(entry.seq), entry.kind.rawValue])
         }
     }
+}

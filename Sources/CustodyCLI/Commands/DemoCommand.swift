@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyLineage
 import CustodyLog
 import CustodyModel
 import Foundation
@@ -33,7 +34,8 @@ struct DemoCommand: ParsableCommand {
             for (index, call) in calls.enumerated() {
                 let source = IngestSource.bytes(Array((call.joined(separator: "\n") + "\n").utf8), name: "demo-pipeline.jsonl (call \(index + 1))")
                 receipts.append(try Ingestor.ingest([source], into: store, vaultKey: vaultKey,
-                    recordedAt: context.now.addingTimeInterval(Double(index)), batchID: UUID(), random: &random))
+                    recordedAt: context.now.addingTimeInterval(Double(index)), batchID: UUID(), random: &random,
+                    projectors: [LineageProjector()]))
             }
         }
         let store = try EventStore.open(at: paths.store)

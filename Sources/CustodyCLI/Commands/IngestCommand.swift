@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyLineage
 import CustodyLog
 import Foundation
 
@@ -33,7 +34,7 @@ struct IngestCommand: ParsableCommand {
         let ingest = { (store: EventStore, vaultKey: VaultKey) throws -> IngestSummary in
             var random = SystemRandomNumberGenerator()
             return try Ingestor.ingest(sources, into: store, vaultKey: vaultKey, recordedAt: context.now, batchID: UUID(),
-                random: &random, progress: progress)
+                random: &random, projectors: [LineageProjector()], progress: progress)
         }
         let summary: IngestSummary
         if paths.storeExists {

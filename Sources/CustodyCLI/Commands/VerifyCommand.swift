@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyLineage
 import CustodyLog
 import Foundation
 
@@ -37,13 +38,16 @@ struct VerifyCommand: ParsableCommand {
             return text
         }
         let store = try EventStore.open(at: globals.paths.store)
-        let report = try store.verify(checkpoints: notes, verifier: verifier)
+        let report = try store.verify(checkpoints: notes, verifier: verifier, projectors: [LineageProjector()])
         switch format {
         case .json:
             context.print(JSONOutput.object([
                 ("intact", .bool(report.isIntact)), ("size", .number(report.size)), ("root", .string(report.root.base64)),
                 ("checkpoints", .array(report.externalCheckpointSizes.map { .number($0) })),
                 ("storedCheckpoints", .number(report.storedCheckpoints)),
+                ("projections", report.projections.map { check in
+                    .object([("events", .number(check.events)), ("tables", .number(check.tables)), ("rows", .number(check.rows))])
+                } ?? .null),
                 ("problems", .array(report.problems.map { problem in
                     .object([("kind", .string(problem.kind)), ("from", .number(problem.location.lowerBound)),
                              ("to", .number(problem.location.upperBound)), ("message", .string(problem.message))])
@@ -52,6 +56,9 @@ struct VerifyCommand: ParsableCommand {
         default:
             if report.isIntact {
                 context.print("ok: \(report.size) events; leaves, hash chain and Merkle tree intact; root \(report.root.base64)")
+                if let check = report.projections {
+                    context.print("  projections match a replay of \(counted(check.events, "event")) (\(counted(check.tables, "table")), \(counted(check.rows, "row")))")
+                }
                 if report.storedCheckpoints > 0 { context.print("  \(report.storedCheckpoints) stored checkpoints re-verified") }
                 for size in report.externalCheckpointSizes {
                     context.print("  extends the checkpoint of size \(size) kept elsewhere")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyPack
@@ -54,6 +55,21 @@ struct GlobalOptions: ParsableArguments {
             store: store ?? environment["CUSTODY_STORE"] ?? "custody.db",
             vaultKey: environment["CUSTODY_VAULT_KEY_FILE"],
             signingKey: environment["CUSTODY_SIGNING_KEY_FILE"])
+    }
+
+    /// The point of view of queries: `--as-of` and `--known-at` (validated at parse time).
+    var horizon: Horizon {
+        Horizon(asOf: asOf.flatMap(RFC3339.parseInstant), knownAt: knownAt.flatMap(RFC3339.parseInstant))
+    }
+
+    /// The built-in policy pack with the `--policies` folder laid over it.
+    func pack() throws -> PolicyPack {
+        do { return try PolicyPack.load(overlay: policiesDirectory) } catch { throw CLIError("\(error)") }
+    }
+
+    /// The lineage view of the store, at the horizon, with the pack.
+    func lineage() throws -> Lineage {
+        try Lineage(store: try EventStore.open(at: paths.store), pack: try pack(), horizon: horizon)
     }
 
     /// The output format, checked against what the command can write.

@@ -11,7 +11,7 @@ public final class BatchAppender {
     let vaultKey: VaultKey
     var generator: any RandomNumberGenerator
     let projectors: [any LogProjector]
-    private let projectionDatabase: ProjectionDatabase
+    private let writers: [any ProjectionWriter]
 
     private var range: CompactRange
     private var chain: SHA256Hash
@@ -39,14 +39,7 @@ public final class BatchAppender {
         insertEntry = try RawStatement(db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) VALUES (?, ?, ?, ?, ?)")
         findToken = try db.makeStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
         insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
-        projectionDatabase = ProjectionDatabase(
-            execute: { sql, arguments in try db.execute(sql: sql, arguments: StatementArguments(arguments)) },
-            query: { sql, arguments in
-                try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
-                    (0..<row.count).map { row[$0] as String? }
-                }
-            })
-        for projector in projectors { try projector.prepare(projectionDatabase) }
+        writers = try LogReplay.beginUpToDate(projectors, db: db, logSize: head.range.size)
     }
 
     /// The sequence number the next appended event gets.
@@ -103,7 +96,7 @@ public final class BatchAppender {
         if !projectors.isEmpty, let event = prepared.event {
             // A sealed event names no subject, so its JSON is what its leaf records.
             let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised ?? event.json)
-            for projector in projectors { try projector.project(appended, into: projectionDatabase) }
+            for writer in writers { try writer.project(appended) }
         }
         return seq
     }
@@ -131,6 +124,7 @@ public final class BatchAppender {
                 sql: "INSERT INTO log_batch (batch_id, first_seq, event_count, recorded_at, tree_size, root) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [batchID, firstSeq, count, recordedAt, range.size, root.data])
         }
+        for projector in projectors { try LogReplay.record(db, projected: range.size, by: projector.name) }
         return BatchReceipt(batchID: batchID, firstSeq: firstSeq, eventCount: count, treeSize: range.size, root: root, newSubjects: newSubjects)
     }
 }

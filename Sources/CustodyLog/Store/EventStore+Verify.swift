@@ -5,11 +5,13 @@ import GRDB
 extension EventStore {
     /// Recomputes every leaf hash, the chain and the Merkle tree from the stored event bytes, compares
     /// them with what is stored, re-checks the stored checkpoints, and proves the log extends each of
-    /// `checkpoints` (signed notes kept elsewhere, checked with `verifier`).
+    /// `checkpoints` (signed notes kept elsewhere, checked with `verifier`). When the log is intact, it
+    /// then replays it through `projectors` into a scratch database and compares their tables row by row.
     ///
     /// - Throws: `LogError` with code `.invalidInput` for a checkpoint that does not parse or is for
     ///   another log, `.integrity` for one whose signature fails or a database SQLite cannot read.
-    public func verify(checkpoints: [String] = [], verifier: NoteVerifier? = nil, problemLimit: Int = 20) throws(LogError) -> VerificationReport {
+    public func verify(checkpoints: [String] = [], verifier: NoteVerifier? = nil, problemLimit: Int = 20,
+                       projectors: [any LogProjector] = []) throws(LogError) -> VerificationReport {
         let origin = try origin()
         let ownVerifier = try verifierKey()
         var external: [Checkpoint] = []
@@ -45,6 +47,11 @@ extension EventStore {
             if damage != ["ok"] {
                 report = report.adding(IntegrityProblem(kind: "database-damaged", location: 0..<0,
                     message: "SQLite finds the store file damaged: \(damage.prefix(3).joined(separator: "; "))"))
+            }
+            if report.isIntact && !projectors.isEmpty {
+                let (check, problems) = try compareProjections(projectors, problemLimit: problemLimit)
+                report.projections = check
+                report = report.adding(problems)
             }
             return report
         } catch {

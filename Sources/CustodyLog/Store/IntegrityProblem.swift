@@ -24,12 +24,30 @@ public struct VerificationReport: Sendable {
     public let externalCheckpointSizes: [Int]
     /// Checkpoints stored in the database that were re-verified.
     public let storedCheckpoints: Int
+    /// What the comparison of the projections with a replay of the log covered; `nil` when no projector
+    /// was passed or the log itself failed (a replay of a damaged log proves nothing).
+    public internal(set) var projections: ProjectionCheck?
 
     public var isIntact: Bool { problems.isEmpty }
 
     /// The report with one more problem, in its place in the order.
     func adding(_ problem: IntegrityProblem) -> VerificationReport {
-        VerificationReport(size: size, root: root, problems: ([problem] + problems), externalCheckpointSizes: externalCheckpointSizes,
-            storedCheckpoints: storedCheckpoints)
+        adding([problem])
     }
+
+    func adding(_ more: [IntegrityProblem]) -> VerificationReport {
+        var report = VerificationReport(size: size, root: root, problems: more + problems,
+            externalCheckpointSizes: externalCheckpointSizes, storedCheckpoints: storedCheckpoints)
+        report.projections = projections
+        return report
+    }
+}
+
+/// How much of the projections `verify` compared with a replay of the log.
+public struct ProjectionCheck: Sendable {
+    /// Events replayed (the projections cover the log up to here).
+    public let events: Int
+    /// Tables compared, and their rows in the store.
+    public let tables: Int
+    public let rows: Int
 }

@@ -34,6 +34,23 @@ final class RawStatement {
 
     /// Runs the statement with `values` bound (integers and byte buffers) and resets it for the next use.
     func execute(_ values: RawValue...) throws {
+        try bind(values)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+
+    /// Binds `values` to the parameters, for a query stepped with `step()`.
+    func bind(_ values: RawValue...) throws {
+        try bind(values)
+    }
+
+    private func bind(_ values: [RawValue]) throws {
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             switch value {
@@ -42,17 +59,9 @@ final class RawStatement {
                 // A null pointer would bind NULL, not an empty blob.
                 sqlite3_bind_zeroblob(statement, index, 0)
             case .bytes(let buffer):
-                // SQLITE_STATIC: the buffer outlives the step below, and bindings are cleared after it.
+                // SQLITE_STATIC: the buffer outlives the step that follows, and bindings are cleared after it.
                 sqlite3_bind_blob(statement, index, buffer.baseAddress, Int32(buffer.count), nil)
             }
-        }
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 

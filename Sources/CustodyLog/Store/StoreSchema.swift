@@ -45,6 +45,10 @@ enum StoreSchema {
                     """)
             }
         }
+        migrator.registerMigration("v2-projection-state") { db in
+            // How many events of the log each projector's tables cover (see LogProjector).
+            try db.execute(sql: "CREATE TABLE projection_state (name TEXT PRIMARY KEY NOT NULL, through INTEGER NOT NULL) STRICT")
+        }
         return migrator
     }
 }

@@ -7,3 +7,20 @@ public enum EventKind: String, Sendable, Hashable {
     /// A job's definition, whose `custody_processing` facet sets defaults for its runs (`job` only).
     case job = "JobEvent"
 }
+
+extension EventKind {
+    /// The kind of an OpenLineage event, by its members and its `schemaURL`: a `dataset` makes a
+    /// DatasetEvent, a `run` or `eventType` a RunEvent, a `job` alone a JobEvent. `nil` for none of these.
+    public init?(classifying event: JSONObject) {
+        let schemaURL = event["schemaURL"]?.stringValue ?? ""
+        if event["dataset"] != nil || schemaURL.hasSuffix("/DatasetEvent") {
+            self = .dataset
+        } else if event["run"] != nil || event["eventType"] != nil || schemaURL.hasSuffix("/RunEvent") {
+            self = .run
+        } else if event["job"] != nil || schemaURL.hasSuffix("/JobEvent") {
+            self = .job
+        } else {
+            return nil
+        }
+    }
+}

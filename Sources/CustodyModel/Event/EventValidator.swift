@@ -41,7 +41,7 @@ private struct Walker {
             notes.append("eventTime has no UTC offset; read as UTC")
         }
         _ = try requiredString(event, "producer", at: .root)
-        let schemaURL = try requiredString(event, "schemaURL", at: .root)
+        _ = try requiredString(event, "schemaURL", at: .root)
         if let eventType = event["eventType"] {
             guard case .string(let type) = eventType else {
                 throw fail(JSONPointer(["eventType"]), "eventType must be a string, found \(eventType.typeName)")
@@ -52,14 +52,7 @@ private struct Walker {
             }
         }
 
-        let kind: EventKind
-        if event["dataset"] != nil || schemaURL.hasSuffix("/DatasetEvent") {
-            kind = .dataset
-        } else if event["run"] != nil || event["eventType"] != nil || schemaURL.hasSuffix("/RunEvent") {
-            kind = .run
-        } else if event["job"] != nil || schemaURL.hasSuffix("/JobEvent") {
-            kind = .job
-        } else {
+        guard let kind = EventKind(classifying: event) else {
             throw fail(.root, "not an OpenLineage event: expected a 'run' and 'job' (RunEvent), a 'dataset' (DatasetEvent) or a 'job' (JobEvent)")
         }
 

@@ -1,0 +1,90 @@
+public import CustodyLog
+public import CustodyModel
+public import CustodyPack
+import GRDB
+
+/// The lineage questions, typed: the policy and report modules ask here and never write SQL.
+///
+/// Every question is answered from one read snapshot of the store, at a horizon (`--as-of`,
+/// `--known-at`), with the policy pack applied as it is asked: changing the pack needs no re-ingest.
+///
+/// ```swift
+/// let lineage = try Lineage(store: store, pack: .builtIn(), horizon: Horizon(asOf: date))
+/// let trail = try lineage.subject([SubjectIdentifier("alice@example.com")!], vaultKey: key)
+/// ```
+public struct Lineage: Sendable {
+    public let store: EventStore
+    public let pack: PolicyPack
+    public let horizon: Horizon
+
+    /// Opens the lineage view of a store, first bringing its projections up to the end of the log if a
+    /// writer appended without them (or the store predates them).
+    public init(store: EventStore, pack: PolicyPack, horizon: Horizon = .now) throws(LogError) {
+        self.store = store
+        self.pack = pack
+        self.horizon = horizon
+        try store.bringProjectionsUpToDate([LineageProjector()])
+    }
+
+    /// The dataset or job a user named: `dataset:<namespace>:<name>`, `job:<namespace>:<name>`, or a
+    /// bare dataset name that is unique.
+    public func resolve(_ node: String) throws -> NodeName {
+        try query { context in try NodeResolver(db: context.db).resolve(node).name }
+    }
+
+    /// The graph around a node, `depth` dataset hops up, down or both.
+    public func graph(around node: String, direction: LineageGraph.Direction = .both, depth: Int = 10) throws -> LineageGraph {
+        try query { context in
+            let root = try NodeResolver(db: context.db).resolve(node)
+            return try GraphWalk(context: context, depth: depth).walk(from: root, direction: direction)
+        }
+    }
+
+    /// Every dataset the log knows at the horizon, by name.
+    public func datasets() throws -> [DatasetProfile] {
+        try query { context in
+            let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
+                arguments: [context.horizon.knownSize])
+            let categories = try CategoryPropagation(context: context).categories(of: ids)
+            return try ids.map { id in try DatasetProfiler(context: context).profile(id, categories: categories) }
+        }
+    }
+
+    /// One dataset: location, categories with their origin, subjects, purposes, retention, writers and readers.
+    public func dataset(_ node: String) throws -> DatasetProfile {
+        try query { context in
+            let id = try datasetID(node, context)
+            let categories = try CategoryPropagation(context: context).categories(of: [id])
+            return try DatasetProfiler(context: context).profile(id, categories: categories)
+        }
+    }
+
+    /// One person's trail, for all the identifiers given (the ones verified for the requester). No
+    /// identifier known to the vault is an answer: a trail with no datasets.
+    public func subject(_ identifiers: [SubjectIdentifier], vaultKey: VaultKey) throws -> SubjectTrail {
+        let tokens = try store.subjectTokens(for: identifiers, vaultKey: vaultKey)
+        return try query { context in try SubjectTrailQuery(context: context, tokens: tokens).run() }
+    }
+
+    /// What a leak of the dataset exposes.
+    public func breach(of node: String) throws -> BreachScope {
+        try query { context in try BreachQuery(context: context).scope(of: try datasetID(node, context)) }
+    }
+
+    private func datasetID(_ node: String, _ context: QueryContext) throws -> Int64 {
+        let resolved = try NodeResolver(db: context.db).resolve(node)
+        guard resolved.kind == .dataset else {
+            throw LineageError(.badInput, "'\(node)' is a job; this question is about a dataset")
+        }
+        return resolved.id
+    }
+
+    private func query<T>(_ body: (QueryContext) throws -> T) throws -> T {
+        let pack = self.pack, horizon = self.horizon
+        var result: Result<T, any Error>!
+        try store.read { db in
+            result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,36 @@
+/// One dataset as the log shows it at the query's horizon: `custody dataset` and `custody datasets`.
+public struct DatasetProfile: Sendable {
+    public let dataset: NodeName
+    public let location: DatasetLocation
+    /// Every category the dataset holds, declared or carried in, with where it came from.
+    public let categories: [HeldCategory]
+    public let subjectTypes: [String]
+    /// The declared retention (ISO 8601 duration), from the latest event that declared one.
+    public let retention: String?
+    /// Declared `anonymous: true` (Recital 26): nothing personal flows into it.
+    public let declaredAnonymous: Bool
+    /// Written by a `pseudonymize` run: still personal data, direct identifiers removed.
+    public let pseudonymised: Bool
+    /// The purposes of the runs that wrote or read it.
+    public let purposes: [String]
+    /// People an event named on the dataset whose presence has not ended.
+    public let confirmedSubjects: Int
+    /// Completed runs that wrote it, and runs that read it.
+    public let writers: [RunSummary]
+    public let readers: [RunSummary]
+    /// DROP, TRUNCATE and OVERWRITE events.
+    public let clears: [SubjectTrail.Removal]
+    /// The events whose facts about the dataset were counted.
+    public let evidence: [Int]
+}
+
+/// A category a dataset holds.
+public struct HeldCategory: Sendable, Equatable {
+    public let key: String
+    /// The columns it is in; empty when it is on the dataset as a whole.
+    public let columns: [String]
+    /// Declared on the dataset by an event (as opposed to only carried in).
+    public let declared: Bool
+    /// The datasets it was carried in from.
+    public let from: [NodeName]
+}

@@ -1,0 +1,107 @@
+/// The lineage projections: what the events said, table by table, never what the policy pack makes of
+/// it (locations stay as sent, categories as keys), so a changed pack needs no re-ingest.
+///
+/// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
+enum LineageSchema {
+    static let tables = [
+        "lineage_dataset", "lineage_job", "lineage_run", "lineage_run_event", "lineage_job_event",
+        "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column",
+    ]
+
+    static let create = """
+        CREATE TABLE IF NOT EXISTS lineage_dataset (
+            id INTEGER PRIMARY KEY NOT NULL,
+            namespace TEXT NOT NULL,
+            name TEXT NOT NULL,
+            first_seq INTEGER NOT NULL,
+            UNIQUE (namespace, name)
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS lineage_dataset_name ON lineage_dataset (name);
+        CREATE TABLE IF NOT EXISTS lineage_job (
+            id INTEGER PRIMARY KEY NOT NULL,
+            namespace TEXT NOT NULL,
+            name TEXT NOT NULL,
+            first_seq INTEGER NOT NULL,
+            UNIQUE (namespace, name)
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS lineage_job_name ON lineage_job (name);
+        CREATE TABLE IF NOT EXISTS lineage_run (
+            id INTEGER PRIMARY KEY NOT NULL,
+            run_uuid TEXT NOT NULL UNIQUE,
+            job_id INTEGER NOT NULL,
+            first_seq INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
+        -- Every RunEvent: the state it reports and the custody_processing facet it carried (RFC 8785 JSON).
+        CREATE TABLE IF NOT EXISTS lineage_run_event (
+            seq INTEGER PRIMARY KEY NOT NULL,
+            run_id INTEGER NOT NULL,
+            event_type TEXT NOT NULL,
+            event_time INTEGER NOT NULL,
+            processing TEXT
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS lineage_run_event_run ON lineage_run_event (run_id);
+        -- Job-level custody_processing facets (JobEvents, and job facets on RunEvents): run defaults.
+        CREATE TABLE IF NOT EXISTS lineage_job_event (
+            seq INTEGER PRIMARY KEY NOT NULL,
+            job_id INTEGER NOT NULL,
+            event_time INTEGER NOT NULL,
+            processing TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS lineage_job_event_job ON lineage_job_event (job_id);
+        -- A dataset a run read ('in') or wrote ('out'), with the first event that said so.
+        CREATE TABLE IF NOT EXISTS lineage_io (
+            run_id INTEGER NOT NULL,
+            direction TEXT NOT NULL,
+            dataset_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY (run_id, direction, dataset_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id);
+        -- What one event said about one dataset it listed: role 'in' or 'out' of a run, or 'inventory'
+        -- (a DatasetEvent). Lists are JSON arrays, fields a JSON object of column -> categories;
+        -- classifications are 'column<U+001F>value' ('' for the whole dataset), judged by the pack at query time.
+        CREATE TABLE IF NOT EXISTS lineage_dataset_fact (
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            dataset_id INTEGER NOT NULL,
+            run_id INTEGER,
+            event_time INTEGER NOT NULL,
+            categories TEXT,
+            fields TEXT,
+            classifications TEXT,
+            subject_types TEXT,
+            location TEXT,
+            retention TEXT,
+            anonymous INTEGER,
+            lifecycle TEXT,
+            PRIMARY KEY (seq, role, position)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS lineage_dataset_fact_dataset ON lineage_dataset_fact (dataset_id);
+        -- A subject token named on a dataset: written ('w', an output or a DatasetEvent), read ('r', an
+        -- input) or erased ('e').
+        CREATE TABLE IF NOT EXISTS lineage_subject (
+            token TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            dataset_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            run_id INTEGER,
+            event_time INTEGER NOT NULL,
+            PRIMARY KEY (token, seq, dataset_id, kind)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS lineage_subject_dataset ON lineage_subject (dataset_id, kind);
+        -- Column lineage: an output column fed by an input column, masked or not.
+        CREATE TABLE IF NOT EXISTS lineage_column (
+            seq INTEGER NOT NULL,
+            out_dataset INTEGER NOT NULL,
+            out_field TEXT NOT NULL,
+            in_dataset INTEGER NOT NULL,
+            in_field TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            masking INTEGER NOT NULL,
+            PRIMARY KEY (seq, out_dataset, out_field, in_dataset, in_field)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
+        """
+}

@@ -1,0 +1,101 @@
+import CustodyPack
+import GRDB
+
+/// The categories a dataset holds: what events declared on it, plus what completed runs carried in
+/// from their inputs, column by column where column lineage is given. Masked columns, `pseudonymize`
+/// (for direct identifiers) and `anonymize` break the chain. Computed to a fixed point over the
+/// upstream graph, so loops terminate and every path counts.
+struct CategoryPropagation {
+    let context: QueryContext
+
+    /// One dataset's categories: on the whole dataset, and per column.
+    struct Held: Equatable {
+        var dataset: [String: Set<Int64>] = [:]
+        var fields: [String: [String: Set<Int64>]] = [:]
+        var pseudonymised = false
+
+        /// Every category key, with the datasets it came from (empty: declared on this dataset).
+        var all: [String: Set<Int64>] {
+            var keys = dataset
+            for (_, columnKeys) in fields { for (key, sources) in columnKeys { keys[key, default: []].formUnion(sources) } }
+            return keys
+        }
+
+        mutating func add(_ key: String, from source: Int64?, field: String?) {
+            let sources: Set<Int64> = source.map { [$0] } ?? []
+            if let field { fields[field, default: [:]][key, default: []].formUnion(sources) } else { dataset[key, default: []].formUnion(sources) }
+        }
+    }
+
+    /// The categories of every dataset in `roots` and upstream of them.
+    func categories(of roots: [Int64]) throws -> [Int64: Held] {
+        // The upstream closure, with the completed runs that wrote each dataset.
+        var writers: [Int64: [RunRecord]] = [:]
+        var queue = roots, seen = Set(roots)
+        while let dataset = queue.popLast() {
+            var list: [RunRecord] = []
+            for runID in try context.runs(touching: dataset, "out") {
+                guard let run = try context.run(runID), run.completion != nil else { continue }
+                list.append(run)
+                for input in try context.datasets(of: runID, "in") where seen.insert(input).inserted { queue.append(input) }
+            }
+            writers[dataset] = list
+        }
+        var held: [Int64: Held] = [:]
+        for dataset in seen {
+            let state = try context.state(of: dataset)
+            var declared = Held()
+            for key in state.categories { declared.add(key, from: nil, field: nil) }
+            for (field, keys) in state.fields { for key in keys { declared.add(key, from: nil, field: field) } }
+            held[dataset] = declared
+        }
+        var columnLineage: [Int64: [Int64: [(outField: String, input: Int64, inField: String, masking: Bool)]]] = [:]
+        for dataset in seen {
+            for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column WHERE out_dataset = ?"),
+                arguments: [dataset]) where (row[5] as Int) < context.horizon.knownSize {
+                columnLineage[dataset, default: [:]][row[0], default: []].append((row[1], row[2], row[3], (row[4] as Int) != 0))
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (output, runs) in writers where !(try context.state(of: output).isDeclaredAnonymous) {
+                var next = held[output]!
+                for run in runs {
+                    try carry(run, into: &next, output: output, held: held, columns: columnLineage[output]?[run.id] ?? [])
+                }
+                if next != held[output]! {
+                    held[output] = next
+                    changed = true
+                }
+            }
+        }
+        return held
+    }
+
+    private func carry(_ run: RunRecord, into output: inout Held, output id: Int64, held: [Int64: Held],
+                       columns: [(outField: String, input: Int64, inField: String, masking: Bool)]) throws {
+        let operation = run.processing.operation
+        guard !["anonymize", "erase", "access"].contains(operation) else { return }
+        let pseudonymize = operation == "pseudonymize"
+        if pseudonymize { output.pseudonymised = true }
+        let taxonomy = context.pack.taxonomy
+        func passes(_ key: String) -> Bool { !pseudonymize || !taxonomy.category(key).directIdentifier }
+        for input in try context.datasets(of: run.id, "in") {
+            guard let source = held[input] else { continue }
+            let mapped = columns.filter { $0.input == input }
+            if mapped.isEmpty && columns.isEmpty {
+                for key in source.all.keys where passes(key) { output.add(key, from: input, field: nil) }
+                continue
+            }
+            // Column lineage given: columns flow where mapped and unmasked; what the input holds
+            // without a column flows to the whole output, since nobody can say where it went.
+            for key in source.dataset.keys where passes(key) { output.add(key, from: input, field: nil) }
+            for mapping in mapped where !mapping.masking {
+                for key in source.fields[mapping.inField]?.keys ?? [:].keys where passes(key) {
+                    output.add(key, from: input, field: mapping.outField)
+                }
+            }
+        }
+    }
+}

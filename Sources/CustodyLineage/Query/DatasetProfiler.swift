@@ -1,0 +1,68 @@
+import GRDB
+
+/// Assembles a dataset's profile from its declared state, its propagated categories and its runs.
+struct DatasetProfiler {
+    let context: QueryContext
+
+    func profile(_ id: Int64, categories: [Int64: CategoryPropagation.Held]) throws -> DatasetProfile {
+        let state = try context.state(of: id)
+        let held = categories[id] ?? CategoryPropagation.Held()
+        var purposes: Set<String> = []
+        var writers: [RunSummary] = [], readers: [RunSummary] = []
+        for direction in ["out", "in"] {
+            for runID in try context.runs(touching: id, direction) {
+                guard let run = try context.run(runID) else { continue }
+                // A run that did not complete wrote nothing; a reader is listed whatever became of it.
+                if direction == "out" && run.completion == nil { continue }
+                purposes.formUnion(run.processing.purposes)
+                if direction == "out" { writers.append(run.summary) } else { readers.append(run.summary) }
+            }
+        }
+        let name = try context.datasetName(id)
+        return DatasetProfile(
+            dataset: name, location: try context.location(of: id), categories: try heldCategories(held),
+            subjectTypes: state.subjectTypes.sorted(), retention: state.retention?.text, declaredAnonymous: state.isDeclaredAnonymous,
+            pseudonymised: held.pseudonymised, purposes: purposes.sorted(), confirmedSubjects: try confirmedSubjects(id).count,
+            writers: writers.sorted { $0.started < $1.started }, readers: readers.sorted { $0.started < $1.started },
+            clears: try state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
+            evidence: state.evidence.sorted())
+    }
+
+    func heldCategories(_ held: CategoryPropagation.Held) throws -> [HeldCategory] {
+        var columns: [String: [String]] = [:]
+        for (field, keys) in held.fields { for key in keys.keys { columns[key, default: []].append(field) } }
+        return try held.all.map { key, sources in
+            let declared = held.dataset[key].map(\.isEmpty) ?? false || held.fields.values.contains { $0[key]?.isEmpty == true }
+            return HeldCategory(key: key, columns: (columns[key] ?? []).sorted(), declared: declared,
+                from: try sources.map(context.datasetName).sorted())
+        }.sorted { $0.key < $1.key }
+    }
+
+    /// Tokens an event named on the dataset whose presence has not ended since.
+    func confirmedSubjects(_ id: Int64) throws -> Set<String> {
+        var latest: [String: (arrival: Moment?, removal: Moment?)] = [:]
+        for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT token, seq, kind, run_id, event_time FROM lineage_subject WHERE dataset_id = ? AND kind IN ('w', 'e')"),
+            arguments: [id]) {
+            let seq: Int = row[1], time: Int64 = row[4]
+            guard context.horizon.sees(seq: seq, time: time) else { continue }
+            var moment = Moment(time: time, seq: seq)
+            if let runID: Int64 = row[3] {
+                guard let run = try context.run(runID), let completion = run.completion else { continue }
+                moment = completion
+            }
+            let token: String = row[0], kind: String = row[2]
+            var entry = latest[token] ?? (nil, nil)
+            if kind == "w" { entry.arrival = max(entry.arrival ?? moment, moment.with(.arrival)) } else {
+                entry.removal = max(entry.removal ?? moment, moment.with(.removal))
+            }
+            latest[token] = entry
+        }
+        let clear = try context.state(of: id).clears.last?.at
+        return Set(latest.compactMap { token, entry in
+            guard let arrival = entry.arrival else { return nil }
+            if let removal = entry.removal, removal > arrival { return nil }
+            if let clear, clear > arrival { return nil }
+            return token
+        })
+    }
+}

@@ -1,0 +1,43 @@
+public import Foundation
+import CustodyModel
+import GRDB
+
+/// The point of view of a query: the world as of an event time (`--as-of`), as known by a recorded
+/// time (`--known-at`). Both default to "now", that is everything the log holds.
+public struct Horizon: Sendable, Equatable {
+    public let asOf: Date?
+    public let knownAt: Date?
+
+    public init(asOf: Date? = nil, knownAt: Date? = nil) {
+        self.asOf = asOf
+        self.knownAt = knownAt
+    }
+
+    /// Everything the log holds.
+    public static let now = Horizon()
+}
+
+/// A horizon resolved against one snapshot of the store: the latest visible event time and how many
+/// events had been recorded by then.
+struct ResolvedHorizon {
+    let asOf: Int64
+    /// Events with a smaller sequence number had been recorded by `knownAt`.
+    let knownSize: Int
+
+    init(_ horizon: Horizon, db: Database) throws {
+        asOf = horizon.asOf.map(Moment.microseconds) ?? .max
+        if let knownAt = horizon.knownAt {
+            knownSize = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(first_seq + event_count), 0) FROM log_batch WHERE recorded_at <= ?",
+                arguments: [RFC3339.format(knownAt)]) ?? 0
+        } else {
+            knownSize = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry") ?? 0
+        }
+    }
+
+    func sees(seq: Int, time: Int64) -> Bool {
+        seq < knownSize && time <= asOf
+    }
+
+    /// Whether the view is the whole log, so final states computed over every event hold.
+    var isEverything: Bool { asOf == .max }
+}

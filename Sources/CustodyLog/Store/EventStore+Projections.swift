@@ -1,0 +1,128 @@
+public import Foundation
+package import GRDB
+
+extension EventStore {
+    /// Drops every table of `projectors` and rebuilds it by replaying the whole log, in one transaction:
+    /// readers see the old projections or the new ones, never a half-built one. Returns the number of
+    /// events replayed.
+    @discardableResult
+    public func rebuildProjections(_ projectors: [any LogProjector]) throws(LogError) -> Int {
+        do {
+            return try queue.writeWithoutTransaction { db in
+                var replayed = 0
+                try db.inTransaction(.immediate) {
+                    for projector in projectors {
+                        for table in projector.tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
+                        try db.execute(sql: "DELETE FROM projection_state WHERE name = ?", arguments: [projector.name])
+                    }
+                    replayed = try Self.logSize(db)
+                    _ = try LogReplay.beginUpToDate(projectors, db: db, logSize: replayed)
+                    for projector in projectors { try LogReplay.record(db, projected: replayed, by: projector.name) }
+                    return .commit
+                }
+                return replayed
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Brings the tables of `projectors` up to the end of the log, for a store appended to without them
+    /// (or made before they existed). Does nothing, and takes no write lock, when they are current.
+    public func bringProjectionsUpToDate(_ projectors: [any LogProjector]) throws(LogError) {
+        do {
+            let behind = try queue.read { db in
+                let size = try Self.logSize(db)
+                return try projectors.contains { projector in try LogReplay.projected(db, by: projector.name) != size }
+            }
+            guard behind else { return }
+            try queue.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    let size = try Self.logSize(db)
+                    _ = try LogReplay.beginUpToDate(projectors, db: db, logSize: size)
+                    for projector in projectors { try LogReplay.record(db, projected: size, by: projector.name) }
+                    return .commit
+                }
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Runs `body` in one read transaction: a consistent snapshot of the log and its projections, for the
+    /// query modules of this package.
+    package func read<T>(_ body: (Database) throws -> T) throws(LogError) -> T {
+        do { return try queue.read(body) } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// Replays the log, as far as each projector's tables claim to cover it, into a scratch database and
+    /// compares every table with the store's, row by row.
+    func compareProjections(_ projectors: [any LogProjector], problemLimit: Int) throws -> (ProjectionCheck, [IntegrityProblem]) {
+        let scratchPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("custody-verify-\(UUID().uuidString).db").path
+        defer {
+            for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: scratchPath + suffix) }
+        }
+        let scratch = try DatabaseQueue(path: scratchPath)
+        defer { try? scratch.close() }
+        return try scratch.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = OFF")
+            try db.execute(sql: "PRAGMA synchronous = OFF")
+            try db.execute(sql: "ATTACH DATABASE ? AS store", arguments: [path])
+            defer { try? db.execute(sql: "DETACH DATABASE store") }
+            var problems: [IntegrityProblem] = []
+            var events = 0, tables = 0, rows = 0
+            // One transaction, so the replay and the comparison see the same snapshot of the store.
+            try db.inTransaction(.deferred) {
+                for projector in projectors {
+                    let through = try LogReplay.projected(db, by: projector.name, schema: "store")
+                    events = max(events, through)
+                    let writer = try projector.begin(ProjectionDatabase(db))
+                    try LogReplay.forEach(db, schema: "store", in: 0..<through) { try writer.project($0) }
+                    for table in projector.tables {
+                        tables += 1
+                        rows += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM store.\(table)") ?? 0
+                        problems += try ProjectionComparison(db: db, table: table, logSize: through).differences(limit: problemLimit)
+                    }
+                }
+                return .commit
+            }
+            return (ProjectionCheck(events: events, tables: tables, rows: rows), Array(problems.prefix(problemLimit)))
+        }
+    }
+}
+
+/// Compares one projection table of the store (`store.T`) with its replay (`main.T`).
+private struct ProjectionComparison {
+    let db: Database
+    let table: String
+    let logSize: Int
+
+    func differences(limit: Int) throws -> [IntegrityProblem] {
+        guard try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM store.sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) == true else {
+            // Projections that were never built are not missing; ones that cover events are.
+            return logSize == 0 ? [] : [problem("the projection table \(table) is missing from the store")]
+        }
+        let keyColumns = try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", arguments: [table])
+            .map { $0[0] as String }
+        let key = keyColumns.isEmpty ? "rowid" : keyColumns.joined(separator: ", ")
+        var found: [IntegrityProblem] = []
+        do {
+            for (left, right, what) in [("store", "main", "holds a row the log does not produce (edited or inserted outside Custody)"),
+                                         ("main", "store", "lacks or changed a row the log produces (edited or deleted outside Custody)")] {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT \(key) FROM (SELECT * FROM \(left).\(table) EXCEPT SELECT * FROM \(right).\(table)) LIMIT ?
+                    """, arguments: [limit])
+                for row in rows {
+                    let values = zip(keyColumns.isEmpty ? ["rowid"] : keyColumns, row.databaseValues).map { "\($0) = \($1)" }
+                    found.append(problem("the projection table \(table), row (\(values.joined(separator: ", "))): the store \(what)"))
+                }
+                // An edited row shows on both sides; name it once.
+                if !found.isEmpty { break }
+            }
+        } catch let error as DatabaseError {
+            found.append(problem("the projection table \(table) does not have the shape the log produces: \(error.message ?? "\(error)")"))
+        }
+        return found
+    }
+
+    private func problem(_ message: String) -> IntegrityProblem {
+        IntegrityProblem(kind: "projection-mismatch", location: 0..<logSize, message: message + "; run 'custody rebuild' after keeping the file as evidence")
+    }
+}
