@@ -94,6 +94,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CustodyLineageTests",
+            dependencies: [
+                "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CustodyCLITests",
             dependencies: [
                 "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer",

@@ -26,11 +26,12 @@ public struct TestStore {
 
     /// Ingests JSON Lines text as one call.
     @discardableResult
-    public mutating func ingest(_ lines: [String], name: String = "events.jsonl", at date: Date = TestStore.recordedAt) throws -> IngestSummary {
+    public mutating func ingest(_ lines: [String], name: String = "events.jsonl", at date: Date = TestStore.recordedAt,
+                                projectors: [any LogProjector] = []) throws -> IngestSummary {
         let source = IngestSource.bytes(Array(lines.joined(separator: "\n").utf8), name: name)
         return try Ingestor.ingest([source], into: store, vaultKey: vaultKey, recordedAt: date,
             batchID: UUID(uuidString: String(format: "00000000-0000-4000-8000-%012x", random.next() & 0xFFFF_FFFF_FFFF))!,
-            random: &random)
+            random: &random, projectors: projectors)
     }
 
     /// `count` distinct valid events, each naming two subjects.
