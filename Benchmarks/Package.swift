@@ -14,6 +14,8 @@ let package = Package(
             dependencies: [
                 "CSQLiteBaseline",
                 .product(name: "CustodyLog", package: "Custody"),
+                .product(name: "CustodyLineage", package: "Custody"),
+                .product(name: "CustodyPack", package: "Custody"),
                 .product(name: "CustodyModel", package: "Custody"),
             ]
         ),

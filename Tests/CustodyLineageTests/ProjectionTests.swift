@@ -23,9 +23,9 @@ struct ProjectionTests {
         return try queue.read { db in
             var tables: [String: [[String]]] = [:]
             for table in LineageProjector().tables {
-                tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { row in
+                tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { row in
                     row.databaseValues.map(\.description)
-                }
+                }.sorted { $0.lexicographicallyPrecedes($1) }
             }
             return tables
         }

@@ -1,12 +1,16 @@
 // custody-bench EVENTS.jsonl WORKDIR [BATCH]
 //
 // Measures, on a release build: end-to-end ingest (read, parse, validate, tokenise, canonicalise, hash,
-// Merkle, append) in calls of BATCH events (0: the whole file in one call, as `custody ingest FILE`
-// does); verify; and a baseline that inserts the same canonical bytes
-// with bare sqlite3 prepared statements, the same batch size and synchronous=FULL. Prints one JSON object.
+// Merkle, append, and the lineage projections kept in the same transaction) in calls of BATCH events
+// (0: the whole file in one call, as `custody ingest FILE` does); verify, alone and with the comparison
+// of the projections; rebuild of the projections; upstream and downstream lineage of random datasets to
+// 10 hops; the full trail of random people; and a baseline that inserts the same canonical bytes with bare
+// sqlite3 prepared statements, the same batch size and synchronous=FULL. Prints one JSON object.
 import CSQLiteBaseline
+import CustodyLineage
 import CustodyLog
 import CustodyModel
+import CustodyPack
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -73,13 +77,13 @@ let ingestStart = now()
 let ingestCPUStart = cpuSeconds()
 if wholeFile {
     let summary = try Ingestor.ingest([try IngestSource.file(eventsFile)], into: store, vaultKey: vaultKey,
-        recordedAt: Date(), batchID: UUID(), random: &random)
+        recordedAt: Date(), batchID: UUID(), random: &random, projectors: [LineageProjector()])
     events = summary.receipt.eventCount
     calls = 1
 } else {
     try forEachBatch(eventsFile) { bytes in
         let summary = try Ingestor.ingest([IngestSource.bytes(bytes, name: eventsFile)], into: store, vaultKey: vaultKey,
-            recordedAt: Date(), batchID: UUID(), random: &random)
+            recordedAt: Date(), batchID: UUID(), random: &random, projectors: [LineageProjector()])
         events += summary.receipt.eventCount
         calls += 1
     }
@@ -101,6 +105,57 @@ for _ in 0..<3 {
 verifyRuns.sort { $0.wall < $1.wall }
 let (verifySeconds, verifyCPU) = verifyRuns[1]
 let verifyRSS = peakRSSMegabytes()
+
+// 2b. Verify with the replay and comparison of the projections; rebuild.
+let projectionVerifyStart = now()
+let projectionReport = try store.verify(projectors: [LineageProjector()])
+let projectionVerifySeconds = now() - projectionVerifyStart
+guard projectionReport.isIntact else { fatalError("verify with projections failed: \(projectionReport.problems.first?.message ?? "")") }
+let rebuildStart = now()
+_ = try store.rebuildProjections([LineageProjector()])
+let rebuildSeconds = now() - rebuildStart
+
+// 2c. Queries, from a warm store: each answer opens its own read transaction, as a command does.
+/// splitmix64, so every run asks about the same datasets and people.
+struct Picker {
+    var state: UInt64 = 0x5EED
+    mutating func below(_ n: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(n))
+    }
+}
+func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
+    let sorted = samples.sorted()
+    return (sorted[sorted.count / 2] * 1000, sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1000)
+}
+let lineage = try Lineage(store: store, pack: try PolicyPack.builtIn())
+let datasetCount = events  // sources + one output per run: dataset ids run 0..<S+N
+var picker = Picker()
+var upSamples: [Double] = [], downSamples: [Double] = [], trailSamples: [Double] = [], trailSizes: [Int] = []
+for _ in 0..<1000 {
+    let name = String(format: "ds-%08d", picker.below(datasetCount))
+    let upStart = now()
+    let up = try lineage.graph(around: name, direction: .up, depth: 10)
+    upSamples.append(now() - upStart)
+    let downStart = now()
+    let down = try lineage.graph(around: name, direction: .down, depth: 10)
+    downSamples.append(now() - downStart)
+    if up.nodes.isEmpty || down.nodes.isEmpty { fatalError("no node \(name)") }
+}
+for _ in 0..<300 {
+    let person = SubjectIdentifier(String(format: "subject-%05d@example.com", picker.below(5000)))!
+    let start = now()
+    let trail = try lineage.subject([person], vaultKey: vaultKey)
+    trailSamples.append(now() - start)
+    trailSizes.append(trail.datasets.count)
+}
+let (upP50, upP99) = percentiles(upSamples)
+let (downP50, downP99) = percentiles(downSamples)
+let (trailP50, trailP99) = percentiles(trailSamples)
+let trailMedianDatasets = trailSizes.sorted()[trailSizes.count / 2]
 
 // 3. Baseline: the same canonical leaf bytes, bare sqlite3, same batch size, WAL + synchronous=FULL.
 let leaves: [[UInt8]] = try {
@@ -156,6 +211,12 @@ print("""
     "verifySeconds":\(String(format: "%.3f", verifySeconds)),"verifyCPUSeconds":\(String(format: "%.3f", verifyCPU)),"verifyEventsPerSecond":\(Int(Double(events) / verifySeconds)),\
     "baselineSeconds":\(String(format: "%.3f", baselineSeconds)),"baselineEventsPerSecond":\(Int(baselineRate)),\
     "ingestToBaselineRatio":\(String(format: "%.3f", ingestRate / baselineRate)),\
+    "verifyWithProjectionsSeconds":\(String(format: "%.3f", projectionVerifySeconds)),\
+    "rebuildSeconds":\(String(format: "%.3f", rebuildSeconds)),"rebuildEventsPerSecond":\(Int(Double(events) / rebuildSeconds)),\
+    "lineageUpP50ms":\(String(format: "%.3f", upP50)),"lineageUpP99ms":\(String(format: "%.3f", upP99)),\
+    "lineageDownP50ms":\(String(format: "%.3f", downP50)),"lineageDownP99ms":\(String(format: "%.3f", downP99)),\
+    "subjectTrailP50ms":\(String(format: "%.3f", trailP50)),"subjectTrailP99ms":\(String(format: "%.3f", trailP99)),\
+    "subjectTrailMedianDatasets":\(trailMedianDatasets),\
     "peakRSSAfterIngestMB":\(String(format: "%.1f", ingestRSS)),"peakRSSAfterVerifyMB":\(String(format: "%.1f", verifyRSS)),\
     "storeBytes":\((try? FileManager.default.attributesOfItem(atPath: paths.store)[.size] as? Int) ?? 0),\
     "sqlite":"\(String(cString: sqlite3_libversion()!))"}

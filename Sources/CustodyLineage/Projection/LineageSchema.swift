@@ -3,12 +3,16 @@
 ///
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
+    /// The layout of the tables below; a store whose projections were built with another is rebuilt.
+    static let layout = 2
+
     static let tables = [
-        "lineage_dataset", "lineage_job", "lineage_run", "lineage_run_event", "lineage_job_event",
+        "lineage_meta", "lineage_dataset", "lineage_job", "lineage_run", "lineage_run_event", "lineage_job_event",
         "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column",
     ]
 
     static let create = """
+        CREATE TABLE IF NOT EXISTS lineage_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS lineage_dataset (
             id INTEGER PRIMARY KEY NOT NULL,
             namespace TEXT NOT NULL,
@@ -24,12 +28,20 @@ enum LineageSchema {
             first_seq INTEGER NOT NULL,
             UNIQUE (namespace, name)
         ) STRICT;
-        CREATE INDEX IF NOT EXISTS lineage_job_name ON lineage_job (name);
+        -- A run, with the two things most questions need kept current so a graph walk reads one row per
+        -- run: its latest terminal event (by event time, then sequence) and its latest processing facet.
+        -- lineage_run_event keeps every event, for questions asked as of an earlier time.
         CREATE TABLE IF NOT EXISTS lineage_run (
             id INTEGER PRIMARY KEY NOT NULL,
             run_uuid TEXT NOT NULL UNIQUE,
             job_id INTEGER NOT NULL,
-            first_seq INTEGER NOT NULL
+            first_seq INTEGER NOT NULL,
+            terminal_type TEXT,
+            terminal_time INTEGER,
+            terminal_seq INTEGER,
+            facet_time INTEGER,
+            facet_seq INTEGER,
+            processing TEXT
         ) STRICT;
         CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
         -- Every RunEvent: the state it reports and the custody_processing facet it carried (RFC 8785 JSON).

@@ -10,9 +10,8 @@ struct BreachQuery {
         var upstream: Set<Int64> = [dataset]
         var queue = [dataset]
         while let next = queue.popLast() {
-            for runID in try context.runs(touching: next, "out") {
-                guard let run = try context.run(runID), run.completion != nil, run.processing.carriesSubjects || run.processing.operation == "collect" else { continue }
-                for input in try context.datasets(of: runID, "in") where upstream.insert(input).inserted { queue.append(input) }
+            for run in try context.runStates(touching: next, "out") where run.completion != nil && run.processing.carriesSubjects {
+                for input in try context.datasets(of: run.id, "in") where upstream.insert(input).inserted { queue.append(input) }
             }
         }
         var candidates: Set<String> = []
@@ -33,15 +32,17 @@ struct BreachQuery {
         queue = [dataset]
         var visited: Set<Int64> = [dataset]
         while let next = queue.popLast() {
-            for runID in try context.runs(touching: next, "in") {
-                guard let run = try context.run(runID), let completion = run.completion else { continue }
+            for run in try context.runStates(touching: next, "in") {
+                guard let completion = run.completion else { continue }
                 let processing = run.processing
-                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation), disclosures[runID] == nil {
-                    let disclosed = try context.datasets(of: runID, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
-                    disclosures[runID] = .init(recipient: recipient, at: EventStamp(completion), run: run.summary, datasets: disclosed)
+                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation), disclosures[run.id] == nil,
+                    let summary = try context.run(run.id)?.summary
+                {
+                    let disclosed = try context.datasets(of: run.id, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
+                    disclosures[run.id] = .init(recipient: recipient, at: EventStamp(completion), run: summary, datasets: disclosed)
                 }
                 guard processing.carriesSubjects else { continue }
-                for output in try context.datasets(of: runID, "out") where visited.insert(output).inserted {
+                for output in try context.datasets(of: run.id, "out") where visited.insert(output).inserted {
                     downstream.insert(output)
                     queue.append(output)
                 }

@@ -30,14 +30,13 @@ struct CategoryPropagation {
     /// The categories of every dataset in `roots` and upstream of them.
     func categories(of roots: [Int64]) throws -> [Int64: Held] {
         // The upstream closure, with the completed runs that wrote each dataset.
-        var writers: [Int64: [RunRecord]] = [:]
+        var writers: [Int64: [RunState]] = [:]
         var queue = roots, seen = Set(roots)
         while let dataset = queue.popLast() {
-            var list: [RunRecord] = []
-            for runID in try context.runs(touching: dataset, "out") {
-                guard let run = try context.run(runID), run.completion != nil else { continue }
+            var list: [RunState] = []
+            for run in try context.runStates(touching: dataset, "out") where run.completion != nil {
                 list.append(run)
-                for input in try context.datasets(of: runID, "in") where seen.insert(input).inserted { queue.append(input) }
+                for input in try context.datasets(of: run.id, "in") where seen.insert(input).inserted { queue.append(input) }
             }
             writers[dataset] = list
         }
@@ -73,7 +72,7 @@ struct CategoryPropagation {
         return held
     }
 
-    private func carry(_ run: RunRecord, into output: inout Held, output id: Int64, held: [Int64: Held],
+    private func carry(_ run: RunState, into output: inout Held, output id: Int64, held: [Int64: Held],
                        columns: [(outField: String, input: Int64, inField: String, masking: Bool)]) throws {
         let operation = run.processing.operation
         guard !["anonymize", "erase", "access"].contains(operation) else { return }

@@ -1,6 +1,7 @@
 import CustodyModel
 import CustodyPack
 import Foundation
+import CustodyLog
 import GRDB
 
 /// One query's view of the projections: a read snapshot, a horizon, the pack, and what has been looked
@@ -22,27 +23,95 @@ final class QueryContext {
 
     // MARK: graph
 
+    private lazy var nameStatement = try? RawStatement(cached: db, sql: "SELECT namespace, name FROM lineage_dataset WHERE id = ?")
+    private lazy var touchingStatement = try? RawStatement(cached: db, sql: "SELECT run_id FROM lineage_io WHERE dataset_id = ? AND direction = ? AND seq < ?")
+    private lazy var ofRunStatement = try? RawStatement(cached: db, sql: "SELECT dataset_id FROM lineage_io WHERE run_id = ? AND direction = ? AND seq < ?")
+    private lazy var runHeaderStatement = try? RawStatement(cached: db, sql: """
+        SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
+        """)
+    private lazy var runEventsStatement = try? RawStatement(cached: db, sql: "SELECT seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id = ?")
+    private lazy var jobEventsStatement = try? RawStatement(cached: db, sql: "SELECT seq, event_time, processing FROM lineage_job_event WHERE job_id = ?")
+    private lazy var factsStatement = try? RawStatement(cached: db, sql: """
+        SELECT seq, role, run_id, event_time, categories, fields, classifications, subject_types, retention
+        FROM lineage_dataset_fact WHERE dataset_id = ?
+        """)
+
+    /// A statement of this context; preparing one of these fixed texts only fails on a damaged store.
+    private func prepared(_ statement: RawStatement?) throws -> RawStatement {
+        guard let statement else { throw LineageError(.badInput, "the store's lineage tables cannot be read; run 'custody verify'") }
+        return statement
+    }
+
     func datasetName(_ id: Int64) throws -> NodeName {
         if let known = names[id] { return known }
-        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT namespace, name FROM lineage_dataset WHERE id = ?"), arguments: [id])
-        let name = NodeName(.dataset, namespace: row?[0] ?? "", name: row?[1] ?? "")
+        let statement = try prepared(nameStatement)
+        var name = NodeName(.dataset, namespace: "", name: "")
+        try statement.forEachRow(.integer(Int(id))) {
+            name = NodeName(.dataset, namespace: statement.text(0) ?? "", name: statement.text(1) ?? "")
+        }
         names[id] = name
         return name
     }
 
     /// Runs that read (`in`) or wrote (`out`) a dataset, as far as the horizon's events say.
     func runs(touching dataset: Int64, _ direction: String) throws -> [Int64] {
-        try Int64.fetchAll(db.cachedStatement(sql: "SELECT run_id FROM lineage_io WHERE dataset_id = ? AND direction = ? AND seq < ?"),
-            arguments: [dataset, direction, horizon.knownSize])
+        try ids(touchingStatement, dataset, direction)
     }
 
     /// The datasets a run read (`in`) or wrote (`out`).
     func datasets(of run: Int64, _ direction: String) throws -> [Int64] {
-        try Int64.fetchAll(db.cachedStatement(sql: "SELECT dataset_id FROM lineage_io WHERE run_id = ? AND direction = ? AND seq < ?"),
-            arguments: [run, direction, horizon.knownSize])
+        try ids(ofRunStatement, run, direction)
+    }
+
+    private func ids(_ statement: RawStatement?, _ id: Int64, _ direction: String) throws -> [Int64] {
+        let statement = try prepared(statement)
+        var found: [Int64] = []
+        try statement.forEachRow(.integer(Int(id)), .text(direction), .integer(horizon.knownSize)) { found.append(Int64(statement.int(0))) }
+        return found
     }
 
     // MARK: runs
+
+    private lazy var statesStatement = try? RawStatement(cached: db, sql: """
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing
+        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
+        WHERE io.dataset_id = ? AND io.direction = ? AND io.seq < ?
+        """)
+    private lazy var jobStatement = try? RawStatement(cached: db, sql: "SELECT namespace, name FROM lineage_job WHERE id = ?")
+    private var jobNames: [Int64: NodeName] = [:]
+
+    /// The runs that read (`in`) or wrote (`out`) a dataset, with what a walk needs: one statement for
+    /// all of them. A run's latest terminal event and facet are kept on its row; where the horizon hides
+    /// them, the run is read event by event instead.
+    func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
+        let statement = try prepared(statesStatement)
+        var rows: [(id: Int64, job: Int64, terminal: (type: String, moment: Moment)?, facet: (moment: Moment, text: String)?)] = []
+        try statement.forEachRow(.integer(Int(dataset)), .text(direction), .integer(horizon.knownSize)) {
+            let terminal = statement.isNull(3) ? nil
+                : (statement.text(2) ?? "", Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
+            let facet = statement.isNull(5) ? nil
+                : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), statement.text(7) ?? "")
+            rows.append((Int64(statement.int(0)), Int64(statement.int(1)), terminal, facet))
+        }
+        return try rows.compactMap { row in
+            let terminalSeen = row.terminal.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
+            let facetSeen = row.facet.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
+            guard terminalSeen && facetSeen else {
+                return try run(row.id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
+            }
+            let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
+            return RunState(id: row.id, jobID: row.job, completion: completion, processing: try processing(run: row.facet.map { ($0.moment.seq, $0.text) }, job: row.job))
+        }
+    }
+
+    func jobName(_ id: Int64) throws -> NodeName {
+        if let known = jobNames[id] { return known }
+        let statement = try prepared(jobStatement)
+        var name = NodeName(.job, namespace: "", name: "")
+        try statement.forEachRow(.integer(Int(id))) { name = NodeName(.job, namespace: statement.text(0) ?? "", name: statement.text(1) ?? "") }
+        jobNames[id] = name
+        return name
+    }
 
     /// The run as of the horizon, or `nil` when none of its events is visible.
     func run(_ id: Int64) throws -> RunRecord? {
@@ -53,40 +122,69 @@ final class QueryContext {
     }
 
     private func loadRun(_ id: Int64) throws -> RunRecord? {
-        guard let header = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
-            """), arguments: [id]) else { return nil }
-        let events = try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id = ?"),
-            arguments: [id])
-        var visible: [(moment: Moment, type: String, processing: String?)] = []
-        for row in events {
-            let seq: Int = row[0], time: Int64 = row[2]
-            if horizon.sees(seq: seq, time: time) { visible.append((Moment(time: time, seq: seq), row[1], row[3])) }
+        let header = try prepared(runHeaderStatement)
+        var found: (uuid: String, job: Int64, namespace: String, name: String)?
+        try header.forEachRow(.integer(Int(id))) {
+            found = (header.text(0) ?? "", Int64(header.int(1)), header.text(2) ?? "", header.text(3) ?? "")
+        }
+        guard let found else { return nil }
+        let events = try prepared(runEventsStatement)
+        var visible: [(moment: Moment, type: String)] = []
+        var latestFacet: (moment: Moment, text: String)?
+        try events.forEachRow(.integer(Int(id))) {
+            let seq = events.int(0), time = Int64(events.int(2))
+            guard horizon.sees(seq: seq, time: time) else { return }
+            let moment = Moment(time: time, seq: seq)
+            visible.append((moment, events.text(1) ?? "OTHER"))
+            if let text = events.text(3), latestFacet.map({ $0.moment < moment }) ?? true { latestFacet = (moment, text) }
         }
         guard !visible.isEmpty else { return nil }
         visible.sort { $0.moment < $1.moment }
         let terminal = visible.last { ["COMPLETE", "FAIL", "ABORT"].contains($0.type) }
         let state = terminal?.type ?? visible.last!.type
         let completed = terminal?.type == "COMPLETE" ? terminal!.moment : nil
-        let runFacet = visible.last { $0.processing != nil }?.processing.flatMap { try? JSONParser.parse($0) }
-        let jobID: Int64 = header[1]
-        let processing = Processing(run: runFacet, job: try defaults(ofJob: jobID))
+        let processing = try self.processing(run: latestFacet.map { ($0.moment.seq, $0.text) }, job: found.job)
         let summary = RunSummary(
-            runID: header[0], job: NodeName(.job, namespace: header[2], name: header[3]), state: state,
+            runID: found.uuid, job: NodeName(.job, namespace: found.namespace, name: found.name), state: state,
             completed: completed.map(EventStamp.init), started: EventStamp(visible[0].moment), processing: processing,
             events: visible.map(\.moment.seq).sorted())
-        return RunRecord(id: id, jobID: jobID, completion: completed, summary: summary)
+        return RunRecord(id: id, jobID: found.job, completion: completed, summary: summary)
+    }
+
+    private var processings: [ProcessingKey: Processing] = [:]
+
+    /// A facet is named by the event that carried it (its sequence number), laid over a job's defaults.
+    private struct ProcessingKey: Hashable {
+        let facetSeq: Int?
+        let job: Int64
+    }
+
+    private var facetsByText: [String: JSONValue] = [:]
+
+    /// The run's facet over its job's defaults; runs of a job usually send the same facet, parsed once.
+    private func processing(run facet: (seq: Int, text: String)?, job: Int64) throws -> Processing {
+        let key = ProcessingKey(facetSeq: facet?.seq, job: job)
+        if let known = processings[key] { return known }
+        var parsed: JSONValue?
+        if let facet {
+            parsed = facetsByText[facet.text] ?? (try? JSONParser.parse(facet.text))
+            if facetsByText.count < 1024 { facetsByText[facet.text] = parsed }
+        }
+        let value = Processing(run: parsed, job: try defaults(ofJob: job))
+        processings[key] = value
+        return value
     }
 
     /// The job's latest visible `custody_processing` facet: defaults for its runs.
     private func defaults(ofJob job: Int64) throws -> JSONValue? {
         if let known = jobDefaults[job] { return known }
+        let statement = try prepared(jobEventsStatement)
         var latest: (Moment, String)?
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT seq, event_time, processing FROM lineage_job_event WHERE job_id = ?"), arguments: [job]) {
-            let seq: Int = row[0], time: Int64 = row[1]
-            guard horizon.sees(seq: seq, time: time) else { continue }
+        try statement.forEachRow(.integer(Int(job))) {
+            let seq = statement.int(0), time = Int64(statement.int(1))
+            guard horizon.sees(seq: seq, time: time) else { return }
             let moment = Moment(time: time, seq: seq)
-            if latest == nil || latest!.0 < moment { latest = (moment, row[2]) }
+            if latest == nil || latest!.0 < moment { latest = (moment, statement.text(2) ?? "") }
         }
         let value = latest.flatMap { try? JSONParser.parse($0.1) }
         jobDefaults[job] = value
@@ -99,53 +197,80 @@ final class QueryContext {
     /// completed (a failed write wrote nothing); facts on inputs and DatasetEvents count at their event.
     func state(of dataset: Int64) throws -> DatasetState {
         if let known = states[dataset] { return known }
-        var state = DatasetState()
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT seq, role, run_id, event_time, categories, fields, classifications, subject_types, location, retention,
-                   anonymous, lifecycle
-            FROM lineage_dataset_fact WHERE dataset_id = ?
-            """), arguments: [dataset]) {
-            let seq: Int = row[0], role: String = row[1], time: Int64 = row[3]
-            guard horizon.sees(seq: seq, time: time) else { continue }
-            var moment = Moment(time: time, seq: seq)
-            var run: RunRecord?
-            if role == "out", let runID: Int64 = row[2] {
-                guard let record = try self.run(runID), let completion = record.completion else { continue }
-                run = record
-                moment = completion
-            }
-            state.evidence.append(seq)
-            for key in Self.strings(row[4]) { state.categories.insert(key) }
-            if let fields: String = row[5], case .object(let columns)? = try? JSONParser.parse(fields) {
+        var state = DatasetState(presence: try presenceFacts(of: dataset))
+        let statement = try prepared(factsStatement)
+        var rows: [(seq: Int, role: String, run: Int64?, time: Int64, texts: [String?])] = []
+        try statement.forEachRow(.integer(Int(dataset))) {
+            rows.append((statement.int(0), statement.text(1) ?? "", statement.isNull(2) ? nil : Int64(statement.int(2)),
+                         Int64(statement.int(3)), (4...8).map { statement.text(Int32($0)) }))
+        }
+        for row in rows {
+            guard let (moment, _) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            state.evidence.append(row.seq)
+            let texts = row.texts
+            for key in Self.strings(texts[0]) { state.categories.insert(key) }
+            if let fields = texts[1], case .object(let columns)? = try? JSONParser.parse(fields) {
                 for (column, keys) in columns.members {
                     guard case .array(let values) = keys else { continue }
                     state.fields[column, default: []].formUnion(values.compactMap(\.stringValue))
                 }
             }
-            for tagged in Self.strings(row[6]) {
+            for tagged in Self.strings(texts[2]) {
                 let parts = tagged.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard parts.count == 2, pack.taxonomy.category(parts[1]).isKnown else { continue }
                 if parts[0].isEmpty { state.categories.insert(parts[1]) } else { state.fields[parts[0], default: []].insert(parts[1]) }
             }
-            state.subjectTypes.formUnion(Self.strings(row[7]))
-            if let location: String = row[8], state.location.map({ $0.at < moment }) ?? true { state.location = (location, moment) }
-            if let retention: String = row[9], state.retention.map({ $0.at < moment }) ?? true { state.retention = (retention, moment) }
-            if let anonymous: Int = row[10], state.anonymous.map({ $0.at < moment }) ?? true { state.anonymous = (anonymous != 0, moment) }
-            if let lifecycle: String = row[11], ["DROP", "TRUNCATE", "OVERWRITE"].contains(lifecycle) {
-                state.clears.append(DatasetState.Clear(at: moment.with(lifecycle == "OVERWRITE" ? .overwrite : .removal), how: lifecycle,
-                    run: run?.summary))
-            }
+            state.subjectTypes.formUnion(Self.strings(texts[3]))
+            if let retention = texts[4], state.retention.map({ $0.at < moment }) ?? true { state.retention = (retention, moment) }
         }
-        state.clears.sort { $0.at < $1.at }
         states[dataset] = state
         return state
     }
 
+    /// When a dataset fact takes effect: at its event, or for a run's output when the run completed;
+    /// `nil` when the horizon hides it or the run never completed.
+    private func effectiveMoment(seq: Int, role: String, run: Int64?, time: Int64) throws -> (Moment, RunRecord?)? {
+        guard horizon.sees(seq: seq, time: time) else { return nil }
+        guard role == "out", let run else { return (Moment(time: time, seq: seq), nil) }
+        guard let record = try self.run(run), let completion = record.completion else { return nil }
+        return (completion, record)
+    }
+
+    private lazy var presenceStatement = try? RawStatement(cached: db, sql: """
+        SELECT seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
+        WHERE dataset_id = ? AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
+        """)
+    private var presences: [Int64: PresenceFacts] = [:]
+
+    /// What following people through a dataset needs of it: whether it is declared anonymous, when it was
+    /// cleared, where it is. Lighter than `state(of:)`, which also reads the categories.
+    func presenceFacts(of dataset: Int64) throws -> PresenceFacts {
+        if let known = presences[dataset] { return known }
+        let statement = try prepared(presenceStatement)
+        var rows: [(seq: Int, role: String, run: Int64?, time: Int64, location: String?, anonymous: Int?, lifecycle: String?)] = []
+        try statement.forEachRow(.integer(Int(dataset))) {
+            rows.append((statement.int(0), statement.text(1) ?? "", statement.isNull(2) ? nil : Int64(statement.int(2)), Int64(statement.int(3)),
+                         statement.text(4), statement.isNull(5) ? nil : statement.int(5), statement.text(6)))
+        }
+        var facts = PresenceFacts()
+        for row in rows {
+            guard let (moment, run) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            if let location = row.location, facts.location.map({ $0.at < moment }) ?? true { facts.location = (location, moment) }
+            if let anonymous = row.anonymous, facts.anonymous.map({ $0.at < moment }) ?? true { facts.anonymous = (anonymous != 0, moment) }
+            if let lifecycle = row.lifecycle, ["DROP", "TRUNCATE", "OVERWRITE"].contains(lifecycle) {
+                facts.clears.append(DatasetState.Clear(at: moment.with(lifecycle == "OVERWRITE" ? .overwrite : .removal), how: lifecycle,
+                    run: run?.summary))
+            }
+        }
+        facts.clears.sort { $0.at < $1.at }
+        presences[dataset] = facts
+        return facts
+    }
+
     /// The dataset's location, resolved with the pack.
     func location(of dataset: Int64) throws -> DatasetLocation {
-        let state = try state(of: dataset)
         let jurisdictions = pack.jurisdictions
-        if let (text, moment) = state.location {
+        if let (text, moment) = try presenceFacts(of: dataset).location {
             let country = StorageLocation(text).flatMap(jurisdictions.country(of:))
             return DatasetLocation(text: text, origin: .declared, country: country, inEEA: country.map(jurisdictions.isInEEA),
                 declaredBy: EventStamp(moment))
@@ -165,6 +290,15 @@ final class QueryContext {
     }
 }
 
+/// What a walk through the graph needs of a run.
+struct RunState {
+    let id: Int64
+    let jobID: Int64
+    /// When it completed, if it did by the horizon.
+    let completion: Moment?
+    let processing: Processing
+}
+
 /// A run with what the queries need beyond its public summary.
 struct RunRecord {
     let id: Int64
@@ -176,6 +310,16 @@ struct RunRecord {
     var processing: Processing { summary.processing }
 }
 
+/// The facts about a dataset that decide who can be in it.
+struct PresenceFacts {
+    var anonymous: (flag: Bool, at: Moment)?
+    /// DROP, TRUNCATE and OVERWRITE, in order: each ends everyone's presence.
+    var clears: [DatasetState.Clear] = []
+    var location: (text: String, at: Moment)?
+
+    var isDeclaredAnonymous: Bool { anonymous?.flag == true }
+}
+
 /// The declared facts of one dataset at a horizon.
 struct DatasetState {
     struct Clear {
@@ -184,16 +328,15 @@ struct DatasetState {
         let run: RunSummary?
     }
 
+    /// Anonymity, clears and location.
+    let presence: PresenceFacts
     var categories: Set<String> = []
     var fields: [String: Set<String>] = [:]
     var subjectTypes: Set<String> = []
-    var location: (text: String, at: Moment)?
     var retention: (text: String, at: Moment)?
-    var anonymous: (flag: Bool, at: Moment)?
-    /// DROP, TRUNCATE and OVERWRITE, in order: each ends everyone's presence.
-    var clears: [Clear] = []
-    /// The events whose facts are counted.
+    /// The events whose category, type and retention facts are counted.
     var evidence: [Int] = []
 
-    var isDeclaredAnonymous: Bool { anonymous?.flag == true }
+    var isDeclaredAnonymous: Bool { presence.isDeclaredAnonymous }
+    var clears: [Clear] { presence.clears }
 }

@@ -15,14 +15,14 @@ struct SubjectTrailQuery {
         let at: Moment
         let dataset: Int64
         let confirmed: Bool
-        let run: RunRecord?
+        let run: Int64?
         let from: Int64?
     }
 
     private struct OpenPeriod {
         let since: Moment
         var confirmed: Bool
-        let run: RunRecord?
+        let run: Int64?
         let from: Int64?
         let until: Moment?
         let removal: SubjectTrail.Removal?
@@ -49,7 +49,7 @@ struct SubjectTrailQuery {
                 }
                 switch kind {
                 case "w":
-                    arrivals.push(Arrival(at: moment.with(.arrival), dataset: dataset, confirmed: true, run: run, from: nil))
+                    arrivals.push(Arrival(at: moment.with(.arrival), dataset: dataset, confirmed: true, run: run?.id, from: nil))
                     if let run, run.processing.operation == "collect" {
                         collections.append(.init(dataset: try context.datasetName(dataset), at: EventStamp(moment), run: run.summary))
                     }
@@ -79,18 +79,18 @@ struct SubjectTrailQuery {
             if let until, until.time == arrival.at.time && until.seq == arrival.at.seq { continue }
             periods[dataset, default: []].append(OpenPeriod(since: arrival.at, confirmed: arrival.confirmed, run: arrival.run,
                 from: arrival.from, until: until, removal: removal))
-            for runID in try context.runs(touching: dataset, "in") {
-                guard let reader = try context.run(runID), let completion = reader.completion,
-                    arrival.at < completion, until.map({ completion < $0 }) ?? true
-                else { continue }
+            for reader in try context.runStates(touching: dataset, "in") {
+                guard let completion = reader.completion, arrival.at < completion, until.map({ completion < $0 }) ?? true else { continue }
                 let processing = reader.processing
-                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation), disclosures[runID] == nil {
-                    let disclosed = try context.datasets(of: runID, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
-                    disclosures[runID] = .init(recipient: recipient, at: EventStamp(completion), run: reader.summary, datasets: disclosed)
+                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation),
+                    disclosures[reader.id] == nil, let summary = try context.run(reader.id)?.summary
+                {
+                    let disclosed = try context.datasets(of: reader.id, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
+                    disclosures[reader.id] = .init(recipient: recipient, at: EventStamp(completion), run: summary, datasets: disclosed)
                 }
                 guard processing.carriesSubjects else { continue }
-                for output in try context.datasets(of: runID, "out") where try !context.state(of: output).isDeclaredAnonymous {
-                    arrivals.push(Arrival(at: completion.with(.arrival), dataset: output, confirmed: false, run: reader, from: dataset))
+                for output in try context.datasets(of: reader.id, "out") where try !context.presenceFacts(of: output).isDeclaredAnonymous {
+                    arrivals.push(Arrival(at: completion.with(.arrival), dataset: output, confirmed: false, run: reader.id, from: dataset))
                 }
             }
         }
@@ -100,7 +100,7 @@ struct SubjectTrailQuery {
         for (dataset, open) in periods {
             let name = try context.datasetName(dataset)
             let list = try open.sorted { $0.since < $1.since }.map { period in
-                SubjectTrail.Period(since: EventStamp(period.since), confirmed: period.confirmed, run: period.run?.summary,
+                SubjectTrail.Period(since: EventStamp(period.since), confirmed: period.confirmed, run: try period.run.flatMap(context.run)?.summary,
                     from: try period.from.map(context.datasetName), until: period.removal)
             }
             removals += list.compactMap(\.until)
@@ -123,7 +123,7 @@ struct SubjectTrailQuery {
         for (at, run) in personal where at > moment {
             if best == nil || at < best!.0 { best = (at, .init(dataset: name, at: EventStamp(at), how: "erasure", run: run)) }
         }
-        if let clear = try context.state(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.0 {
+        if let clear = try context.presenceFacts(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.0 {
             best = (clear.at, .init(dataset: name, at: EventStamp(clear.at), how: clear.how, run: clear.run))
         }
         return (best?.0, best?.1)

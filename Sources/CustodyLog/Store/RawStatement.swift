@@ -1,14 +1,19 @@
 import CSQLite
-import GRDB
+package import GRDB
 
-/// A statement driven through the SQLite C API on GRDB's connection, for the two places where GRDB's
-/// per-row overhead shows: verification reads every event and hashes its bytes in place, and appends
-/// write every event and node. Only valid inside the `read` or `write` closure that supplied `db`.
-final class RawStatement {
+/// A statement driven through the SQLite C API on GRDB's connection, for the places where GRDB's
+/// per-statement overhead shows: verification reads every event and hashes its bytes in place, appends
+/// write every event and node, and the lineage projections and graph queries run a handful of
+/// statements per event or per hop. Only valid inside the `read` or `write` closure that supplied `db`.
+package final class RawStatement {
     private let statement: OpaquePointer
     private let db: Database
+    /// Whether this object prepared the statement (and finalises it), or borrows one of GRDB's cache.
+    private let owned: Bool
+    /// Keeps a borrowed statement alive while this object uses it.
+    private let borrowed: Statement?
 
-    init(_ db: Database, sql: String) throws {
+    package init(_ db: Database, sql: String) throws {
         self.db = db
         var prepared: OpaquePointer?
         let code = sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &prepared, nil)
@@ -16,45 +21,75 @@ final class RawStatement {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
         statement = prepared
+        owned = true
+        borrowed = nil
+    }
+
+    /// The statement from the connection's cache, prepared once per connection: queries that run a few
+    /// statements per answer would otherwise spend much of their time preparing them.
+    package init(cached db: Database, sql: String) throws {
+        self.db = db
+        let cached = try db.cachedStatement(sql: sql)
+        statement = cached.sqliteStatement
+        borrowed = cached
+        owned = false
     }
 
     deinit {
-        sqlite3_finalize(statement)
+        if owned { sqlite3_finalize(statement) } else { reset() }
+    }
+
+    package enum RawValue {
+        case integer(Int)
+        case text(String)
+        case null
+        case bytes(UnsafeRawBufferPointer)
     }
 
     /// Advances to the next row; `false` after the last.
-    func step() throws -> Bool {
+    package func step() throws -> Bool {
         switch sqlite3_step(statement) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        case let code:
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        case let code: throw error(code)
         }
     }
 
-    /// Runs the statement with `values` bound (integers and byte buffers) and resets it for the next use.
-    func execute(_ values: RawValue...) throws {
+    /// Runs the statement with `values` bound and resets it for the next use.
+    package func execute(_ values: RawValue...) throws {
         try bind(values)
-        defer {
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
+        defer { reset() }
         let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        guard code == SQLITE_DONE else { throw error(code) }
     }
 
-    /// Binds `values` to the parameters, for a query stepped with `step()`.
-    func bind(_ values: RawValue...) throws {
+    /// Binds `values` to the parameters, for a query stepped with `step()`; `reset()` after the last row.
+    package func bind(_ values: RawValue...) throws {
         try bind(values)
+    }
+
+    /// Runs a query with `values` bound, calling `row` for each result row, and resets it.
+    package func forEachRow(_ values: RawValue..., row: () throws -> Void) throws {
+        try bind(values)
+        defer { reset() }
+        while try step() { try row() }
+    }
+
+    package func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
     }
 
     private func bind(_ values: [RawValue]) throws {
+        sqlite3_reset(statement)
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             switch value {
             case .integer(let integer): sqlite3_bind_int64(statement, index, Int64(integer))
+            case .text(let text):
+                // SQLITE_TRANSIENT (-1): SQLite copies the text, whose temporary C string dies after the call.
+                sqlite3_bind_text(statement, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+            case .null: sqlite3_bind_null(statement, index)
             case .bytes(let buffer) where buffer.isEmpty:
                 // A null pointer would bind NULL, not an empty blob.
                 sqlite3_bind_zeroblob(statement, index, 0)
@@ -65,18 +100,33 @@ final class RawStatement {
         }
     }
 
-    enum RawValue {
-        case integer(Int)
-        case bytes(UnsafeRawBufferPointer)
-    }
-
-    func int(_ column: Int32) -> Int {
+    package func int(_ column: Int32) -> Int {
         Int(sqlite3_column_int64(statement, column))
     }
 
+    package func isNull(_ column: Int32) -> Bool {
+        sqlite3_column_type(statement, column) == SQLITE_NULL
+    }
+
+    /// The column as text, or `nil` for NULL.
+    package func text(_ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
     /// The column's bytes, valid until the next `step`.
-    func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+    package func blob(_ column: Int32) -> UnsafeRawBufferPointer {
         let start = sqlite3_column_blob(statement, column)
         return UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(statement, column)))
+    }
+
+    /// The row id of the last row this connection inserted.
+    package var lastInsertedRowID: Int {
+        Int(sqlite3_last_insert_rowid(db.sqliteConnection))
+    }
+
+    private func error(_ code: Int32) -> DatabaseError {
+        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
     }
 }
