@@ -8,9 +8,15 @@ struct GraphWalk {
     let context: QueryContext
     let depth: Int
 
+    /// A node by its row id, cheaper to hash than its name.
+    private struct NodeKey: Hashable {
+        let kind: NodeName.Kind
+        let id: Int64
+    }
+
     private struct EdgeKey: Hashable {
-        let from: NodeName
-        let to: NodeName
+        let from: NodeKey
+        let to: NodeKey
     }
 
     /// A run counts if its latest visible terminal event is COMPLETE. The row keeps the latest terminal
@@ -34,23 +40,28 @@ struct GraphWalk {
             LEFT JOIN lineage_io a ON a.run_id = t.run_id AND a.direction = ?4 AND a.seq < ?5
             WHERE s.hop < ?7 AND \(completed)
         )
-        SELECT s.from_id, s.run_id, s.to_id, s.hop, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq
-        FROM step s JOIN lineage_run r ON r.id = s.run_id
+        SELECT s.from_id, s.run_id, s.to_id, s.hop, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq,
+               j.namespace, j.name, near.namespace, near.name, far.namespace, far.name
+        FROM step s JOIN lineage_run r ON r.id = s.run_id JOIN lineage_job j ON j.id = r.job_id
+        JOIN lineage_dataset near ON near.id = s.from_id LEFT JOIN lineage_dataset far ON far.id = s.to_id
         """
 
     func walk(from root: (kind: NodeName.Kind, id: Int64, name: NodeName), direction: LineageGraph.Direction) throws -> LineageGraph {
-        var distances: [NodeName: Int] = [root.name: 0]
+        let rootKey = NodeKey(kind: root.kind, id: root.id)
+        var names: [NodeKey: NodeName] = [rootKey: root.name]
+        var distances: [NodeKey: Int] = [rootKey: 0]
         var edges: [EdgeKey: (runs: Set<Int64>, last: Moment)] = [:]
-        func addEdge(_ from: NodeName, _ to: NodeName, run: Int64, at: Moment) {
+        func addEdge(_ from: NodeKey, _ to: NodeKey, run: Int64, at: Moment) {
             let key = EdgeKey(from: from, to: to)
             var entry = edges[key] ?? ([], at)
             entry.runs.insert(run)
             entry.last = max(entry.last, at)
             edges[key] = entry
         }
-        func note(_ name: NodeName, _ distance: Int) {
-            if let known = distances[name], abs(known) <= abs(distance) { return }
-            distances[name] = distance
+        func note(_ key: NodeKey, _ distance: Int, _ name: @autoclosure () -> NodeName) {
+            if let known = distances[key], abs(known) <= abs(distance) { return }
+            distances[key] = distance
+            if names[key] == nil { names[key] = name() }
         }
         let statement = try RawStatement(cached: context.db, sql: Self.walk)
         for step in [LineageGraph.Direction.up, .down] where direction == .both || direction == step {
@@ -64,24 +75,26 @@ struct GraphWalk {
                 for runID in try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE job_id = ?", arguments: [root.id]) {
                     guard let run = try context.run(runID), let completion = run.completion else { continue }
                     for dataset in try context.datasets(of: run.id, away) {
+                        let key = NodeKey(kind: .dataset, id: dataset)
+                        step == .up ? addEdge(key, rootKey, run: run.id, at: completion) : addEdge(rootKey, key, run: run.id, at: completion)
                         let name = try context.datasetName(dataset)
-                        step == .up ? addEdge(name, root.name, run: run.id, at: completion) : addEdge(root.name, name, run: run.id, at: completion)
-                        note(name, sign)
+                        note(key, sign, name)
                         seeds.append((dataset, 1))
                     }
                 }
             }
             for seed in seeds where seed.hop < depth {
-                // `to` is nil for a run with nothing on its far side (a collection with no inputs).
-                var rows: [(from: Int64, run: Int64, to: Int64?, hop: Int, job: Int64, terminal: Moment?)] = []
+                var rows: [(run: Int64, near: NodeKey, far: NodeKey?, hop: Int, job: NodeKey, terminal: Moment?, names: [String?])] = []
                 try statement.forEachRow(
                     .integer(Int(seed.dataset)), .integer(seed.hop), .text(toward), .text(away), .integer(context.horizon.knownSize),
                     .integer(Int(context.horizon.asOf)), .integer(depth)
                 ) {
                     guard !statement.isNull(0) else { return }
                     let terminal = statement.isNull(6) ? nil : Moment(time: Int64(statement.int(6)), seq: statement.int(7))
-                    rows.append((Int64(statement.int(0)), Int64(statement.int(1)), statement.isNull(2) ? nil : Int64(statement.int(2)), statement.int(3),
-                                 Int64(statement.int(4)), terminal))
+                    rows.append((
+                        Int64(statement.int(1)), NodeKey(kind: .dataset, id: Int64(statement.int(0))),
+                        statement.isNull(2) ? nil : NodeKey(kind: .dataset, id: Int64(statement.int(2))), statement.int(3),
+                        NodeKey(kind: .job, id: Int64(statement.int(4))), terminal, (8...13).map { statement.text(Int32($0)) }))
                 }
                 for row in rows {
                     // The row's terminal event is the completion when the horizon shows it; else the run's events say.
@@ -93,22 +106,28 @@ struct GraphWalk {
                     } else {
                         continue
                     }
-                    let job = try context.jobName(row.job)
-                    let near = try context.datasetName(row.from)
-                    note(job, sign * row.hop)
-                    step == .up ? addEdge(job, near, run: row.run, at: completion) : addEdge(near, job, run: row.run, at: completion)
-                    guard let to = row.to else { continue }
-                    let far = try context.datasetName(to)
-                    note(far, sign * row.hop)
-                    step == .up ? addEdge(far, job, run: row.run, at: completion) : addEdge(job, far, run: row.run, at: completion)
+                    let text = row.names
+                    note(row.job, sign * row.hop, NodeName(.job, namespace: text[0] ?? "", name: text[1] ?? ""))
+                    if names[row.near] == nil { names[row.near] = NodeName(.dataset, namespace: text[2] ?? "", name: text[3] ?? "") }
+                    step == .up ? addEdge(row.job, row.near, run: row.run, at: completion) : addEdge(row.near, row.job, run: row.run, at: completion)
+                    guard let far = row.far else { continue }
+                    note(far, sign * row.hop, NodeName(.dataset, namespace: text[4] ?? "", name: text[5] ?? ""))
+                    step == .up ? addEdge(far, row.job, run: row.run, at: completion) : addEdge(row.job, far, run: row.run, at: completion)
                 }
             }
         }
+        // Sorted by their ids as text: comparing (and moving) whole names is most of a small walk's time.
+        let ids = names.mapValues(\.id)
+        let nodeOrder = distances.map { (distance: $0.value, id: ids[$0.key]!, key: $0.key) }
+            .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
+        let edgeOrder = edges.map { (from: ids[$0.key.from]!, to: ids[$0.key.to]!, key: $0.key, value: $0.value) }
+            .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         return LineageGraph(
             root: root.name, direction: direction, depth: depth,
-            nodes: distances.map { LineageGraph.Node(name: $0.key, distance: $0.value) }
-                .sorted { ($0.distance, $0.name) < ($1.distance, $1.name) },
-            edges: edges.map { LineageGraph.Edge(from: $0.key.from, to: $0.key.to, runs: $0.value.runs.count, lastCompleted: EventStamp($0.value.last)) }
-                .sorted { ($0.from, $0.to) < ($1.from, $1.to) })
+            nodes: nodeOrder.map { LineageGraph.Node(name: names[$0.key]!, distance: $0.distance) },
+            edges: edgeOrder.map { edge in
+                LineageGraph.Edge(from: names[edge.key.from]!, to: names[edge.key.to]!, runs: edge.value.runs.count,
+                    lastCompleted: EventStamp(edge.value.last))
+            })
     }
 }

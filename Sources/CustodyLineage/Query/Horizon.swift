@@ -1,5 +1,6 @@
 public import Foundation
 import CustodyModel
+import CustodyLog
 import GRDB
 
 /// The point of view of a query: the world as of an event time (`--as-of`), as known by a recorded
@@ -26,12 +27,15 @@ struct ResolvedHorizon {
 
     init(_ horizon: Horizon, db: Database) throws {
         asOf = horizon.asOf.map(Moment.microseconds) ?? .max
+        let statement: RawStatement
         if let knownAt = horizon.knownAt {
-            knownSize = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(first_seq + event_count), 0) FROM log_batch WHERE recorded_at <= ?",
-                arguments: [RFC3339.format(knownAt)]) ?? 0
+            statement = try RawStatement(cached: db, sql: "SELECT COALESCE(MAX(first_seq + event_count), 0) FROM log_batch WHERE recorded_at <= ?")
+            try statement.bind(.text(RFC3339.format(knownAt)))
         } else {
-            knownSize = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry") ?? 0
+            statement = try RawStatement(cached: db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry")
         }
+        defer { statement.reset() }
+        knownSize = try statement.step() ? statement.int(0) : 0
     }
 
     func sees(seq: Int, time: Int64) -> Bool {

@@ -1,3 +1,4 @@
+import CustodyLog
 import GRDB
 
 /// Finds the dataset or job a user named. Namespaces contain colons (`postgres://host:5432`), so an id
@@ -21,14 +22,16 @@ struct NodeResolver {
                 var index = rest.startIndex
                 while let colon = rest[index...].firstIndex(of: ":") {
                     let namespace = String(rest[..<colon]), name = String(rest[rest.index(after: colon)...])
-                    if let id = try Int64.fetchOne(db, sql: "SELECT id FROM \(table) WHERE namespace = ? AND name = ?", arguments: [namespace, name]) {
-                        matches.append((kind, id, NodeName(kind, namespace: namespace, name: name)))
+                    let statement = try RawStatement(cached: db, sql: "SELECT id FROM \(table) WHERE namespace = ? AND name = ?")
+                    try statement.forEachRow(.text(namespace), .text(name)) {
+                        matches.append((kind, Int64(statement.int(0)), NodeName(kind, namespace: namespace, name: name)))
                     }
                     index = rest.index(after: colon)
                 }
             } else {
-                for row in try Row.fetchAll(db, sql: "SELECT id, namespace, name FROM \(table) WHERE name = ?", arguments: [String(rest)]) {
-                    matches.append((kind, row[0], NodeName(kind, namespace: row[1], name: row[2])))
+                let statement = try RawStatement(cached: db, sql: "SELECT id, namespace FROM \(table) WHERE name = ?")
+                try statement.forEachRow(.text(String(rest))) {
+                    matches.append((kind, Int64(statement.int(0)), NodeName(kind, namespace: statement.text(1) ?? "", name: String(rest))))
                 }
             }
         }
