@@ -57,11 +57,23 @@ struct DemoCommand: ParsableCommand {
         context.print("\nPeople are never stored by name: each identifier became a random token, and only the")
         context.print("vault key (\(paths.vaultKey)) links them. 'Alice@Example.com' and 'email:alice@example.com'")
         context.print("are the same person, so they share one token.")
+        let lineage = try Lineage(store: store, pack: try globals.pack())
+        let trail = try lineage.subject([SubjectIdentifier("alice@example.com")!], vaultKey: try paths.readVaultKey())
+        context.print("\nWhere alice@example.com's data went (custody subject):")
+        for holding in trail.datasets {
+            let how = holding.isConfirmed ? "named there" : "carried there by " + (holding.periods.first?.run?.job.name ?? "a run")
+            context.print("  \(holding.dataset.name) (\(holding.location.country?.code ?? "location unknown")): \(how)")
+        }
+        for disclosure in trail.disclosures {
+            context.print("  disclosed to \(disclosure.recipient.name) (\(disclosure.recipient.country ?? "?")) on \(LineageText.time(disclosure.at))")
+        }
         context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
         context.print("\nTry next:")
         context.print("  custody --store \(paths.store) log")
+        context.print("  custody --store \(paths.store) subject alice@example.com")
+        context.print("  custody --store \(paths.store) lineage crm.customers")
         context.print("  custody --store \(paths.store) verify --checkpoint \(checkpointFile) --key \(verifierFile)")
         if !report.isIntact { throw ExitCode(1) }
     }

@@ -14,6 +14,11 @@ struct GraphWalk {
         let id: Int64
     }
 
+    private struct SidedKey: Hashable {
+        let node: NodeKey
+        let sign: Int
+    }
+
     private struct EdgeKey: Hashable {
         let from: NodeKey
         let to: NodeKey
@@ -49,7 +54,8 @@ struct GraphWalk {
     func walk(from root: (kind: NodeName.Kind, id: Int64, name: NodeName), direction: LineageGraph.Direction) throws -> LineageGraph {
         let rootKey = NodeKey(kind: root.kind, id: root.id)
         var names: [NodeKey: NodeName] = [rootKey: root.name]
-        var distances: [NodeKey: Int] = [rootKey: 0]
+        // Per direction: a node both upstream and downstream (a loop) is listed on both sides.
+        var distances: [SidedKey: Int] = [SidedKey(node: rootKey, sign: 0): 0]
         var edges: [EdgeKey: (runs: Set<Int64>, last: Moment)] = [:]
         func addEdge(_ from: NodeKey, _ to: NodeKey, run: Int64, at: Moment) {
             let key = EdgeKey(from: from, to: to)
@@ -59,9 +65,11 @@ struct GraphWalk {
             edges[key] = entry
         }
         func note(_ key: NodeKey, _ distance: Int, _ name: @autoclosure () -> NodeName) {
-            if let known = distances[key], abs(known) <= abs(distance) { return }
-            distances[key] = distance
             if names[key] == nil { names[key] = name() }
+            guard key != rootKey else { return }
+            let sided = SidedKey(node: key, sign: distance.signum())
+            if let known = distances[sided], abs(known) <= abs(distance) { return }
+            distances[sided] = distance
         }
         let statement = try RawStatement(cached: context.db, sql: Self.walk)
         for step in [LineageGraph.Direction.up, .down] where direction == .both || direction == step {
@@ -118,7 +126,7 @@ struct GraphWalk {
         }
         // Sorted by their ids as text: comparing (and moving) whole names is most of a small walk's time.
         let ids = names.mapValues(\.id)
-        let nodeOrder = distances.map { (distance: $0.value, id: ids[$0.key]!, key: $0.key) }
+        let nodeOrder = distances.map { (distance: $0.value, id: ids[$0.key.node]!, key: $0.key.node) }
             .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
         let edgeOrder = edges.map { (from: ids[$0.key.from]!, to: ids[$0.key.to]!, key: $0.key, value: $0.value) }
             .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
