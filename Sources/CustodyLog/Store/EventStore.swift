@@ -34,9 +34,6 @@ public final class EventStore: Sendable {
             }
             try db.execute(sql: "PRAGMA trusted_schema = OFF")
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            // The projections' indexes take keys in random order (run UUIDs, dataset names): with SQLite's
-            // default 2 MiB page cache, appends to a store of a few hundred thousand events wait on reads.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         return configuration
     }
