@@ -59,7 +59,7 @@ struct VerifyCommand: ParsableCommand {
                 if let check = report.projections {
                     context.print("  projections match a replay of \(counted(check.events, "event")) (\(counted(check.tables, "table")), \(counted(check.rows, "row")))")
                 }
-                if report.storedCheckpoints > 0 { context.print("  \(report.storedCheckpoints) stored checkpoints re-verified") }
+                if report.storedCheckpoints > 0 { context.print("  \(counted(report.storedCheckpoints, "stored checkpoint")) re-verified") }
                 for size in report.externalCheckpointSizes {
                     context.print("  extends the checkpoint of size \(size) kept elsewhere")
                 }

@@ -121,34 +121,86 @@ final class QueryContext {
         return record
     }
 
+    private typealias RunHeader = (uuid: String, job: Int64, namespace: String, name: String)
+    private typealias RunEventRow = (seq: Int, type: String, time: Int64, facet: String?)
+
     private func loadRun(_ id: Int64) throws -> RunRecord? {
         let header = try prepared(runHeaderStatement)
-        var found: (uuid: String, job: Int64, namespace: String, name: String)?
+        var found: RunHeader?
         try header.forEachRow(.integer(Int(id))) {
             found = (header.text(0) ?? "", Int64(header.int(1)), header.text(2) ?? "", header.text(3) ?? "")
         }
         guard let found else { return nil }
         let events = try prepared(runEventsStatement)
+        var rows: [RunEventRow] = []
+        try events.forEachRow(.integer(Int(id))) { rows.append((events.int(0), events.text(1) ?? "OTHER", Int64(events.int(2)), events.text(3))) }
+        return try record(id, found, rows)
+    }
+
+    private lazy var runHeadersStatement = try? RawStatement(cached: db, sql: """
+        SELECT r.id, r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id
+        WHERE r.id IN (SELECT value FROM json_each(?))
+        """)
+    private lazy var runsEventsStatement = try? RawStatement(cached: db, sql: """
+        SELECT run_id, seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id IN (SELECT value FROM json_each(?))
+        """)
+
+    /// Reads many runs in two statements instead of two each: a trail reports a run for every dataset.
+    func preload(runs ids: some Sequence<Int64>) throws {
+        let missing = Set(ids.filter { runs[$0] == nil })
+        guard !missing.isEmpty else { return }
+        let list = "[" + missing.map(String.init).joined(separator: ",") + "]"
+        var headers: [Int64: RunHeader] = [:]
+        let header = try prepared(runHeadersStatement)
+        try header.forEachRow(.text(list)) {
+            headers[Int64(header.int(0))] = (header.text(1) ?? "", Int64(header.int(2)), header.text(3) ?? "", header.text(4) ?? "")
+        }
+        var events: [Int64: [RunEventRow]] = [:]
+        let statement = try prepared(runsEventsStatement)
+        try statement.forEachRow(.text(list)) {
+            events[Int64(statement.int(0)), default: []].append(
+                (statement.int(1), statement.text(2) ?? "OTHER", Int64(statement.int(3)), statement.text(4)))
+        }
+        for id in missing {
+            runs[id] = try headers[id].flatMap { try record(id, $0, events[id] ?? []) }
+        }
+    }
+
+    /// A run as of the horizon from its events: the latest visible terminal event decides its state, the
+    /// latest visible facet its processing.
+    private func record(_ id: Int64, _ header: RunHeader, _ rows: [RunEventRow]) throws -> RunRecord? {
         var visible: [(moment: Moment, type: String)] = []
         var latestFacet: (moment: Moment, text: String)?
-        try events.forEachRow(.integer(Int(id))) {
-            let seq = events.int(0), time = Int64(events.int(2))
-            guard horizon.sees(seq: seq, time: time) else { return }
-            let moment = Moment(time: time, seq: seq)
-            visible.append((moment, events.text(1) ?? "OTHER"))
-            if let text = events.text(3), latestFacet.map({ $0.moment < moment }) ?? true { latestFacet = (moment, text) }
+        for row in rows where horizon.sees(seq: row.seq, time: row.time) {
+            let moment = Moment(time: row.time, seq: row.seq)
+            visible.append((moment, row.type))
+            if let text = row.facet, latestFacet.map({ $0.moment < moment }) ?? true { latestFacet = (moment, text) }
         }
         guard !visible.isEmpty else { return nil }
         visible.sort { $0.moment < $1.moment }
         let terminal = visible.last { ["COMPLETE", "FAIL", "ABORT"].contains($0.type) }
         let state = terminal?.type ?? visible.last!.type
         let completed = terminal?.type == "COMPLETE" ? terminal!.moment : nil
-        let processing = try self.processing(run: latestFacet.map { ($0.moment.seq, $0.text) }, job: found.job)
+        let processing = try self.processing(run: latestFacet.map { ($0.moment.seq, $0.text) }, job: header.job)
         let summary = RunSummary(
-            runID: found.uuid, job: NodeName(.job, namespace: found.namespace, name: found.name), state: state,
+            runID: header.uuid, job: NodeName(.job, namespace: header.namespace, name: header.name), state: state,
             completed: completed.map(EventStamp.init), started: EventStamp(visible[0].moment), processing: processing,
             events: visible.map(\.moment.seq).sorted())
-        return RunRecord(id: id, jobID: found.job, completion: completed, summary: summary)
+        return RunRecord(id: id, jobID: header.job, completion: completed, summary: summary)
+    }
+
+    private lazy var namesStatement = try? RawStatement(cached: db, sql: """
+        SELECT id, namespace, name FROM lineage_dataset WHERE id IN (SELECT value FROM json_each(?))
+        """)
+
+    /// Reads many dataset names in one statement.
+    func preload(datasetNames ids: some Sequence<Int64>) throws {
+        let missing = Set(ids.filter { names[$0] == nil })
+        guard !missing.isEmpty else { return }
+        let statement = try prepared(namesStatement)
+        try statement.forEachRow(.text("[" + missing.map(String.init).joined(separator: ",") + "]")) {
+            names[Int64(statement.int(0))] = NodeName(.dataset, namespace: statement.text(1) ?? "", name: statement.text(2) ?? "")
+        }
     }
 
     private var processings: [ProcessingKey: Processing] = [:]

@@ -25,7 +25,8 @@ struct SubjectTrailQuery {
         let run: Int64?
         let from: Int64?
         let until: Moment?
-        let removal: SubjectTrail.Removal?
+        /// How it ended (`erasure`, `DROP`, …) and the run that ended it.
+        let removal: (how: String, run: RunSummary?)?
     }
 
     func run() throws -> SubjectTrail {
@@ -95,13 +96,16 @@ struct SubjectTrailQuery {
             }
         }
 
+        try context.preload(runs: periods.values.joined().compactMap(\.run))
+        try context.preload(datasetNames: periods.keys + periods.values.joined().compactMap(\.from))
         var holdings: [SubjectTrail.Holding] = []
         var removals: [SubjectTrail.Removal] = []
         for (dataset, open) in periods {
             let name = try context.datasetName(dataset)
             let list = try open.sorted { $0.since < $1.since }.map { period in
                 SubjectTrail.Period(since: EventStamp(period.since), confirmed: period.confirmed, run: try period.run.flatMap(context.run)?.summary,
-                    from: try period.from.map(context.datasetName), until: period.removal)
+                    from: try period.from.map(context.datasetName),
+                    until: period.until.map { SubjectTrail.Removal(dataset: name, at: EventStamp($0), how: period.removal!.how, run: period.removal!.run) })
             }
             removals += list.compactMap(\.until)
             holdings.append(.init(dataset: name, location: try context.location(of: dataset), periods: list))
@@ -117,15 +121,16 @@ struct SubjectTrailQuery {
 
     /// The first event after `moment` that ends the person's presence in a dataset: an erasure naming
     /// them, or a DROP, TRUNCATE or OVERWRITE.
-    private func firstRemoval(in dataset: Int64, after moment: Moment, personal: [(at: Moment, run: RunSummary?)]) throws -> (Moment?, SubjectTrail.Removal?) {
-        let name = try context.datasetName(dataset)
-        var best: (Moment, SubjectTrail.Removal)?
+    private func firstRemoval(in dataset: Int64, after moment: Moment, personal: [(at: Moment, run: RunSummary?)]) throws
+        -> (Moment?, (how: String, run: RunSummary?)?)
+    {
+        var best: (at: Moment, how: String, run: RunSummary?)?
         for (at, run) in personal where at > moment {
-            if best == nil || at < best!.0 { best = (at, .init(dataset: name, at: EventStamp(at), how: "erasure", run: run)) }
+            if best == nil || at < best!.at { best = (at, "erasure", run) }
         }
-        if let clear = try context.presenceFacts(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.0 {
-            best = (clear.at, .init(dataset: name, at: EventStamp(clear.at), how: clear.how, run: clear.run))
+        if let clear = try context.presenceFacts(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.at {
+            best = (clear.at, clear.how, clear.run)
         }
-        return (best?.0, best?.1)
+        return (best?.at, best.map { ($0.how, $0.run) })
     }
 }
