@@ -194,9 +194,19 @@ struct LineageCommandTests {
 
             """
         #expect(run.stdout == expected)
+        // Alice and Carol, period by period: the dataset, since which event, confirmed or derived from where,
+        // by which job, and until when.
         for (person, lines) in Self.trails where person != "bob" {
             let text = CLIRun(["subject"] + Self.identifiers[person]! + ["--store", store]).stdout
             #expect(text.contains("Held in \(lines.count) datasets, \(lines.filter { $0.contains("|now|") }.count) now:"))
+            for line in lines {
+                let field = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                let how = field[2] == "confirmed" ? "confirmed" : "derived from \(field[5])"
+                #expect(text.contains("  \(field[0])\n"), "\(person): \(field[0])")
+                #expect(text.contains("(event \(field[3])), \(how)\n"), "\(person): \(line)")
+                if field[4] != "-" { #expect(text.contains("      by \(field[4]) run "), "\(person): \(line)") }
+                #expect(!text.contains("until"), "\(person) was never removed from anything")
+            }
         }
     }
 
