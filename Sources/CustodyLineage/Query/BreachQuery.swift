@@ -34,14 +34,8 @@ struct BreachQuery {
         while let next = queue.popLast() {
             for run in try context.runStates(touching: next, "in") {
                 guard let completion = run.completion else { continue }
-                let processing = run.processing
-                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation), disclosures[run.id] == nil,
-                    let summary = try context.run(run.id)?.summary
-                {
-                    let disclosed = try context.datasets(of: run.id, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
-                    disclosures[run.id] = .init(recipient: recipient, at: EventStamp(completion), run: summary, datasets: disclosed)
-                }
-                guard processing.carriesSubjects else { continue }
+                if disclosures[run.id] == nil { disclosures[run.id] = try context.disclosure(by: run, at: completion) }
+                guard run.processing.carriesSubjects else { continue }
                 for output in try context.datasets(of: run.id, "out") where visited.insert(output).inserted {
                     downstream.insert(output)
                     queue.append(output)

@@ -104,6 +104,17 @@ final class QueryContext {
         }
     }
 
+    /// What a completed run disclosed, if it had a recipient: its outputs, or for `access` its inputs.
+    /// An `aggregate` or `anonymize` run discloses nobody's data.
+    func disclosure(by run: RunState, at completion: Moment) throws -> SubjectTrail.Disclosure? {
+        let processing = run.processing
+        guard let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation),
+            let summary = try self.run(run.id)?.summary
+        else { return nil }
+        let disclosed = try datasets(of: run.id, processing.operation == "access" ? "in" : "out").map(datasetName).sorted()
+        return SubjectTrail.Disclosure(recipient: recipient, at: EventStamp(completion), run: summary, datasets: disclosed)
+    }
+
     func jobName(_ id: Int64) throws -> NodeName {
         if let known = jobNames[id] { return known }
         let statement = try prepared(jobStatement)

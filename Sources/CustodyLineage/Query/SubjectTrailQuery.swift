@@ -82,14 +82,8 @@ struct SubjectTrailQuery {
                 from: arrival.from, until: until, removal: removal))
             for reader in try context.runStates(touching: dataset, "in") {
                 guard let completion = reader.completion, arrival.at < completion, until.map({ completion < $0 }) ?? true else { continue }
-                let processing = reader.processing
-                if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation),
-                    disclosures[reader.id] == nil, let summary = try context.run(reader.id)?.summary
-                {
-                    let disclosed = try context.datasets(of: reader.id, processing.operation == "access" ? "in" : "out").map(context.datasetName).sorted()
-                    disclosures[reader.id] = .init(recipient: recipient, at: EventStamp(completion), run: summary, datasets: disclosed)
-                }
-                guard processing.carriesSubjects else { continue }
+                if disclosures[reader.id] == nil { disclosures[reader.id] = try context.disclosure(by: reader, at: completion) }
+                guard reader.processing.carriesSubjects else { continue }
                 for output in try context.datasets(of: reader.id, "out") where try !context.presenceFacts(of: output).isDeclaredAnonymous {
                     arrivals.push(Arrival(at: completion.with(.arrival), dataset: output, confirmed: false, run: reader.id, from: dataset))
                 }
