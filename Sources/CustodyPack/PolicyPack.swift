@@ -1,6 +1,6 @@
 import Crypto
-public import CustodyModel
-public import Foundation
+import CustodyModel
+import Foundation
 import Yams
 
 /// The policy pack as data: the built-in YAML files of `policies/`, embedded in the binary, with the

@@ -1,4 +1,4 @@
-public import CustodyModel
+import CustodyModel
 
 /// The personal-data taxonomy: categories with their flags, purposes and kinds of data subject, by
 /// dotted key. A key matches its ancestors, and flags are inherited by descendants.

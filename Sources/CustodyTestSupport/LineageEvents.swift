@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A dataset as an event lists it, with the parts of its facets lineage reads.
 public struct DatasetEntry: Sendable {

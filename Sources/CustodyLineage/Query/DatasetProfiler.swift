@@ -24,7 +24,7 @@ struct DatasetProfiler {
             subjectTypes: state.subjectTypes.sorted(), retention: state.retention?.text, declaredAnonymous: state.isDeclaredAnonymous,
             pseudonymised: held.pseudonymised, purposes: purposes.sorted(), confirmedSubjects: try confirmedSubjects(id).count,
             writers: writers.sorted { $0.started < $1.started }, readers: readers.sorted { $0.started < $1.started },
-            clears: try state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
+            clears: state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
             evidence: state.evidence.sorted())
     }
 

@@ -1,5 +1,5 @@
 public import CustodyModel
-public import Foundation
+import Foundation
 
 /// One recorded event as the log holds it: the leaf preimage and what was read back from it.
 ///

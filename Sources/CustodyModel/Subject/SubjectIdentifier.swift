@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A data subject's identifier in its normalised form, the form the vault keys on.
 ///
