@@ -55,10 +55,16 @@ struct CategoryPropagation {
                 columnLineage[dataset, default: [:]][row[0], default: []].append((row[1], row[2], row[3], (row[4] as Int) != 0))
             }
         }
+        // Datasets in the order their first writer completed: data mostly flows forward in time, so the
+        // first pass carries nearly everything and the next ones only confirm it (or follow a loop).
+        let order = writers.filter { !$0.value.isEmpty }
+            .map { (dataset: $0.key, first: $0.value.compactMap(\.completion).min()!) }
+            .sorted { $0.first < $1.first }.map(\.dataset)
         var changed = true
         while changed {
             changed = false
-            for (output, runs) in writers where !(try context.state(of: output).isDeclaredAnonymous) {
+            for output in order where !(try context.state(of: output).isDeclaredAnonymous) {
+                let runs = writers[output]!
                 var next = held[output]!
                 for run in runs {
                     try carry(run, into: &next, output: output, held: held, columns: columnLineage[output]?[run.id] ?? [])
