@@ -85,23 +85,64 @@ final class QueryContext {
     /// them, the run is read event by event instead.
     func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
         let statement = try prepared(statesStatement)
-        var rows: [(id: Int64, job: Int64, terminal: (type: String, moment: Moment)?, facet: (moment: Moment, text: String)?)] = []
-        try statement.forEachRow(.integer(Int(dataset)), .text(direction), .integer(horizon.knownSize)) {
-            let terminal = statement.isNull(3) ? nil
-                : (statement.text(2) ?? "", Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
-            let facet = statement.isNull(5) ? nil
-                : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), statement.text(7) ?? "")
-            rows.append((Int64(statement.int(0)), Int64(statement.int(1)), terminal, facet))
-        }
-        return try rows.compactMap { row in
-            let terminalSeen = row.terminal.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
-            let facetSeen = row.facet.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
-            guard terminalSeen && facetSeen else {
-                return try run(row.id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
+        var rows: [RunRow] = []
+        try statement.forEachRow(.integer(Int(dataset)), .text(direction), .integer(horizon.knownSize)) { rows.append(RunRow(statement)) }
+        return try rows.compactMap(state(of:))
+    }
+
+    private lazy var readersStatement = try? RawStatement(cached: db, sql: """
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing,
+               o.dataset_id,
+               EXISTS (SELECT 1 FROM lineage_dataset_fact f WHERE f.dataset_id = o.dataset_id AND (f.anonymous IS NOT NULL OR f.lifecycle IS NOT NULL))
+        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
+        LEFT JOIN lineage_io o ON o.run_id = r.id AND o.direction = 'out' AND o.seq < ?2
+        WHERE io.dataset_id = ?1 AND io.direction = 'in' AND io.seq < ?2
+        """)
+
+    /// The runs that read a dataset and the datasets each wrote, in one statement; for each output, whether
+    /// any event declared it anonymous or cleared it (only those need `presenceFacts(of:)`).
+    func readers(of dataset: Int64) throws -> [(run: RunState, outputs: [(dataset: Int64, mayBeCleared: Bool)])] {
+        let statement = try prepared(readersStatement)
+        var order: [Int64] = []
+        var rows: [Int64: RunRow] = [:]
+        var outputs: [Int64: [(dataset: Int64, mayBeCleared: Bool)]] = [:]
+        try statement.forEachRow(.integer(Int(dataset)), .integer(horizon.knownSize)) {
+            let row = RunRow(statement)
+            if rows[row.id] == nil {
+                order.append(row.id)
+                rows[row.id] = row
             }
-            let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
-            return RunState(id: row.id, jobID: row.job, completion: completion, processing: try processing(run: row.facet.map { ($0.moment.seq, $0.text) }, job: row.job))
+            if !statement.isNull(8) { outputs[row.id, default: []].append((Int64(statement.int(8)), statement.int(9) != 0)) }
         }
+        return try order.compactMap { id in try state(of: rows[id]!).map { ($0, outputs[id] ?? []) } }
+    }
+
+    /// The columns of `lineage_run` a walk reads, in the order the statements above select them.
+    private struct RunRow {
+        let id: Int64
+        let job: Int64
+        let terminal: (type: String, moment: Moment)?
+        let facet: (moment: Moment, text: String)?
+
+        init(_ statement: RawStatement) {
+            id = Int64(statement.int(0))
+            job = Int64(statement.int(1))
+            terminal = statement.isNull(3) ? nil : (statement.text(2) ?? "", Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
+            facet = statement.isNull(5) ? nil : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), statement.text(7) ?? "")
+        }
+    }
+
+    /// A run's state from its row when the horizon shows the row's terminal event and facet; else from
+    /// its events.
+    private func state(of row: RunRow) throws -> RunState? {
+        let terminalSeen = row.terminal.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
+        let facetSeen = row.facet.map { horizon.sees(seq: $0.moment.seq, time: $0.moment.time) } ?? true
+        guard terminalSeen && facetSeen else {
+            return try run(row.id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
+        }
+        let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
+        return RunState(id: row.id, jobID: row.job, completion: completion,
+            processing: try processing(run: row.facet.map { ($0.moment.seq, $0.text) }, job: row.job))
     }
 
     /// What a completed run disclosed, if it had a recipient: its outputs, or for `access` its inputs.
@@ -300,21 +341,42 @@ final class QueryContext {
     }
 
     private lazy var presenceStatement = try? RawStatement(cached: db, sql: """
-        SELECT seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
+        SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
         WHERE dataset_id = ? AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
         """)
+    private lazy var presencesStatement = try? RawStatement(cached: db, sql: """
+        SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
+        WHERE dataset_id IN (SELECT value FROM json_each(?)) AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
+        """)
     private var presences: [Int64: PresenceFacts] = [:]
+
+    private typealias PresenceRow = (seq: Int, role: String, run: Int64?, time: Int64, location: String?, anonymous: Int?, lifecycle: String?)
 
     /// What following people through a dataset needs of it: whether it is declared anonymous, when it was
     /// cleared, where it is. Lighter than `state(of:)`, which also reads the categories.
     func presenceFacts(of dataset: Int64) throws -> PresenceFacts {
         if let known = presences[dataset] { return known }
-        let statement = try prepared(presenceStatement)
-        var rows: [(seq: Int, role: String, run: Int64?, time: Int64, location: String?, anonymous: Int?, lifecycle: String?)] = []
-        try statement.forEachRow(.integer(Int(dataset))) {
-            rows.append((statement.int(0), statement.text(1) ?? "", statement.isNull(2) ? nil : Int64(statement.int(2)), Int64(statement.int(3)),
-                         statement.text(4), statement.isNull(5) ? nil : statement.int(5), statement.text(6)))
+        try loadPresence(try prepared(presenceStatement), .integer(Int(dataset)), for: [dataset])
+        return presences[dataset]!
+    }
+
+    /// Reads the presence facts of many datasets in one statement.
+    func preload(presenceFacts ids: some Sequence<Int64>) throws {
+        let missing = Set(ids.filter { presences[$0] == nil })
+        guard !missing.isEmpty else { return }
+        try loadPresence(try prepared(presencesStatement), .text("[" + missing.map(String.init).joined(separator: ",") + "]"), for: missing)
+    }
+
+    private func loadPresence(_ statement: RawStatement, _ argument: RawStatement.RawValue, for datasets: some Sequence<Int64>) throws {
+        var rows: [Int64: [PresenceRow]] = [:]
+        try statement.forEachRow(argument) {
+            rows[Int64(statement.int(0)), default: []].append((statement.int(1), statement.text(2) ?? "", statement.isNull(3) ? nil : Int64(statement.int(3)),
+                Int64(statement.int(4)), statement.text(5), statement.isNull(6) ? nil : statement.int(6), statement.text(7)))
         }
+        for dataset in datasets { presences[dataset] = try presence(from: rows[dataset] ?? []) }
+    }
+
+    private func presence(from rows: [PresenceRow]) throws -> PresenceFacts {
         var facts = PresenceFacts()
         for row in rows {
             guard let (moment, run) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
@@ -326,7 +388,6 @@ final class QueryContext {
             }
         }
         facts.clears.sort { $0.at < $1.at }
-        presences[dataset] = facts
         return facts
     }
 

@@ -68,6 +68,8 @@ struct SubjectTrailQuery {
         }
 
         var periods: [Int64: [OpenPeriod]] = [:]
+        // Datasets no event declared anonymous or cleared: their removals can only be erasures of the person.
+        var neverCleared: Set<Int64> = []
         var disclosures: [Int64: SubjectTrail.Disclosure] = [:]
         while let arrival = arrivals.pop() {
             let dataset = arrival.dataset
@@ -75,23 +77,30 @@ struct SubjectTrailQuery {
                 if arrival.confirmed { periods[dataset]![index].confirmed = true }
                 continue
             }
-            let (until, removal) = try firstRemoval(in: dataset, after: arrival.at, personal: personalRemovals[dataset] ?? [])
+            let (until, removal) = try firstRemoval(in: dataset, after: arrival.at, personal: personalRemovals[dataset] ?? [],
+                checkClears: !neverCleared.contains(dataset))
             // Within one event an erasure beats a carry: the event that removes the person brings nobody back.
             if let until, until.time == arrival.at.time && until.seq == arrival.at.seq { continue }
             periods[dataset, default: []].append(OpenPeriod(since: arrival.at, confirmed: arrival.confirmed, run: arrival.run,
                 from: arrival.from, until: until, removal: removal))
-            for reader in try context.runStates(touching: dataset, "in") {
+            for (reader, outputs) in try context.readers(of: dataset) {
                 guard let completion = reader.completion, arrival.at < completion, until.map({ completion < $0 }) ?? true else { continue }
                 if disclosures[reader.id] == nil { disclosures[reader.id] = try context.disclosure(by: reader, at: completion) }
                 guard reader.processing.carriesSubjects else { continue }
-                for output in try context.datasets(of: reader.id, "out") where try !context.presenceFacts(of: output).isDeclaredAnonymous {
-                    arrivals.push(Arrival(at: completion.with(.arrival), dataset: output, confirmed: false, run: reader.id, from: dataset))
+                for output in outputs {
+                    if output.mayBeCleared {
+                        if try context.presenceFacts(of: output.dataset).isDeclaredAnonymous { continue }
+                    } else {
+                        neverCleared.insert(output.dataset)
+                    }
+                    arrivals.push(Arrival(at: completion.with(.arrival), dataset: output.dataset, confirmed: false, run: reader.id, from: dataset))
                 }
             }
         }
 
         try context.preload(runs: periods.values.joined().compactMap(\.run))
         try context.preload(datasetNames: periods.keys + periods.values.joined().compactMap(\.from))
+        try context.preload(presenceFacts: periods.keys)
         var holdings: [SubjectTrail.Holding] = []
         var removals: [SubjectTrail.Removal] = []
         for (dataset, open) in periods {
@@ -115,14 +124,14 @@ struct SubjectTrailQuery {
 
     /// The first event after `moment` that ends the person's presence in a dataset: an erasure naming
     /// them, or a DROP, TRUNCATE or OVERWRITE.
-    private func firstRemoval(in dataset: Int64, after moment: Moment, personal: [(at: Moment, run: RunSummary?)]) throws
+    private func firstRemoval(in dataset: Int64, after moment: Moment, personal: [(at: Moment, run: RunSummary?)], checkClears: Bool) throws
         -> (Moment?, (how: String, run: RunSummary?)?)
     {
         var best: (at: Moment, how: String, run: RunSummary?)?
         for (at, run) in personal where at > moment {
             if best == nil || at < best!.at { best = (at, "erasure", run) }
         }
-        if let clear = try context.presenceFacts(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.at {
+        if checkClears, let clear = try context.presenceFacts(of: dataset).clears.first(where: { $0.at > moment }), best == nil || clear.at < best!.at {
             best = (clear.at, clear.how, clear.run)
         }
         return (best?.at, best.map { ($0.how, $0.run) })
