@@ -124,3 +124,50 @@ struct QueryTests {
         #expect(location.origin == .namespace && location.country?.code == "DE" && location.inEEA == true)
     }
 }
+
+/// Questions asked as of an earlier time or as known earlier: the run rows' kept state does not hold there,
+/// and the graph's recursive statement and the trail fall back to the runs' events.
+struct HorizonTests {
+    @Test func theGraphAsOfAnEarlierTimeLeavesOutRunsNotCompletedThen() throws {
+        let (test, _) = try QueryTests.fixtureStore()
+        let asOf = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: Horizon(asOf: RFC3339.parseInstant("2026-03-02T06:30:00Z")))
+        let down = try asOf.graph(around: "profiles/customer_profiles", direction: .down, depth: 1)
+        #expect(Set(down.nodes.map(\.name.name)) == ["profiles/customer_profiles", "export_audience", "audience/2026-03-02"])
+    }
+
+    @Test func aRunReportedFailedAfterItsCompletionCountsOnlyBeforeThat() throws {
+        var test = try TestStore(seed: 21)
+        let a = DatasetEntry("a"), b = DatasetEntry("b")
+        try test.ingest([
+            LineageEvents.run("signup", run: 1, at: LineageEvents.time(9), operation: "collect", outputs: [a.subjects("alice@example.com")]),
+            LineageEvents.run("copy", "COMPLETE", run: 2, at: LineageEvents.time(10), inputs: [a], outputs: [b]),
+            // The scheduler later marks the same run failed: from then on it moved nothing.
+            LineageEvents.run("copy", "FAIL", run: 2, at: LineageEvents.time(12), inputs: [a], outputs: [b]),
+        ], projectors: [LineageProjector()])
+        let pack = try PolicyPack.builtIn()
+        let alice = [SubjectIdentifier("alice@example.com")!]
+        for (asOf, completed) in [(LineageEvents.time(11), true), (LineageEvents.time(13), false)] {
+            let lineage = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: RFC3339.parseInstant(asOf)))
+            let graph = try lineage.graph(around: "a", direction: .down, depth: 2)
+            #expect(graph.nodes.contains { $0.name.name == "b" } == completed, "graph as of \(asOf)")
+            let trail = try lineage.subject(alice, vaultKey: test.vaultKey)
+            #expect(trail.datasets.contains { $0.dataset.name == "b" } == completed, "trail as of \(asOf)")
+        }
+    }
+
+    @Test func knownAtIgnoresWhatWasRecordedLater() throws {
+        var test = try TestStore(seed: 22)
+        let a = DatasetEntry("a"), b = DatasetEntry("b")
+        let first = TestStore.recordedAt, second = TestStore.recordedAt.addingTimeInterval(3600)
+        try test.ingest([LineageEvents.run("signup", run: 1, at: LineageEvents.time(9), operation: "collect", outputs: [a.subjects("alice@example.com")])],
+            at: first, projectors: [LineageProjector()])
+        // The copy happened at 10:00 but was only reported an hour after the first call was recorded.
+        try test.ingest([LineageEvents.run("copy", run: 2, at: LineageEvents.time(10), inputs: [a], outputs: [b])], at: second, projectors: [LineageProjector()])
+        let pack = try PolicyPack.builtIn()
+        let then = try Lineage(store: test.store, pack: pack, horizon: Horizon(knownAt: first.addingTimeInterval(60)))
+        #expect(try then.graph(around: "a", direction: .down, depth: 2).nodes.map(\.name.name) == ["a"])
+        #expect(try then.subject([SubjectIdentifier("alice@example.com")!], vaultKey: test.vaultKey).datasets.map(\.dataset.name) == ["a"])
+        let now = try Lineage(store: test.store, pack: pack)
+        #expect(try now.subject([SubjectIdentifier("alice@example.com")!], vaultKey: test.vaultKey).datasets.map(\.dataset.name) == ["a", "b"])
+    }
+}
