@@ -18,12 +18,20 @@ public struct Lineage: Sendable {
     public let horizon: Horizon
 
     /// Opens the lineage view of a store, first bringing its projections up to the end of the log if a
-    /// writer appended without them (or the store predates them).
+    /// writer appended without them (or the store predates them), and rebuilding them if another version
+    /// of Custody laid them out differently.
     public init(store: EventStore, pack: PolicyPack, horizon: Horizon = .now) throws(LogError) {
         self.store = store
         self.pack = pack
         self.horizon = horizon
-        try store.bringProjectionsUpToDate([LineageProjector()])
+        let layout = try store.read { db in
+            try db.tableExists("lineage_meta") ? try String.fetchOne(db, sql: "SELECT value FROM lineage_meta WHERE key = 'layout'") : nil
+        }
+        if let layout, layout != String(LineageSchema.layout) {
+            try store.rebuildProjections([LineageProjector()])
+        } else {
+            try store.bringProjectionsUpToDate([LineageProjector()])
+        }
     }
 
     /// The dataset or job a user named: `dataset:<namespace>:<name>`, `job:<namespace>:<name>`, or a

@@ -85,3 +85,27 @@ struct ProjectionTests {
         #expect(try Self.dump(store.paths.store) == before)
     }
 }
+
+/// Projections laid out by another version of Custody.
+struct ProjectionLayoutTests {
+    @Test func verifyNeverChangesTheStoreAndAQueryRebuildsAnotherLayout() throws {
+        var test = try TestStore(seed: 31)
+        let lines = try ProjectionTests.fixtureLines()
+        try test.ingest(lines, projectors: [LineageProjector()])
+        let queue = try DatabaseQueue(path: test.paths.store)
+        try queue.write { db in try db.execute(sql: "UPDATE lineage_meta SET value = '1' WHERE key = 'layout'") }
+        let rowsBefore = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lineage_run_event")! }
+        try queue.close()
+        // verify compares (and reports the differing layout row) but writes nothing to the store.
+        let report = try test.store.verify(projectors: [LineageProjector()])
+        #expect(report.problems.contains { $0.message.contains("lineage_meta") })
+        let after = try ProjectionTests.dump(test.paths.store)
+        #expect(after["lineage_run_event"]?.count == rowsBefore)
+        #expect(after["lineage_meta"] == [["\"layout\"", "\"1\""]])
+        // The next reader rebuilds the tables in the current layout; then everything verifies.
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn())
+        #expect(try lineage.subject([SubjectIdentifier("bob@example.com")!], vaultKey: test.vaultKey).datasets.count == 7)
+        #expect(try ProjectionTests.dump(test.paths.store)["lineage_meta"] == [["\"layout\"", "\"2\""]])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+}

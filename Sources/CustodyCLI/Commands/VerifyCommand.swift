@@ -56,7 +56,9 @@ struct VerifyCommand: ParsableCommand {
         default:
             if report.isIntact {
                 context.print("ok: \(report.size) events; leaves, hash chain and Merkle tree intact; root \(report.root.base64)")
-                if let check = report.projections {
+                if let check = report.projections, check.events == 0, report.size > 0 {
+                    context.print("  lineage tables not built yet: the next ingest or query builds them from the log")
+                } else if let check = report.projections {
                     context.print("  projections match a replay of \(counted(check.events, "event")) (\(counted(check.tables, "table")), \(counted(check.rows, "row")))")
                 }
                 if report.storedCheckpoints > 0 { context.print("  \(counted(report.storedCheckpoints, "stored checkpoint")) re-verified") }

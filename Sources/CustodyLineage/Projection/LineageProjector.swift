@@ -13,13 +13,15 @@ public struct LineageProjector: LogProjector {
 
     public func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter {
         let db = database.database
-        let layout = try db.tableExists("lineage_meta")
-            ? try String.fetchOne(db, sql: "SELECT value FROM lineage_meta WHERE key = 'layout'") : nil
-        let built = try db.tableExists("lineage_dataset")
+        // Everything here names `main`: during verification the store is attached beside a scratch
+        // database, and nothing of the store's may be dropped or changed.
+        let layout = try db.tableExists("lineage_meta", in: "main")
+            ? try String.fetchOne(db, sql: "SELECT value FROM main.lineage_meta WHERE key = 'layout'") : nil
+        let built = try db.tableExists("lineage_dataset", in: "main")
         if built && layout != String(LineageSchema.layout) {
             // Built by another version of this projector: start again from the first event.
-            for table in tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS \(table)") }
-            try db.execute(sql: "DELETE FROM projection_state WHERE name = ?", arguments: [name])
+            for table in tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS main.\(table)") }
+            try db.execute(sql: "DELETE FROM main.projection_state WHERE name = ?", arguments: [name])
         }
         try db.execute(sql: LineageSchema.create)
         try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
