@@ -171,3 +171,20 @@ struct HorizonTests {
         #expect(try now.subject([SubjectIdentifier("alice@example.com")!], vaultKey: test.vaultKey).datasets.map(\.dataset.name) == ["a", "b"])
     }
 }
+
+struct SeveralIdentifiersTests {
+    @Test func twoIdentifiersOfOnePersonNamedByOneCollectionAreOneCollection() throws {
+        var test = try TestStore(seed: 41)
+        try test.ingest([
+            LineageEvents.run("signup", run: 1, at: LineageEvents.time(9), operation: "collect",
+                              processing: ["source": ["type": "data_subject", "name": "form"]],
+                              outputs: [DatasetEntry("a").subjects("carol@example.com", "phone:+49 30 1234567")]),
+        ], projectors: [LineageProjector()])
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn())
+        let trail = try lineage.subject([SubjectIdentifier("carol@example.com")!, SubjectIdentifier("phone:+49 30 1234567")!], vaultKey: test.vaultKey)
+        #expect(trail.knownIdentifiers == 2)
+        #expect(trail.collections.count == 1)
+        #expect(trail.datasets.map(\.dataset.name) == ["a"])
+        #expect(trail.datasets.first?.periods.count == 1)
+    }
+}

@@ -35,6 +35,8 @@ struct SubjectTrailQuery {
         var consultations: [SubjectTrail.Consultation] = []
         var collections: [SubjectTrail.Collection] = []
         var consulted: Set<Int64> = []
+        // (run, dataset) pairs already listed: two identifiers of one person named by one collection.
+        var collected: Set<[Int64]> = []
         for token in tokens {
             for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT seq, dataset_id, kind, run_id, event_time FROM lineage_subject WHERE token = ?"),
                 arguments: [token]) {
@@ -51,7 +53,7 @@ struct SubjectTrailQuery {
                 switch kind {
                 case "w":
                     arrivals.push(Arrival(at: moment.with(.arrival), dataset: dataset, confirmed: true, run: run?.id, from: nil))
-                    if let run, run.processing.operation == "collect" {
+                    if let run, run.processing.operation == "collect", collected.insert([run.id, dataset]).inserted {
                         collections.append(.init(dataset: try context.datasetName(dataset), at: EventStamp(moment), run: run.summary))
                     }
                 case "e":
