@@ -93,6 +93,14 @@ public struct Lineage: Sendable {
         try store.read { db in
             result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) }
         }
-        return try result.get()
+        do { return try result.get() } catch let error as LineageError { throw error } catch {
+            // A damaged file or a lock keeps its meaning; anything else SQLite refuses here is a lineage
+            // table that is missing or changed, which the log can rebuild.
+            let translated = EventStore.translate(error, path: store.path)
+            guard translated.code == .internalInconsistency else { throw translated }
+            let reason = (error as? DatabaseError)?.message ?? translated.message
+            throw LogError(.integrity, "the lineage tables of the store at \(store.path) cannot be read (\(reason)); "
+                + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
+        }
     }
 }

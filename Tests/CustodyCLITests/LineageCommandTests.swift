@@ -288,4 +288,22 @@ struct LineageCommandTests {
             #expect(CLIRun(["verify", "--store", store]).status == 0)
         }
     }
+
+    @Test func aMissingLineageTableIsAnIntegrityFailureThatRebuildRepairs() throws {
+        let (directory, store) = try ingestedStore()
+        _ = directory
+        let queue = try DatabaseQueue(path: store)
+        try queue.write { db in try db.execute(sql: "DROP TABLE lineage_io") }
+        try queue.close()
+        let verify = CLIRun(["verify", "--store", store])
+        #expect(verify.status == 1)
+        #expect(verify.stderr.contains("the projection table lineage_io is missing from the store"))
+        #expect(verify.stderr.contains("The log itself is intact"))
+        let query = CLIRun(["subject", "bob@example.com", "--store", store])
+        #expect(query.status == 1)
+        #expect(query.stderr.contains("no such table: lineage_io") && query.stderr.contains("'custody rebuild'"))
+        #expect(CLIRun(["rebuild", "--store", store]).status == 0)
+        #expect(CLIRun(["verify", "--store", store]).status == 0)
+        #expect(CLIRun(["subject", "bob@example.com", "--store", store]).status == 0)
+    }
 }

@@ -68,7 +68,11 @@ struct VerifyCommand: ParsableCommand {
             } else {
                 context.printError("integrity failure: \(report.problems[0].message)")
                 for problem in report.problems.dropFirst() { context.printError("  also: \(problem.message)") }
-                context.printError("The log no longer matches what was recorded. Keep this store file as evidence and compare it with a backup.")
+                if report.problems.allSatisfy({ $0.kind == "projection-mismatch" }) {
+                    context.printError("The log itself is intact; its lineage tables were changed outside Custody. Keep this store file as evidence, then run 'custody rebuild'.")
+                } else {
+                    context.printError("The log no longer matches what was recorded. Keep this store file as evidence and compare it with a backup.")
+                }
             }
         }
         if !report.isIntact { throw ExitCode(1) }

@@ -6,8 +6,8 @@ struct DatasetEntryFacts {
     var categories: [String]?
     /// Column -> categories, from the facet's `fields` and from tags naming a `field`.
     var fields: [String: [String]] = [:]
-    /// `classification` tags, whose values count as categories where the pack knows them as such;
-    /// column -> values, with "" for tags on the whole dataset.
+    /// `classification` tags, whose values count as categories where the pack knows them as such: each
+    /// `column<U+001F>value`, with an empty column for a tag on the whole dataset.
     var classifications: [String]?
     var subjectTypes: [String]?
     var location: String?

@@ -1,7 +1,7 @@
+import CustodyLog
 import CustodyModel
 import CustodyPack
 import Foundation
-import CustodyLog
 import GRDB
 
 /// One query's view of the projections: a read snapshot, a horizon, the pack, and what has been looked
@@ -23,28 +23,32 @@ final class QueryContext {
 
     // MARK: graph
 
-    private lazy var nameStatement = try? RawStatement(cached: db, sql: "SELECT namespace, name FROM lineage_dataset WHERE id = ?")
-    private lazy var touchingStatement = try? RawStatement(cached: db, sql: "SELECT run_id FROM lineage_io WHERE dataset_id = ? AND direction = ? AND seq < ?")
-    private lazy var ofRunStatement = try? RawStatement(cached: db, sql: "SELECT dataset_id FROM lineage_io WHERE run_id = ? AND direction = ? AND seq < ?")
-    private lazy var runHeaderStatement = try? RawStatement(cached: db, sql: """
+    private static let nameSQL = "SELECT namespace, name FROM lineage_dataset WHERE id = ?"
+    private static let touchingSQL = "SELECT run_id FROM lineage_io WHERE dataset_id = ? AND direction = ? AND seq < ?"
+    private static let ofRunSQL = "SELECT dataset_id FROM lineage_io WHERE run_id = ? AND direction = ? AND seq < ?"
+    private static let runHeaderSQL = """
         SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
-        """)
-    private lazy var runEventsStatement = try? RawStatement(cached: db, sql: "SELECT seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id = ?")
-    private lazy var jobEventsStatement = try? RawStatement(cached: db, sql: "SELECT seq, event_time, processing FROM lineage_job_event WHERE job_id = ?")
-    private lazy var factsStatement = try? RawStatement(cached: db, sql: """
+        """
+    private static let runEventsSQL = "SELECT seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id = ?"
+    private static let jobEventsSQL = "SELECT seq, event_time, processing FROM lineage_job_event WHERE job_id = ?"
+    private static let factsSQL = """
         SELECT seq, role, run_id, event_time, categories, fields, classifications, subject_types, retention
         FROM lineage_dataset_fact WHERE dataset_id = ?
-        """)
+        """
 
-    /// A statement of this context; preparing one of these fixed texts only fails on a damaged store.
-    private func prepared(_ statement: RawStatement?) throws -> RawStatement {
-        guard let statement else { throw LineageError(.badInput, "the store's lineage tables cannot be read; run 'custody verify'") }
-        return statement
+    private var statements: [String: RawStatement] = [:]
+
+    /// The prepared statement for `sql`, from the connection's cache, kept for this query.
+    private func statement(_ sql: String) throws -> RawStatement {
+        if let known = statements[sql] { return known }
+        let prepared = try RawStatement(cached: db, sql: sql)
+        statements[sql] = prepared
+        return prepared
     }
 
     func datasetName(_ id: Int64) throws -> NodeName {
         if let known = names[id] { return known }
-        let statement = try prepared(nameStatement)
+        let statement = try statement(Self.nameSQL)
         var name = NodeName(.dataset, namespace: "", name: "")
         try statement.forEachRow(.integer(Int(id))) {
             name = NodeName(.dataset, namespace: statement.text(0) ?? "", name: statement.text(1) ?? "")
@@ -55,16 +59,16 @@ final class QueryContext {
 
     /// Runs that read (`in`) or wrote (`out`) a dataset, as far as the horizon's events say.
     func runs(touching dataset: Int64, _ direction: String) throws -> [Int64] {
-        try ids(touchingStatement, dataset, direction)
+        try ids(Self.touchingSQL, dataset, direction)
     }
 
     /// The datasets a run read (`in`) or wrote (`out`).
     func datasets(of run: Int64, _ direction: String) throws -> [Int64] {
-        try ids(ofRunStatement, run, direction)
+        try ids(Self.ofRunSQL, run, direction)
     }
 
-    private func ids(_ statement: RawStatement?, _ id: Int64, _ direction: String) throws -> [Int64] {
-        let statement = try prepared(statement)
+    private func ids(_ sql: String, _ id: Int64, _ direction: String) throws -> [Int64] {
+        let statement = try statement(sql)
         var found: [Int64] = []
         try statement.forEachRow(.integer(Int(id)), .text(direction), .integer(horizon.knownSize)) { found.append(Int64(statement.int(0))) }
         return found
@@ -72,37 +76,37 @@ final class QueryContext {
 
     // MARK: runs
 
-    private lazy var statesStatement = try? RawStatement(cached: db, sql: """
+    private static let statesSQL = """
         SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing
         FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
         WHERE io.dataset_id = ? AND io.direction = ? AND io.seq < ?
-        """)
-    private lazy var jobStatement = try? RawStatement(cached: db, sql: "SELECT namespace, name FROM lineage_job WHERE id = ?")
+        """
+    private static let jobSQL = "SELECT namespace, name FROM lineage_job WHERE id = ?"
     private var jobNames: [Int64: NodeName] = [:]
 
     /// The runs that read (`in`) or wrote (`out`) a dataset, with what a walk needs: one statement for
     /// all of them. A run's latest terminal event and facet are kept on its row; where the horizon hides
     /// them, the run is read event by event instead.
     func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
-        let statement = try prepared(statesStatement)
+        let statement = try statement(Self.statesSQL)
         var rows: [RunRow] = []
         try statement.forEachRow(.integer(Int(dataset)), .text(direction), .integer(horizon.knownSize)) { rows.append(RunRow(statement)) }
         return try rows.compactMap(state(of:))
     }
 
-    private lazy var readersStatement = try? RawStatement(cached: db, sql: """
+    private static let readersSQL = """
         SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing,
                o.dataset_id,
                EXISTS (SELECT 1 FROM lineage_dataset_fact f WHERE f.dataset_id = o.dataset_id AND (f.anonymous IS NOT NULL OR f.lifecycle IS NOT NULL))
         FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
         LEFT JOIN lineage_io o ON o.run_id = r.id AND o.direction = 'out' AND o.seq < ?2
         WHERE io.dataset_id = ?1 AND io.direction = 'in' AND io.seq < ?2
-        """)
+        """
 
     /// The runs that read a dataset and the datasets each wrote, in one statement; for each output, whether
     /// any event declared it anonymous or cleared it (only those need `presenceFacts(of:)`).
     func readers(of dataset: Int64) throws -> [(run: RunState, outputs: [(dataset: Int64, mayBeCleared: Bool)])] {
-        let statement = try prepared(readersStatement)
+        let statement = try statement(Self.readersSQL)
         var order: [Int64] = []
         var rows: [Int64: RunRow] = [:]
         var outputs: [Int64: [(dataset: Int64, mayBeCleared: Bool)]] = [:]
@@ -158,7 +162,7 @@ final class QueryContext {
 
     func jobName(_ id: Int64) throws -> NodeName {
         if let known = jobNames[id] { return known }
-        let statement = try prepared(jobStatement)
+        let statement = try statement(Self.jobSQL)
         var name = NodeName(.job, namespace: "", name: "")
         try statement.forEachRow(.integer(Int(id))) { name = NodeName(.job, namespace: statement.text(0) ?? "", name: statement.text(1) ?? "") }
         jobNames[id] = name
@@ -177,25 +181,25 @@ final class QueryContext {
     private typealias RunEventRow = (seq: Int, type: String, time: Int64, facet: String?)
 
     private func loadRun(_ id: Int64) throws -> RunRecord? {
-        let header = try prepared(runHeaderStatement)
+        let header = try statement(Self.runHeaderSQL)
         var found: RunHeader?
         try header.forEachRow(.integer(Int(id))) {
             found = (header.text(0) ?? "", Int64(header.int(1)), header.text(2) ?? "", header.text(3) ?? "")
         }
         guard let found else { return nil }
-        let events = try prepared(runEventsStatement)
+        let events = try statement(Self.runEventsSQL)
         var rows: [RunEventRow] = []
         try events.forEachRow(.integer(Int(id))) { rows.append((events.int(0), events.text(1) ?? "OTHER", Int64(events.int(2)), events.text(3))) }
         return try record(id, found, rows)
     }
 
-    private lazy var runHeadersStatement = try? RawStatement(cached: db, sql: """
+    private static let runHeadersSQL = """
         SELECT r.id, r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id
         WHERE r.id IN (SELECT value FROM json_each(?))
-        """)
-    private lazy var runsEventsStatement = try? RawStatement(cached: db, sql: """
+        """
+    private static let runsEventsSQL = """
         SELECT run_id, seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id IN (SELECT value FROM json_each(?))
-        """)
+        """
 
     /// Reads many runs in two statements instead of two each: a trail reports a run for every dataset.
     func preload(runs ids: some Sequence<Int64>) throws {
@@ -203,12 +207,12 @@ final class QueryContext {
         guard !missing.isEmpty else { return }
         let list = "[" + missing.map(String.init).joined(separator: ",") + "]"
         var headers: [Int64: RunHeader] = [:]
-        let header = try prepared(runHeadersStatement)
+        let header = try statement(Self.runHeadersSQL)
         try header.forEachRow(.text(list)) {
             headers[Int64(header.int(0))] = (header.text(1) ?? "", Int64(header.int(2)), header.text(3) ?? "", header.text(4) ?? "")
         }
         var events: [Int64: [RunEventRow]] = [:]
-        let statement = try prepared(runsEventsStatement)
+        let statement = try statement(Self.runsEventsSQL)
         try statement.forEachRow(.text(list)) {
             events[Int64(statement.int(0)), default: []].append(
                 (statement.int(1), statement.text(2) ?? "OTHER", Int64(statement.int(3)), statement.text(4)))
@@ -241,15 +245,15 @@ final class QueryContext {
         return RunRecord(id: id, jobID: header.job, completion: completed, summary: summary)
     }
 
-    private lazy var namesStatement = try? RawStatement(cached: db, sql: """
+    private static let namesSQL = """
         SELECT id, namespace, name FROM lineage_dataset WHERE id IN (SELECT value FROM json_each(?))
-        """)
+        """
 
     /// Reads many dataset names in one statement.
     func preload(datasetNames ids: some Sequence<Int64>) throws {
         let missing = Set(ids.filter { names[$0] == nil })
         guard !missing.isEmpty else { return }
-        let statement = try prepared(namesStatement)
+        let statement = try statement(Self.namesSQL)
         try statement.forEachRow(.text("[" + missing.map(String.init).joined(separator: ",") + "]")) {
             names[Int64(statement.int(0))] = NodeName(.dataset, namespace: statement.text(1) ?? "", name: statement.text(2) ?? "")
         }
@@ -282,7 +286,7 @@ final class QueryContext {
     /// The job's latest visible `custody_processing` facet: defaults for its runs.
     private func defaults(ofJob job: Int64) throws -> JSONValue? {
         if let known = jobDefaults[job] { return known }
-        let statement = try prepared(jobEventsStatement)
+        let statement = try statement(Self.jobEventsSQL)
         var latest: (Moment, String)?
         try statement.forEachRow(.integer(Int(job))) {
             let seq = statement.int(0), time = Int64(statement.int(1))
@@ -302,7 +306,7 @@ final class QueryContext {
     func state(of dataset: Int64) throws -> DatasetState {
         if let known = states[dataset] { return known }
         var state = DatasetState(presence: try presenceFacts(of: dataset))
-        let statement = try prepared(factsStatement)
+        let statement = try statement(Self.factsSQL)
         var rows: [(seq: Int, role: String, run: Int64?, time: Int64, texts: [String?])] = []
         try statement.forEachRow(.integer(Int(dataset))) {
             rows.append((statement.int(0), statement.text(1) ?? "", statement.isNull(2) ? nil : Int64(statement.int(2)),
@@ -340,14 +344,14 @@ final class QueryContext {
         return (completion, record)
     }
 
-    private lazy var presenceStatement = try? RawStatement(cached: db, sql: """
+    private static let presenceSQL = """
         SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
         WHERE dataset_id = ? AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
-        """)
-    private lazy var presencesStatement = try? RawStatement(cached: db, sql: """
+        """
+    private static let presencesSQL = """
         SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
         WHERE dataset_id IN (SELECT value FROM json_each(?)) AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
-        """)
+        """
     private var presences: [Int64: PresenceFacts] = [:]
 
     private typealias PresenceRow = (seq: Int, role: String, run: Int64?, time: Int64, location: String?, anonymous: Int?, lifecycle: String?)
@@ -356,7 +360,7 @@ final class QueryContext {
     /// cleared, where it is. Lighter than `state(of:)`, which also reads the categories.
     func presenceFacts(of dataset: Int64) throws -> PresenceFacts {
         if let known = presences[dataset] { return known }
-        try loadPresence(try prepared(presenceStatement), .integer(Int(dataset)), for: [dataset])
+        try loadPresence(try statement(Self.presenceSQL), .integer(Int(dataset)), for: [dataset])
         return presences[dataset]!
     }
 
@@ -364,7 +368,7 @@ final class QueryContext {
     func preload(presenceFacts ids: some Sequence<Int64>) throws {
         let missing = Set(ids.filter { presences[$0] == nil })
         guard !missing.isEmpty else { return }
-        try loadPresence(try prepared(presencesStatement), .text("[" + missing.map(String.init).joined(separator: ",") + "]"), for: missing)
+        try loadPresence(try statement(Self.presencesSQL), .text("[" + missing.map(String.init).joined(separator: ",") + "]"), for: missing)
     }
 
     private func loadPresence(_ statement: RawStatement, _ argument: RawStatement.RawValue, for datasets: some Sequence<Int64>) throws {

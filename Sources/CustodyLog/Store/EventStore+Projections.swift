@@ -77,8 +77,9 @@ extension EventStore {
                     try LogReplay.forEach(db, schema: "store", in: 0..<through) { try writer.project($0) }
                     for table in projector.tables {
                         tables += 1
-                        rows += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM store.\(table)") ?? 0
-                        problems += try ProjectionComparison(db: db, table: table, logSize: through).differences(limit: problemLimit)
+                        let comparison = ProjectionComparison(db: db, table: table, logSize: through)
+                        problems += try comparison.differences(limit: problemLimit)
+                        if try comparison.storeHasTable() { rows += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM store.\(table)") ?? 0 }
                     }
                 }
                 return .commit
@@ -94,8 +95,12 @@ private struct ProjectionComparison {
     let table: String
     let logSize: Int
 
+    func storeHasTable() throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM store.sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) == true
+    }
+
     func differences(limit: Int) throws -> [IntegrityProblem] {
-        guard try Bool.fetchOne(db, sql: "SELECT COUNT(*) > 0 FROM store.sqlite_master WHERE type = 'table' AND name = ?", arguments: [table]) == true else {
+        guard try storeHasTable() else {
             // Projections that were never built are not missing; ones that cover events are.
             return logSize == 0 ? [] : [problem("the projection table \(table) is missing from the store")]
         }

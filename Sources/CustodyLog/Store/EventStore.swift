@@ -143,7 +143,7 @@ public final class EventStore: Sendable {
 
     /// Maps an SQLite error to the log's error kinds: an unreadable or malformed file is an integrity
     /// failure, a lock that outlasts the busy timeout is "store unavailable".
-    static func translate(_ error: any Error, path: String) -> LogError {
+    package static func translate(_ error: any Error, path: String) -> LogError {
         if let error = error as? LogError { return error }
         if let error = error as? DatabaseError {
             switch error.resultCode {
