@@ -270,8 +270,10 @@ struct LineageCommandTests {
         for edit in [
             "UPDATE lineage_io SET dataset_id = dataset_id + 1 WHERE run_id = 5 AND direction = 'out'",
             "DELETE FROM lineage_subject WHERE kind = 'e'",
-            "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing) VALUES (999, 1, 'COMPLETE', 0, NULL)",
+            "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (999, 1, 'COMPLETE', 0, NULL)",
             "UPDATE lineage_dataset_fact SET location = 'DE' WHERE location = 'aws:us-east-1'",
+            // A legal basis changed in the one stored copy of a facet many runs share.
+            "UPDATE lineage_processing SET facet = replace(facet, '\"consent\"', '\"contract\"') WHERE facet LIKE '%\"consent\"%'",
         ] {
             let (directory, store) = try ingestedStore()
             _ = directory

@@ -1,4 +1,4 @@
-import CustodyLineage
+@testable import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyPack
@@ -105,7 +105,7 @@ struct ProjectionLayoutTests {
         // The next reader rebuilds the tables in the current layout; then everything verifies.
         let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn())
         #expect(try lineage.subject([SubjectIdentifier("bob@example.com")!], vaultKey: test.vaultKey).datasets.count == 7)
-        #expect(try ProjectionTests.dump(test.paths.store)["lineage_meta"] == [["\"layout\"", "\"2\""]])
+        #expect(try ProjectionTests.dump(test.paths.store)["lineage_meta"] == [["\"layout\"", "\"\(LineageSchema.layout)\""]])
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 }

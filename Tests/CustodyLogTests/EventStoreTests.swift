@@ -178,6 +178,8 @@ private struct Counting: LogProjector {
     var name: String { "counting" }
     var tables: [String] { ["seen"] }
 
+    func extract(_ event: JSONValue, kind: EventKind) -> any Sendable { kind.rawValue }
+
     func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter {
         try database.execute("CREATE TABLE IF NOT EXISTS seen (seq TEXT PRIMARY KEY, kind TEXT)")
         return Writer(database: database, failOn: failOn)
@@ -187,9 +189,9 @@ private struct Counting: LogProjector {
         let database: ProjectionDatabase
         let failOn: Int?
 
-        func project(_ entry: AppendedEvent) throws {
-            if entry.seq == failOn { throw LogError(.invalidInput, "refused by the projector") }
-            try database.execute("INSERT INTO seen VALUES (?, ?)", [String(entry.seq), entry.kind.rawValue])
+        func project(_ facts: any Sendable, seq: Int, tokens: any SubjectTokens) throws {
+            if seq == failOn { throw LogError(.invalidInput, "refused by the projector") }
+            try database.execute("INSERT INTO seen VALUES (?, ?)", [String(seq), facts as? String])
         }
     }
 }

@@ -6,6 +6,9 @@
 // of the projections; rebuild of the projections; upstream and downstream lineage of random datasets to
 // 10 hops; the full trail of random people; and a baseline that inserts the same canonical bytes with bare
 // sqlite3 prepared statements, the same batch size and synchronous=FULL. Prints one JSON object.
+//
+// CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries reuses the store a
+// previous run left in WORKDIR and runs only the lineage queries.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -62,11 +65,14 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
     if !batch.isEmpty { try body(batch) }
 }
 
-try? FileManager.default.removeItem(atPath: workDirectory)
-try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-try StoreCreation.create(paths, origin: "bench.local/custody", random: &random) { _, _, _ in }
+if only != "queries" {
+    try? FileManager.default.removeItem(atPath: workDirectory)
+    try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+    try StoreCreation.create(paths, origin: "bench.local/custody", random: &random) { _, _, _ in }
+}
 let store = try EventStore.open(at: paths.store)
 let vaultKey = try paths.readVaultKey()
 
@@ -75,7 +81,9 @@ var events = 0
 var calls = 0
 let ingestStart = now()
 let ingestCPUStart = cpuSeconds()
-if wholeFile {
+if only == "queries" {
+    events = try store.head().size
+} else if wholeFile {
     let summary = try Ingestor.ingest([try IngestSource.file(eventsFile)], into: store, vaultKey: vaultKey,
         recordedAt: Date(), batchID: UUID(), random: &random, projectors: [LineageProjector()])
     events = summary.receipt.eventCount
@@ -91,11 +99,15 @@ if wholeFile {
 let ingestSeconds = now() - ingestStart
 let ingestCPU = cpuSeconds() - ingestCPUStart
 let ingestRSS = peakRSSMegabytes()
+if only == "ingest" {
+    print("{\"events\":\(events),\"ingestSeconds\":\(String(format: "%.3f", ingestSeconds)),\"ingestEventsPerSecond\":\(Int(Double(events) / ingestSeconds))}")
+    exit(0)
+}
 
 // 2. Verify.
 // Verify three times (the first from a cold page cache is the slowest); report the median.
 var verifyRuns: [(wall: Double, cpu: Double)] = []
-for _ in 0..<3 {
+for _ in 0..<(only == "queries" ? 0 : 3) {
     let verifyStart = now()
     let verifyCPUStart = cpuSeconds()
     let report = try store.verify()
@@ -103,17 +115,20 @@ for _ in 0..<3 {
     guard report.isIntact, report.size == events else { fatalError("verify failed: \(report.problems.first?.message ?? "size")") }
 }
 verifyRuns.sort { $0.wall < $1.wall }
-let (verifySeconds, verifyCPU) = verifyRuns[1]
+let (verifySeconds, verifyCPU) = verifyRuns.isEmpty ? (0, 0) : verifyRuns[1]
 let verifyRSS = peakRSSMegabytes()
 
 // 2b. Verify with the replay and comparison of the projections; rebuild.
-let projectionVerifyStart = now()
-let projectionReport = try store.verify(projectors: [LineageProjector()])
-let projectionVerifySeconds = now() - projectionVerifyStart
-guard projectionReport.isIntact else { fatalError("verify with projections failed: \(projectionReport.problems.first?.message ?? "")") }
-let rebuildStart = now()
-_ = try store.rebuildProjections([LineageProjector()])
-let rebuildSeconds = now() - rebuildStart
+var projectionVerifySeconds = 0.0, rebuildSeconds = 0.0
+if only != "queries" {
+    let projectionVerifyStart = now()
+    let projectionReport = try store.verify(projectors: [LineageProjector()])
+    projectionVerifySeconds = now() - projectionVerifyStart
+    guard projectionReport.isIntact else { fatalError("verify with projections failed: \(projectionReport.problems.first?.message ?? "")") }
+    let rebuildStart = now()
+    _ = try store.rebuildProjections([LineageProjector()])
+    rebuildSeconds = now() - rebuildStart
+}
 
 // 2c. Queries, from a warm store: each answer opens its own read transaction, as a command does.
 /// splitmix64, so every run asks about the same datasets and people.
@@ -156,6 +171,15 @@ let (upP50, upP99) = percentiles(upSamples)
 let (downP50, downP99) = percentiles(downSamples)
 let (trailP50, trailP99) = percentiles(trailSamples)
 let trailMedianDatasets = trailSizes.sorted()[trailSizes.count / 2]
+if only == "queries" {
+    print("""
+        {"lineageUpP50ms":\(String(format: "%.3f", upP50)),"lineageUpP99ms":\(String(format: "%.3f", upP99)),\
+        "lineageDownP50ms":\(String(format: "%.3f", downP50)),"lineageDownP99ms":\(String(format: "%.3f", downP99)),\
+        "subjectTrailP50ms":\(String(format: "%.3f", trailP50)),"subjectTrailP99ms":\(String(format: "%.3f", trailP99)),\
+        "subjectTrailMedianDatasets":\(trailMedianDatasets)}
+        """)
+    exit(0)
+}
 
 // 3. Baseline: the same canonical leaf bytes, bare sqlite3, same batch size, WAL + synchronous=FULL.
 let leaves: [[UInt8]] = try {

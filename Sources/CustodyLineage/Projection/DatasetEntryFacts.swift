@@ -1,30 +1,37 @@
 import CustodyModel
 
 /// What one dataset entry of an event (an input, an output, or a DatasetEvent's dataset) says that
-/// lineage keeps: the `custody_personalData` facet, category tags and a lifecycle change.
-struct DatasetEntryFacts {
-    var categories: [String]?
-    /// Column -> categories, from the facet's `fields` and from tags naming a `field`.
-    var fields: [String: [String]] = [:]
-    /// `classification` tags, whose values count as categories where the pack knows them as such: each
-    /// `column<U+001F>value`, with an empty column for a tag on the whole dataset.
-    var classifications: [String]?
-    var subjectTypes: [String]?
+/// lineage keeps: the `custody_personalData` facet, category tags and a lifecycle change, with lists
+/// already encoded as the JSON the projection stores.
+struct DatasetEntryFacts: Sendable {
+    /// A JSON array of category keys.
+    var categories: String?
+    /// A JSON object of column -> categories (keys sorted), from the facet's `fields` and from tags
+    /// naming a `field`.
+    var fields: String?
+    /// A JSON array of `classification` tags, whose values count as categories where the pack knows them
+    /// as such: each `column<U+001F>value`, with an empty column for a tag on the whole dataset.
+    var classifications: String?
+    /// A JSON array of subject types.
+    var subjectTypes: String?
     var location: String?
     var retention: String?
     var anonymous: Bool?
     var lifecycle: String?
+    /// Subject strings as the event names them (identifiers while ingesting, tokens when replaying).
     var subjects: [String] = []
     var erasedSubjects: [String] = []
 
     init(_ dataset: JSONValue) {
         let facets = dataset["facets"]
+        var categories: [String]?
+        var fields: [String: [String]] = [:]
         if let facet = facets?[PersonalDataFacet.name] {
             categories = Self.strings(facet["categories"])
             if case .object(let columns)? = facet["fields"] {
                 for (column, keys) in columns.members { fields[column, default: []] += Self.strings(keys) ?? [] }
             }
-            subjectTypes = Self.strings(facet["subjectTypes"])
+            subjectTypes = Self.strings(facet["subjectTypes"]).map(Self.jsonArray)
             location = facet["location"]?.stringValue
             retention = facet["retention"]?.stringValue
             if case .bool(let flag)? = facet["anonymous"] { anonymous = flag }
@@ -45,26 +52,34 @@ struct DatasetEntryFacts {
                     continue
                 }
             }
-            if !classified.isEmpty { classifications = classified }
+            if !classified.isEmpty { classifications = Self.jsonArray(classified) }
+        }
+        self.categories = categories.map(Self.jsonArray)
+        if !fields.isEmpty {
+            let object = JSONObject(fields.map { (key: $0.key, value: JSONValue.array($0.value.map { .string($0) })) })
+            self.fields = (try? CanonicalJSON.encode(.object(object))).map { String(decoding: $0, as: UTF8.self) }
         }
         lifecycle = facets?["lifecycleStateChange"]?["lifecycleStateChange"]?.stringValue?.uppercased()
     }
 
     /// Whether the entry says anything lineage keeps beyond the edge itself.
     var isWorthRecording: Bool {
-        categories != nil || !fields.isEmpty || classifications != nil || subjectTypes != nil || location != nil
+        categories != nil || fields != nil || classifications != nil || subjectTypes != nil || location != nil
             || retention != nil || anonymous != nil || lifecycle != nil
-    }
-
-    /// `fields` as canonical JSON (keys sorted), or `nil` when there are none.
-    var fieldsJSON: String? {
-        guard !fields.isEmpty else { return nil }
-        let object = JSONObject(fields.map { (key: $0.key, value: JSONValue.array($0.value.map { .string($0) })) })
-        return (try? CanonicalJSON.encode(.object(object))).map { String(decoding: $0, as: UTF8.self) }
     }
 
     private static func strings(_ value: JSONValue?) -> [String]? {
         guard case .array(let values)? = value else { return nil }
         return values.compactMap(\.stringValue)
+    }
+
+    static func jsonArray(_ values: [String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(value, to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -4,10 +4,10 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 2
+    static let layout = 3
 
     static let tables = [
-        "lineage_meta", "lineage_dataset", "lineage_job", "lineage_run", "lineage_run_event", "lineage_job_event",
+        "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
         "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column",
     ]
 
@@ -28,6 +28,12 @@ enum LineageSchema {
             first_seq INTEGER NOT NULL,
             UNIQUE (namespace, name)
         ) STRICT;
+        -- Each distinct custody_processing facet (RFC 8785 JSON), stored once: runs of a job mostly send the same.
+        CREATE TABLE IF NOT EXISTS lineage_processing (
+            id INTEGER PRIMARY KEY NOT NULL,
+            facet TEXT NOT NULL UNIQUE,
+            first_seq INTEGER NOT NULL
+        ) STRICT;
         -- A run, with the two things most questions need kept current so a graph walk reads one row per
         -- run: its latest terminal event (by event time, then sequence) and its latest processing facet.
         -- lineage_run_event keeps every event, for questions asked as of an earlier time.
@@ -41,16 +47,16 @@ enum LineageSchema {
             terminal_seq INTEGER,
             facet_time INTEGER,
             facet_seq INTEGER,
-            processing TEXT
+            processing_id INTEGER
         ) STRICT;
         CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
-        -- Every RunEvent: the state it reports and the custody_processing facet it carried (RFC 8785 JSON).
+        -- Every RunEvent: the state it reports and the custody_processing facet it carried.
         CREATE TABLE IF NOT EXISTS lineage_run_event (
             seq INTEGER PRIMARY KEY NOT NULL,
             run_id INTEGER NOT NULL,
             event_type TEXT NOT NULL,
             event_time INTEGER NOT NULL,
-            processing TEXT
+            processing_id INTEGER
         ) STRICT;
         CREATE INDEX IF NOT EXISTS lineage_run_event_run ON lineage_run_event (run_id);
         -- Job-level custody_processing facets (JobEvents, and job facets on RunEvents): run defaults.
@@ -58,7 +64,7 @@ enum LineageSchema {
             seq INTEGER PRIMARY KEY NOT NULL,
             job_id INTEGER NOT NULL,
             event_time INTEGER NOT NULL,
-            processing TEXT NOT NULL
+            processing_id INTEGER NOT NULL
         ) STRICT;
         CREATE INDEX IF NOT EXISTS lineage_job_event_job ON lineage_job_event (job_id);
         -- A dataset a run read ('in') or wrote ('out'), with the first event that said so.

@@ -29,8 +29,8 @@ final class QueryContext {
     private static let runHeaderSQL = """
         SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
         """
-    private static let runEventsSQL = "SELECT seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id = ?"
-    private static let jobEventsSQL = "SELECT seq, event_time, processing FROM lineage_job_event WHERE job_id = ?"
+    private static let runEventsSQL = "SELECT e.seq, e.event_type, e.event_time, p.facet FROM lineage_run_event e LEFT JOIN lineage_processing p ON p.id = e.processing_id WHERE e.run_id = ?"
+    private static let jobEventsSQL = "SELECT e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id WHERE e.job_id = ?"
     private static let factsSQL = """
         SELECT seq, role, run_id, event_time, categories, fields, classifications, subject_types, retention
         FROM lineage_dataset_fact WHERE dataset_id = ?
@@ -77,8 +77,8 @@ final class QueryContext {
     // MARK: runs
 
     private static let statesSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing
-        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, p.facet
+        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id LEFT JOIN lineage_processing p ON p.id = r.processing_id
         WHERE io.dataset_id = ? AND io.direction = ? AND io.seq < ?
         """
     private static let jobSQL = "SELECT namespace, name FROM lineage_job WHERE id = ?"
@@ -95,10 +95,10 @@ final class QueryContext {
     }
 
     private static let readersSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing,
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, p.facet,
                o.dataset_id,
                EXISTS (SELECT 1 FROM lineage_dataset_fact f WHERE f.dataset_id = o.dataset_id AND (f.anonymous IS NOT NULL OR f.lifecycle IS NOT NULL))
-        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
+        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id LEFT JOIN lineage_processing p ON p.id = r.processing_id
         LEFT JOIN lineage_io o ON o.run_id = r.id AND o.direction = 'out' AND o.seq < ?2
         WHERE io.dataset_id = ?1 AND io.direction = 'in' AND io.seq < ?2
         """
@@ -198,7 +198,8 @@ final class QueryContext {
         WHERE r.id IN (SELECT value FROM json_each(?))
         """
     private static let runsEventsSQL = """
-        SELECT run_id, seq, event_type, event_time, processing FROM lineage_run_event WHERE run_id IN (SELECT value FROM json_each(?))
+        SELECT e.run_id, e.seq, e.event_type, e.event_time, p.facet FROM lineage_run_event e LEFT JOIN lineage_processing p ON p.id = e.processing_id
+        WHERE e.run_id IN (SELECT value FROM json_each(?))
         """
 
     /// Reads many runs in two statements instead of two each: a trail reports a run for every dataset.

@@ -4,7 +4,7 @@ import GRDB
 
 /// Appends events inside one transaction: tokenises subjects, canonicalises, hashes, chains, extends
 /// the Merkle tree and calls the projectors. Only valid inside `EventStore.append`'s closure.
-public final class BatchAppender {
+public final class BatchAppender: SubjectTokens {
     let db: Database
     let batchID: String
     let recordedAt: String
@@ -48,7 +48,7 @@ public final class BatchAppender {
     /// What preparing an event needs to know of the batch; it needs no database, so it can run on other
     /// threads while this appender writes.
     public var preparation: EventPreparation {
-        EventPreparation(batchID: batchID, recordedAt: recordedAt, keepsEvent: !projectors.isEmpty)
+        EventPreparation(batchID: batchID, recordedAt: recordedAt, projectors: projectors)
     }
 
     /// Appends one validated event; returns its sequence number.
@@ -63,8 +63,6 @@ public final class BatchAppender {
         let seq = range.size
         let leaf: [UInt8]
         let leafHash: SHA256Hash
-        // The event as the leaf records it; computed here only for events sealed here.
-        var tokenised: JSONValue?
         if let sealed = prepared.sealed, sealed.seq == seq {
             (leaf, leafHash) = (sealed.leaf, sealed.leafHash)
         } else {
@@ -72,8 +70,7 @@ public final class BatchAppender {
             guard let event = prepared.event else {
                 throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
             }
-            let recorded = try event.replacingSubjects { identifier in try token(for: identifier) }
-            tokenised = recorded
+            let recorded = try event.replacingSubjects { identifier in try token(for: identifier.normalized) }
             leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: recorded, notes: event.notes)
             leafHash = MerkleHashing.leafHash(bytes: leaf)
         }
@@ -93,18 +90,18 @@ public final class BatchAppender {
             }
         }
         count += 1
-        if !projectors.isEmpty, let event = prepared.event {
-            // A sealed event names no subject, so its JSON is what its leaf records.
-            let appended = AppendedEvent(seq: seq, batchID: batchID, kind: event.kind, event: tokenised ?? event.json)
-            for writer in writers { try writer.project(appended) }
+        guard prepared.facts.count == writers.count else {
+            throw LogError.internalInconsistency("an event prepared for \(prepared.facts.count) projectors was appended with \(writers.count)")
         }
+        for (writer, facts) in zip(writers, prepared.facts) { try writer.project(facts, seq: seq, tokens: self) }
         return seq
     }
 
-    /// The subject's token, from the vault or newly drawn and recorded there in this transaction.
-    private func token(for identifier: SubjectIdentifier) throws -> String {
-        if let cached = tokenCache[identifier.normalized] { return cached }
-        let lookup = Data(vaultKey.lookup(identifier.normalized))
+    /// The token of a subject identifier (normalised, as validation leaves it in an event), from the vault
+    /// or newly drawn and recorded there in this transaction.
+    public func token(for normalized: String) throws -> String {
+        if let cached = tokenCache[normalized] { return cached }
+        let lookup = Data(vaultKey.lookup(normalized))
         let token: String
         if let existing = try String.fetchOne(findToken, arguments: [lookup]) {
             token = existing
@@ -113,7 +110,7 @@ public final class BatchAppender {
             try insertToken.execute(arguments: [lookup, token])
             newSubjects += 1
         }
-        tokenCache[identifier.normalized] = token
+        tokenCache[normalized] = token
         return token
     }
 

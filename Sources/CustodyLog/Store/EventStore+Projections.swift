@@ -74,7 +74,7 @@ extension EventStore {
                     let through = try LogReplay.projected(db, by: projector.name, schema: "store")
                     events = max(events, through)
                     let writer = try projector.begin(ProjectionDatabase(db))
-                    try LogReplay.forEach(db, schema: "store", in: 0..<through) { try writer.project($0) }
+                    try LogReplay.replay(db, schema: "store", in: 0..<through, projectors: [projector], writers: [writer])
                     for table in projector.tables {
                         tables += 1
                         let comparison = ProjectionComparison(db: db, table: table, logSize: through)

@@ -13,6 +13,13 @@ public protocol LogProjector: Sendable {
     /// The tables the projector owns, in creation order: `rebuild` drops them and `verify` compares them
     /// with a replay of the log. Every table needs a primary key, so a differing row can be named.
     var tables: [String] { get }
+    /// Reads what the projection keeps of one event, without the database: ingest calls it on its worker
+    /// threads while the writer appends earlier events, and replays call it on several threads. Only this
+    /// projector's writer looks inside the result.
+    ///
+    /// Subject lists hold normalised identifiers in an event being ingested and tokens in a replayed one;
+    /// the writer turns either into the recorded token with `SubjectTokens`.
+    func extract(_ event: JSONValue, kind: EventKind) -> any Sendable
     /// Creates its tables where they are missing and returns a writer for the current transaction.
     func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter
 }
@@ -20,23 +27,18 @@ public protocol LogProjector: Sendable {
 /// Writes the projection of each event, in sequence order, inside one transaction. Throwing rolls back
 /// the whole call.
 public protocol ProjectionWriter {
-    func project(_ event: AppendedEvent) throws
+    /// Projects event `seq`, given what this projector's `extract` returned for it.
+    func project(_ facts: any Sendable, seq: Int, tokens: any SubjectTokens) throws
 }
 
-/// An event as it was appended: its sequence number and the tokenised event the leaf covers.
-public struct AppendedEvent: Sendable {
-    public let seq: Int
-    public let batchID: String
-    public let kind: EventKind
-    /// The event with subject identifiers replaced by tokens.
-    public let event: JSONValue
+/// The token the log recorded for a subject string of an event handed to `LogProjector.extract`.
+public protocol SubjectTokens {
+    func token(for subject: String) throws -> String
+}
 
-    public init(seq: Int, batchID: String, kind: EventKind, event: JSONValue) {
-        self.seq = seq
-        self.batchID = batchID
-        self.kind = kind
-        self.event = event
-    }
+/// Replayed events already carry their tokens.
+struct RecordedTokens: SubjectTokens {
+    func token(for subject: String) -> String { subject }
 }
 
 /// The SQL connection projectors get inside the append (or replay) transaction. The log's own tables are

@@ -1,24 +1,50 @@
 import CustodyModel
+import Dispatch
 import GRDB
 
-/// Reads stored events back, in sequence order, as the projectors saw them when they were appended:
-/// catching up a projector, rebuilding projections and verifying them all replay through here.
+/// Reads stored events back, in sequence order, into projectors, as they saw them when they were
+/// appended: catching up a projector, rebuilding projections and verifying them all replay through here.
+///
+/// Leaves are read a page at a time on the writing thread; parsing them and extracting what the
+/// projectors keep runs on other threads, a page ahead of the writers.
 enum LogReplay {
-    /// Calls `body` with every stored event whose sequence number is in `range`. `schema` names the
-    /// database holding the log (`main`, or an attached store during verification).
-    static func forEach(_ db: Database, schema: String = "main", in range: Range<Int>, _ body: (AppendedEvent) throws -> Void) throws {
-        guard !range.isEmpty else { return }
-        let statement = try RawStatement(db, sql: "SELECT seq, leaf FROM \(schema).log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
+    /// Replays every stored event whose sequence number is in `range` into `writers` (one per projector,
+    /// in the same order). `schema` names the database holding the log (`main`, or an attached store
+    /// during verification).
+    static func replay(_ db: Database, schema: String = "main", in range: Range<Int>,
+                       projectors: [any LogProjector], writers: [any ProjectionWriter]) throws {
+        guard !range.isEmpty, !projectors.isEmpty else { return }
+        let statement = try RawStatement(db, sql: "SELECT leaf FROM \(schema).log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
         try statement.bind(.integer(range.lowerBound), .integer(range.upperBound))
-        while try statement.step() {
-            let seq = statement.int(0)
-            let entry = try LogEntry(leaf: Array(statement.blob(1)))
-            guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else {
-                throw LogError(.integrity, "the event recorded as sequence number \(seq) is not an OpenLineage event")
+        defer { statement.reset() }
+        // Stepping a finished statement would start it again from the first row.
+        var exhausted = false
+        func nextPage(from first: Int) throws -> ExtractingPage {
+            var leaves: [[UInt8]] = []
+            while !exhausted && leaves.count < pageSize {
+                if try statement.step() { leaves.append(Array(statement.blob(0))) } else { exhausted = true }
             }
-            try body(AppendedEvent(seq: seq, batchID: entry.batchID, kind: kind, event: entry.event))
+            return ExtractingPage(leaves: leaves, firstSeq: first, projectors: projectors)
+        }
+        let tokens = RecordedTokens()
+        var seq = range.lowerBound
+        var pending = try nextPage(from: seq)
+        while true {
+            let extracted = pending.take()
+            guard !extracted.isEmpty else { break }
+            pending = try nextPage(from: seq + extracted.count)
+            for facts in extracted {
+                for (writer, projected) in zip(writers, try facts.get()) { try writer.project(projected, seq: seq, tokens: tokens) }
+                seq += 1
+            }
+        }
+        guard seq == range.upperBound else {
+            throw LogError(.integrity, "the log holds \(seq) events where \(range.upperBound) were expected")
         }
     }
+
+    /// Events parsed per page: enough to keep the other threads busy, few enough to stay small in memory.
+    static let pageSize = 2048
 
     /// How many events of the log a projector's tables cover.
     static func projected(_ db: Database, by name: String, schema: String = "main") throws -> Int {
@@ -38,8 +64,40 @@ enum LogReplay {
         return try projectors.map { projector in
             let writer = try projector.begin(database)
             let through = try projected(db, by: projector.name)
-            try forEach(db, in: min(through, logSize)..<logSize) { try writer.project($0) }
+            try replay(db, in: min(through, logSize)..<logSize, projectors: [projector], writers: [writer])
             return writer
         }
+    }
+}
+
+/// One page of leaves being parsed, and what the projectors keep of each event extracted, on other
+/// threads: `take()` waits for it.
+private final class ExtractingPage: @unchecked Sendable {
+    // Invariant: `results` is written only inside `group` and read only after `group.wait()`.
+    private var results: [Result<[any Sendable], LogError>] = []
+    private let group = DispatchGroup()
+
+    init(leaves: [[UInt8]], firstSeq: Int, projectors: [any LogProjector]) {
+        guard !leaves.isEmpty else { return }
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            results = ParallelMap.map(count: leaves.count) { index in
+                Result { () throws(LogError) -> [any Sendable] in
+                    let entry = try LogEntry(leaf: leaves[index])
+                    guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else {
+                        throw LogError(.integrity, "the event recorded as sequence number \(firstSeq + index) is not an OpenLineage event")
+                    }
+                    return projectors.map { $0.extract(entry.event, kind: kind) }
+                }
+            }
+            group.leave()
+        }
+    }
+
+    /// What each event of the page gave each projector, in sequence order. Called once.
+    func take() -> [Result<[any Sendable], LogError>] {
+        group.wait()
+        defer { results = [] }
+        return results
     }
 }

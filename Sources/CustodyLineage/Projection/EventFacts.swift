@@ -1,0 +1,138 @@
+import CustodyLog
+import CustodyModel
+
+/// A dataset or job as events name it.
+struct NodeKey: Hashable, Sendable {
+    let namespace: String
+    let name: String
+
+    init?(_ value: JSONValue?) {
+        guard let namespace = value?["namespace"]?.stringValue, let name = value?["name"]?.stringValue else { return nil }
+        self.namespace = namespace
+        self.name = name
+    }
+}
+
+/// What the lineage projections keep of one event, read from its JSON without the database, so ingest
+/// extracts it on its worker threads and the writer only runs SQL (`LineageWriter`).
+struct EventFacts: Sendable {
+    enum Body: Sendable {
+        case run(RunFacts)
+        /// A JobEvent: the job's `custody_processing` facet (canonical JSON), defaults for its runs.
+        case job(NodeKey, defaults: String?)
+        /// A DatasetEvent's dataset.
+        case dataset(DatasetEntry)
+        /// An event lineage has nothing to take from (no job or dataset name).
+        case nothing
+    }
+
+    /// The event time, in microseconds since 1970.
+    let time: Int
+    let body: Body
+
+    init(_ event: JSONValue, kind: EventKind) {
+        // Validation guaranteed a parsable eventTime before the event was appended.
+        time = event["eventTime"]?.stringValue.flatMap(RFC3339.parse).map { Int(Moment.microseconds($0.date)) } ?? 0
+        switch kind {
+        case .run:
+            body = RunFacts(event).map(Body.run) ?? .nothing
+        case .job:
+            body = NodeKey(event["job"]).map { .job($0, defaults: Self.canonical(event["job"]?["facets"]?[ProcessingFacet.name])) } ?? .nothing
+        case .dataset:
+            body = NodeKey(event["dataset"]).map { .dataset(DatasetEntry(node: $0, position: 0, entry: event["dataset"]!)) } ?? .nothing
+        }
+    }
+
+    /// A facet as RFC 8785 JSON, so equal facets are equal text (and stored once).
+    static func canonical(_ value: JSONValue?) -> String? {
+        // Validation already checked that every number is one canonical JSON can hold.
+        value.flatMap { try? CanonicalJSON.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// A RunEvent's facts.
+struct RunFacts: Sendable {
+    let job: NodeKey
+    /// The job's `custody_processing` facet, when the event's job carries one.
+    let jobDefaults: String?
+    /// Lowercased, so spellings of one UUID name one run.
+    let runUUID: String
+    let eventType: String
+    /// The run's `custody_processing` facet.
+    let processing: String?
+    let inputs: [DatasetEntry]
+    let outputs: [DatasetEntry]
+    let columns: [ColumnEdge]
+
+    var isTerminal: Bool { ["COMPLETE", "FAIL", "ABORT"].contains(eventType) }
+
+    init?(_ event: JSONValue) {
+        guard let job = NodeKey(event["job"]), let runUUID = event["run"]?["runId"]?.stringValue else { return nil }
+        self.job = job
+        self.runUUID = runUUID.lowercased()
+        jobDefaults = EventFacts.canonical(event["job"]?["facets"]?[ProcessingFacet.name])
+        eventType = event["eventType"]?.stringValue ?? "OTHER"
+        processing = EventFacts.canonical(event["run"]?["facets"]?[ProcessingFacet.name])
+        inputs = Self.entries(event["inputs"])
+        outputs = Self.entries(event["outputs"])
+        var columns: [ColumnEdge] = []
+        for (index, output) in outputs.enumerated() { columns += ColumnEdge.edges(output.columnLineage, intoOutput: index) }
+        self.columns = columns
+    }
+
+    private static func entries(_ list: JSONValue?) -> [DatasetEntry] {
+        guard case .array(let datasets)? = list else { return [] }
+        return datasets.enumerated().compactMap { position, dataset in
+            NodeKey(dataset).map { DatasetEntry(node: $0, position: position, entry: dataset) }
+        }
+    }
+}
+
+/// One dataset an event lists, with what it says about it.
+struct DatasetEntry: Sendable {
+    let node: NodeKey
+    /// Its place in the event's list (part of the fact's key).
+    let position: Int
+    let facts: DatasetEntryFacts
+    /// The output's `columnLineage` facet, read into `ColumnEdge`s.
+    fileprivate let columnLineage: JSONValue?
+
+    init(node: NodeKey, position: Int, entry: JSONValue) {
+        self.node = node
+        self.position = position
+        facts = DatasetEntryFacts(entry)
+        columnLineage = entry["facets"]?["columnLineage"]
+    }
+}
+
+/// Column lineage: an output column fed by an input column, masked or not.
+struct ColumnEdge: Sendable {
+    /// The output's index in `RunFacts.outputs`.
+    let output: Int
+    let outField: String
+    let input: NodeKey
+    let inField: String
+    let masking: Bool
+
+    static func edges(_ facet: JSONValue?, intoOutput output: Int) -> [ColumnEdge] {
+        guard case .object(let fields)? = facet?["fields"] else { return [] }
+        var edges: [ColumnEdge] = []
+        for (outField, mapping) in fields.members {
+            guard case .array(let inputs)? = mapping["inputFields"] else { continue }
+            for input in inputs {
+                guard let key = NodeKey(input), let inField = input["field"]?.stringValue else { continue }
+                edges.append(ColumnEdge(output: output, outField: outField, input: key, inField: inField, masking: isMasking(input, mapping)))
+            }
+        }
+        return edges
+    }
+
+    /// A transformation marked `masking: true` (OpenLineage 1-2-0), or the older `transformationType`
+    /// `MASKED`, breaks the propagation of the input column's categories.
+    static func isMasking(_ input: JSONValue, _ mapping: JSONValue) -> Bool {
+        if case .array(let transformations)? = input["transformations"] {
+            if transformations.contains(where: { $0["masking"] == .bool(true) }) { return true }
+        }
+        return mapping["transformationType"]?.stringValue?.uppercased() == "MASKED"
+    }
+}
