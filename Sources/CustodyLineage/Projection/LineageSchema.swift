@@ -4,7 +4,7 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 3
+    static let layout = 4
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
@@ -50,15 +50,16 @@ enum LineageSchema {
             processing_id INTEGER
         ) STRICT;
         CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
-        -- Every RunEvent: the state it reports and the custody_processing facet it carried.
+        -- Every RunEvent: the state it reports and the custody_processing facet it carried. Keyed by run first,
+        -- so a run's events sit together and need no second index.
         CREATE TABLE IF NOT EXISTS lineage_run_event (
-            seq INTEGER PRIMARY KEY NOT NULL,
             run_id INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
             event_type TEXT NOT NULL,
             event_time INTEGER NOT NULL,
-            processing_id INTEGER
-        ) STRICT;
-        CREATE INDEX IF NOT EXISTS lineage_run_event_run ON lineage_run_event (run_id);
+            processing_id INTEGER,
+            PRIMARY KEY (run_id, seq)
+        ) STRICT, WITHOUT ROWID;
         -- Job-level custody_processing facets (JobEvents, and job facets on RunEvents): run defaults.
         CREATE TABLE IF NOT EXISTS lineage_job_event (
             seq INTEGER PRIMARY KEY NOT NULL,
@@ -79,11 +80,12 @@ enum LineageSchema {
         -- What one event said about one dataset it listed: role 'in' or 'out' of a run, or 'inventory'
         -- (a DatasetEvent). Lists are JSON arrays, fields a JSON object of column -> categories;
         -- classifications are 'column<U+001F>value' ('' for the whole dataset), judged by the pack at query time.
+        -- Keyed by dataset first: every question reads the facts of one dataset at a time.
         CREATE TABLE IF NOT EXISTS lineage_dataset_fact (
+            dataset_id INTEGER NOT NULL,
             seq INTEGER NOT NULL,
             role TEXT NOT NULL,
             position INTEGER NOT NULL,
-            dataset_id INTEGER NOT NULL,
             run_id INTEGER,
             event_time INTEGER NOT NULL,
             categories TEXT,
@@ -94,9 +96,8 @@ enum LineageSchema {
             retention TEXT,
             anonymous INTEGER,
             lifecycle TEXT,
-            PRIMARY KEY (seq, role, position)
+            PRIMARY KEY (dataset_id, seq, role, position)
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS lineage_dataset_fact_dataset ON lineage_dataset_fact (dataset_id);
         -- A subject token named on a dataset: written ('w', an output or a DatasetEvent), read ('r', an
         -- input) or erased ('e').
         CREATE TABLE IF NOT EXISTS lineage_subject (
