@@ -92,17 +92,24 @@ struct GraphWalk {
                 }
             }
             for seed in seeds where seed.hop < depth {
-                var rows: [(run: Int64, near: NodeKey, far: NodeKey?, hop: Int, job: NodeKey, terminal: Moment?, names: [String?])] = []
+                var rows: [(run: Int64, near: NodeKey, far: NodeKey?, hop: Int, job: NodeKey, terminal: Moment?)] = []
                 try statement.forEachRow(
                     .integer(Int(seed.dataset)), .integer(seed.hop), .text(toward), .text(away), .integer(context.horizon.knownSize),
                     .integer(Int(context.horizon.asOf)), .integer(depth)
                 ) {
                     guard !statement.isNull(0) else { return }
                     let terminal = statement.isNull(6) ? nil : Moment(time: Int64(statement.int(6)), seq: statement.int(7))
-                    rows.append((
-                        Int64(statement.int(1)), NodeKey(kind: .dataset, id: Int64(statement.int(0))),
-                        statement.isNull(2) ? nil : NodeKey(kind: .dataset, id: Int64(statement.int(2))), statement.int(3),
-                        NodeKey(kind: .job, id: Int64(statement.int(4))), terminal, (8...13).map { statement.text(Int32($0)) }))
+                    let near = NodeKey(kind: .dataset, id: Int64(statement.int(0))), job = NodeKey(kind: .job, id: Int64(statement.int(4)))
+                    let far = statement.isNull(2) ? nil : NodeKey(kind: .dataset, id: Int64(statement.int(2)))
+                    // Names are read once per node: most nodes come back on several rows.
+                    func remember(_ key: NodeKey, namespaceColumn column: Int32) {
+                        guard names[key] == nil else { return }
+                        names[key] = NodeName(key.kind, namespace: statement.text(column) ?? "", name: statement.text(column + 1) ?? "")
+                    }
+                    remember(job, namespaceColumn: 8)
+                    remember(near, namespaceColumn: 10)
+                    if let far { remember(far, namespaceColumn: 12) }
+                    rows.append((Int64(statement.int(1)), near, far, statement.int(3), job, terminal))
                 }
                 for row in rows {
                     // The row's terminal event is the completion when the horizon shows it; else the run's events say.
@@ -114,22 +121,22 @@ struct GraphWalk {
                     } else {
                         continue
                     }
-                    let text = row.names
-                    note(row.job, sign * row.hop, NodeName(.job, namespace: text[0] ?? "", name: text[1] ?? ""))
-                    if names[row.near] == nil { names[row.near] = NodeName(.dataset, namespace: text[2] ?? "", name: text[3] ?? "") }
+                    note(row.job, sign * row.hop, names[row.job]!)
                     step == .up ? addEdge(row.job, row.near, run: row.run, at: completion) : addEdge(row.near, row.job, run: row.run, at: completion)
                     guard let far = row.far else { continue }
-                    note(far, sign * row.hop, NodeName(.dataset, namespace: text[4] ?? "", name: text[5] ?? ""))
+                    note(far, sign * row.hop, names[far]!)
                     step == .up ? addEdge(far, row.job, run: row.run, at: completion) : addEdge(row.job, far, run: row.run, at: completion)
                 }
             }
         }
         // Sorted by their ids as text: comparing (and moving) whole names is most of a small walk's time.
-        let ids = names.mapValues(\.id)
+        var ids: [NodeKey: String] = [rootKey: root.name.id]
+        for sided in distances.keys where ids[sided.node] == nil { ids[sided.node] = names[sided.node]!.id }
         let nodeOrder = distances.map { (distance: $0.value, id: ids[$0.key.node]!, key: $0.key.node) }
             .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
-        let edgeOrder = edges.map { (from: ids[$0.key.from]!, to: ids[$0.key.to]!, key: $0.key, value: $0.value) }
-            .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        let edgeOrder = edges.map { edge in
+            (from: ids[edge.key.from] ?? names[edge.key.from]!.id, to: ids[edge.key.to] ?? names[edge.key.to]!.id, key: edge.key, value: edge.value)
+        }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         return LineageGraph(
             root: root.name, direction: direction, depth: depth,
             nodes: nodeOrder.map { LineageGraph.Node(name: names[$0.key]!, distance: $0.distance) },

@@ -48,7 +48,7 @@ extension EventStore {
     /// Runs `body` in one read transaction: a consistent snapshot of the log and its projections, for the
     /// query modules of this package.
     package func read<T>(_ body: (Database) throws -> T) throws(LogError) -> T {
-        do { return try queue.read(body) } catch { throw Self.translate(error, path: path) }
+        do { return try readingQueue().read(body) } catch { throw Self.translate(error, path: path) }
     }
 
     /// Replays the log, as far as each projector's tables claim to cover it, into a scratch database and

@@ -1,6 +1,7 @@
 import Foundation
 import CSQLite
 import GRDB
+import Synchronization
 
 /// The append-only, tamper-evident event log on one SQLite file.
 ///
@@ -18,6 +19,8 @@ import GRDB
 public final class EventStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
+    /// A read-only connection for queries, opened on first use (see `read`).
+    private let reader = Mutex<DatabaseQueue?>(nil)
 
     private init(path: String, queue: DatabaseQueue) {
         self.path = path
@@ -102,9 +105,31 @@ public final class EventStore: Sendable {
         return EventStore(path: path, queue: queue)
     }
 
-    /// Closes the connection; the WAL is checkpointed into the main file.
+    /// Closes the connections; the WAL is checkpointed into the main file.
     public func close() throws(LogError) {
-        do { try queue.close() } catch { throw Self.translate(error, path: path) }
+        do {
+            try reader.withLock { reader in
+                try reader?.close()
+                reader = nil
+            }
+            try queue.close()
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The read-only connection, opened on first use. Queries read through it rather than through the
+    /// writing connection: reading there makes GRDB switch `PRAGMA query_only` on and off around each
+    /// read, and every switch expires SQLite's prepared statements, so each query would compile all of
+    /// its statements again.
+    func readingQueue() throws -> DatabaseQueue {
+        try reader.withLock { reader in
+            if let reader { return reader }
+            var configuration = Self.configuration()
+            configuration.readonly = true
+            configuration.label = "custody-store-reader"
+            let opened = try DatabaseQueue(path: path, configuration: configuration)
+            reader = opened
+            return opened
+        }
     }
 
     /// The checkpoint origin recorded at creation.
