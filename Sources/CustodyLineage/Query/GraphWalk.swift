@@ -129,14 +129,22 @@ struct GraphWalk {
                 }
             }
         }
-        // Sorted by their ids as text: comparing (and moving) whole names is most of a small walk's time.
-        var ids: [NodeKey: String] = [rootKey: root.name.id]
-        for sided in distances.keys where ids[sided.node] == nil { ids[sided.node] = names[sided.node]!.id }
-        let nodeOrder = distances.map { (distance: $0.value, id: ids[$0.key.node]!, key: $0.key.node) }
-            .sorted { ($0.distance, $0.id) < ($1.distance, $1.id) }
-        let edgeOrder = edges.map { edge in
-            (from: ids[edge.key.from] ?? names[edge.key.from]!.id, to: ids[edge.key.to] ?? names[edge.key.to]!.id, key: edge.key, value: edge.value)
-        }.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        // Ordered by their ids as text. Each id is built and compared once, in one sort of the distinct
+        // nodes; the nodes and edges are then sorted by rank, as integers.
+        var endpoints = Set(distances.keys.map(\.node))
+        endpoints.insert(rootKey)
+        for edge in edges.keys {
+            endpoints.insert(edge.from)
+            endpoints.insert(edge.to)
+        }
+        var rank: [NodeKey: Int] = [:]
+        for (position, key) in endpoints.map({ (key: $0, id: names[$0]!.id) }).sorted(by: { $0.id < $1.id }).map(\.key).enumerated() {
+            rank[key] = position
+        }
+        let nodeOrder = distances.map { (distance: $0.value, rank: rank[$0.key.node]!, key: $0.key.node) }
+            .sorted { ($0.distance, $0.rank) < ($1.distance, $1.rank) }
+        let edgeOrder = edges.map { (from: rank[$0.key.from]!, to: rank[$0.key.to]!, key: $0.key, value: $0.value) }
+            .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         return LineageGraph(
             root: root.name, direction: direction, depth: depth,
             nodes: nodeOrder.map { LineageGraph.Node(name: names[$0.key]!, distance: $0.distance) },

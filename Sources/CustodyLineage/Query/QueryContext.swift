@@ -262,24 +262,32 @@ final class QueryContext {
 
     private var processings: [ProcessingKey: Processing] = [:]
 
-    /// A facet is named by the event that carried it (its sequence number), laid over a job's defaults.
+    /// A run's processing is its facet laid over its job's defaults: runs that sent the same facet and
+    /// whose jobs have the same defaults (most often none) share one value.
     private struct ProcessingKey: Hashable {
-        let facetSeq: Int?
-        let job: Int64
+        let facet: String?
+        /// The job, when any job of the log carries defaults; else none of them does.
+        let job: Int64?
     }
 
     private var facetsByText: [String: JSONValue] = [:]
 
+    /// Whether any visible event gave a job defaults; when none did, no run needs its job's looked up.
+    private lazy var anyJobDefaults: Bool = {
+        let found = try? Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_job_event WHERE seq < ?)", arguments: [horizon.knownSize])
+        return found ?? true
+    }()
+
     /// The run's facet over its job's defaults; runs of a job usually send the same facet, parsed once.
     private func processing(run facet: (seq: Int, text: String)?, job: Int64) throws -> Processing {
-        let key = ProcessingKey(facetSeq: facet?.seq, job: job)
+        let key = ProcessingKey(facet: facet?.text, job: anyJobDefaults ? job : nil)
         if let known = processings[key] { return known }
         var parsed: JSONValue?
         if let facet {
             parsed = facetsByText[facet.text] ?? (try? JSONParser.parse(facet.text))
             if facetsByText.count < 1024 { facetsByText[facet.text] = parsed }
         }
-        let value = Processing(run: parsed, job: try defaults(ofJob: job))
+        let value = Processing(run: parsed, job: anyJobDefaults ? try defaults(ofJob: job) : nil)
         processings[key] = value
         return value
     }

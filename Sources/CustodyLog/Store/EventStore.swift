@@ -105,6 +105,15 @@ public final class EventStore: Sendable {
         return EventStore(path: path, queue: queue)
     }
 
+    deinit {
+        // The reading connection closes first, so the writing one is the last and folds the WAL into the
+        // main file (a read-only connection cannot).
+        reader.withLock { reader in
+            try? reader?.close()
+            reader = nil
+        }
+    }
+
     /// Closes the connections; the WAL is checkpointed into the main file.
     public func close() throws(LogError) {
         do {
@@ -126,6 +135,12 @@ public final class EventStore: Sendable {
             var configuration = Self.configuration()
             configuration.readonly = true
             configuration.label = "custody-store-reader"
+            configuration.prepareDatabase { db in
+                // Queries wander over the projections; a page cache of up to 32 MiB (filled only as pages are
+                // read) keeps them from reading the same pages back from the file, query after query. Not
+                // memory-mapping: a file truncated under a mapping would crash the reader rather than fail.
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            }
             let opened = try DatabaseQueue(path: path, configuration: configuration)
             reader = opened
             return opened
