@@ -106,23 +106,24 @@ public final class EventStore: Sendable {
     }
 
     deinit {
-        // The reading connection closes first, so the writing one is the last and folds the WAL into the
-        // main file (a read-only connection cannot).
-        reader.withLock { reader in
-            try? reader?.close()
-            reader = nil
-        }
+        try? closeReader()
     }
 
     /// Closes the connections; the WAL is checkpointed into the main file.
     public func close() throws(LogError) {
         do {
-            try reader.withLock { reader in
-                try reader?.close()
-                reader = nil
-            }
+            try closeReader()
             try queue.close()
         } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The reading connection closes first, so the writing one is the last and folds the WAL into the main
+    /// file (a read-only connection cannot).
+    private func closeReader() throws {
+        try reader.withLock { reader in
+            try reader?.close()
+            reader = nil
+        }
     }
 
     /// The read-only connection, opened on first use. Queries read through it rather than through the

@@ -14,32 +14,32 @@ enum LogReplay {
     static func replay(_ db: Database, schema: String = "main", in range: Range<Int>,
                        projectors: [any LogProjector], writers: [any ProjectionWriter]) throws {
         guard !range.isEmpty, !projectors.isEmpty else { return }
-        let statement = try RawStatement(db, sql: "SELECT leaf FROM \(schema).log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
+        let statement = try RawStatement(db, sql: "SELECT seq, leaf FROM \(schema).log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
         try statement.bind(.integer(range.lowerBound), .integer(range.upperBound))
         defer { statement.reset() }
         // Stepping a finished statement would start it again from the first row.
         var exhausted = false
-        func nextPage(from first: Int) throws -> ExtractingPage {
-            var leaves: [[UInt8]] = []
+        func nextPage() throws -> ExtractingPage {
+            var leaves: [(seq: Int, leaf: [UInt8])] = []
             while !exhausted && leaves.count < pageSize {
-                if try statement.step() { leaves.append(Array(statement.blob(0))) } else { exhausted = true }
+                if try statement.step() { leaves.append((statement.int(0), Array(statement.blob(1)))) } else { exhausted = true }
             }
-            return ExtractingPage(leaves: leaves, firstSeq: first, projectors: projectors)
+            return ExtractingPage(leaves: leaves, projectors: projectors)
         }
         let tokens = RecordedTokens()
-        var seq = range.lowerBound
-        var pending = try nextPage(from: seq)
+        var replayed = 0
+        var pending = try nextPage()
         while true {
             let extracted = pending.take()
             guard !extracted.isEmpty else { break }
-            pending = try nextPage(from: seq + extracted.count)
-            for facts in extracted {
+            pending = try nextPage()
+            for (seq, facts) in extracted {
                 for (writer, projected) in zip(writers, try facts.get()) { try writer.project(projected, seq: seq, tokens: tokens) }
-                seq += 1
+                replayed += 1
             }
         }
-        guard seq == range.upperBound else {
-            throw LogError(.integrity, "the log holds \(seq) events where \(range.upperBound) were expected")
+        guard replayed == range.count else {
+            throw LogError(.integrity, "the log holds \(replayed) events from sequence number \(range.lowerBound) where \(range.count) were expected")
         }
     }
 
@@ -74,28 +74,29 @@ enum LogReplay {
 /// threads: `take()` waits for it.
 private final class ExtractingPage: @unchecked Sendable {
     // Invariant: `results` is written only inside `group` and read only after `group.wait()`.
-    private var results: [Result<[any Sendable], LogError>] = []
+    private var results: [(seq: Int, facts: Result<[any Sendable], LogError>)] = []
     private let group = DispatchGroup()
 
-    init(leaves: [[UInt8]], firstSeq: Int, projectors: [any LogProjector]) {
+    init(leaves: [(seq: Int, leaf: [UInt8])], projectors: [any LogProjector]) {
         guard !leaves.isEmpty else { return }
         group.enter()
         DispatchQueue.global().async { [self] in
             results = ParallelMap.map(count: leaves.count) { index in
-                Result { () throws(LogError) -> [any Sendable] in
-                    let entry = try LogEntry(leaf: leaves[index])
+                let (seq, leaf) = leaves[index]
+                return (seq, Result { () throws(LogError) -> [any Sendable] in
+                    let entry = try LogEntry(leaf: leaf)
                     guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else {
-                        throw LogError(.integrity, "the event recorded as sequence number \(firstSeq + index) is not an OpenLineage event")
+                        throw LogError(.integrity, "the event recorded as sequence number \(seq) is not an OpenLineage event")
                     }
                     return projectors.map { $0.extract(entry.event, kind: kind) }
-                }
+                })
             }
             group.leave()
         }
     }
 
-    /// What each event of the page gave each projector, in sequence order. Called once.
-    func take() -> [Result<[any Sendable], LogError>] {
+    /// Each event's sequence number and what it gave each projector, in sequence order. Called once.
+    func take() -> [(seq: Int, facts: Result<[any Sendable], LogError>)] {
         group.wait()
         defer { results = [] }
         return results
