@@ -4,7 +4,7 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 4
+    static let layout = 5
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
@@ -76,7 +76,7 @@ enum LineageSchema {
             seq INTEGER NOT NULL,
             PRIMARY KEY (run_id, direction, dataset_id)
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id);
+        CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id, seq);
         -- What one event said about one dataset it listed: role 'in' or 'out' of a run, or 'inventory'
         -- (a DatasetEvent). Lists are JSON arrays, fields a JSON object of column -> categories;
         -- classifications are 'column<U+001F>value' ('' for the whole dataset), judged by the pack at query time.
