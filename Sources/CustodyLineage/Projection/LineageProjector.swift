@@ -154,29 +154,28 @@ final class LineageWriter: ProjectionWriter {
     }
 
     private func id(of key: NodeKey, in cache: inout [NodeKey: Int], find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
-        if let known = cache[key] { return known }
-        var id: Int?
-        try find.forEachRow(.text(key.namespace), .text(key.name)) { id = find.int(0) }
-        if id == nil {
-            try insert.execute(.text(key.namespace), .text(key.name), .integer(seq))
-            id = insert.lastInsertedRowID
-        }
-        cache[key] = id
-        return id!
+        try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
     }
 
     /// Each distinct facet is stored once: runs of a job mostly send the same one.
     private func processingID(_ facet: String?, seq: Int) throws -> Int? {
         guard let facet else { return nil }
-        if let known = processingIDs[facet] { return known }
+        return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet))
+    }
+
+    /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
+    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound).
+    private func id<Key: Hashable>(of cacheKey: Key, in cache: inout [Key: Int], find: RawStatement, insert: RawStatement, seq: Int,
+                                   _ key: RawStatement.RawValue...) throws -> Int {
+        if let known = cache[cacheKey] { return known }
         var id: Int?
-        try findProcessing.forEachRow(.text(facet)) { id = findProcessing.int(0) }
+        try find.forEachRow(key) { id = find.int(0) }
         if id == nil {
-            try insertProcessing.execute(.text(facet), .integer(seq))
-            id = insertProcessing.lastInsertedRowID
+            try insert.execute(key + [.integer(seq)])
+            id = insert.lastInsertedRowID
         }
-        processingIDs[facet] = id
-        return id
+        cache[cacheKey] = id
+        return id!
     }
 
     private static func text(_ value: String?) -> RawStatement.RawValue {

@@ -146,7 +146,7 @@ final class QueryContext {
         }
         let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
         return RunState(id: row.id, jobID: row.job, completion: completion,
-            processing: try processing(run: row.facet.map { ($0.moment.seq, $0.text) }, job: row.job))
+            processing: try processing(run: row.facet?.text, job: row.job))
     }
 
     /// What a completed run disclosed, if it had a recipient: its outputs, or for `access` its inputs.
@@ -238,7 +238,7 @@ final class QueryContext {
         let terminal = visible.last { ["COMPLETE", "FAIL", "ABORT"].contains($0.type) }
         let state = terminal?.type ?? visible.last!.type
         let completed = terminal?.type == "COMPLETE" ? terminal!.moment : nil
-        let processing = try self.processing(run: latestFacet.map { ($0.moment.seq, $0.text) }, job: header.job)
+        let processing = try self.processing(run: latestFacet?.text, job: header.job)
         let summary = RunSummary(
             runID: header.uuid, job: NodeName(.job, namespace: header.namespace, name: header.name), state: state,
             completed: completed.map(EventStamp.init), started: EventStamp(visible[0].moment), processing: processing,
@@ -279,13 +279,13 @@ final class QueryContext {
     }()
 
     /// The run's facet over its job's defaults; runs of a job usually send the same facet, parsed once.
-    private func processing(run facet: (seq: Int, text: String)?, job: Int64) throws -> Processing {
-        let key = ProcessingKey(facet: facet?.text, job: anyJobDefaults ? job : nil)
+    private func processing(run facet: String?, job: Int64) throws -> Processing {
+        let key = ProcessingKey(facet: facet, job: anyJobDefaults ? job : nil)
         if let known = processings[key] { return known }
         var parsed: JSONValue?
         if let facet {
-            parsed = facetsByText[facet.text] ?? (try? JSONParser.parse(facet.text))
-            if facetsByText.count < 1024 { facetsByText[facet.text] = parsed }
+            parsed = facetsByText[facet] ?? (try? JSONParser.parse(facet))
+            if facetsByText.count < 1024 { facetsByText[facet] = parsed }
         }
         let value = Processing(run: parsed, job: anyJobDefaults ? try defaults(ofJob: job) : nil)
         processings[key] = value

@@ -57,6 +57,10 @@ package final class RawStatement {
 
     /// Runs the statement with `values` bound and resets it for the next use.
     package func execute(_ values: RawValue...) throws {
+        try execute(values)
+    }
+
+    package func execute(_ values: [RawValue]) throws {
         try bind(values)
         defer { reset() }
         let code = sqlite3_step(statement)
@@ -70,6 +74,10 @@ package final class RawStatement {
 
     /// Runs a query with `values` bound, calling `row` for each result row, and resets it.
     package func forEachRow(_ values: RawValue..., row: () throws -> Void) throws {
+        try forEachRow(values, row: row)
+    }
+
+    package func forEachRow(_ values: [RawValue], row: () throws -> Void) throws {
         try bind(values)
         defer { reset() }
         while try step() { try row() }
