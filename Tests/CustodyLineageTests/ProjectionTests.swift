@@ -69,6 +69,31 @@ struct ProjectionTests {
         #expect(try store.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 
+    /// Tables filled from empty get their query indexes at the end of the call; whichever way they were
+    /// filled, a query must find them, or every walk would scan whole tables.
+    @Test func theQueryIndexesExistHoweverTheProjectionsWereFilled() throws {
+        let expected: Set = ["lineage_run_job", "lineage_job_event_job", "lineage_io_dataset", "lineage_subject_dataset", "lineage_column_out"]
+        func indexes(_ path: String) throws -> Set<String> {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'"))
+            }
+        }
+        let lines = try Self.fixtureLines()
+        var ingested = try TestStore(seed: 10)
+        try ingested.ingest(lines, projectors: [LineageProjector()])
+        #expect(try indexes(ingested.paths.store).isSuperset(of: expected))
+        try ingested.store.rebuildProjections([LineageProjector()])
+        #expect(try indexes(ingested.paths.store).isSuperset(of: expected))
+
+        var caughtUp = try TestStore(seed: 11)
+        try caughtUp.ingest(lines)
+        #expect(try indexes(caughtUp.paths.store).isDisjoint(with: expected))
+        _ = try Lineage(store: caughtUp.store, pack: try PolicyPack.builtIn()).datasets()
+        #expect(try indexes(caughtUp.paths.store).isSuperset(of: expected))
+    }
+
     @Test func aFailingProjectionRollsBackTheWholeCall() throws {
         var store = try TestStore(seed: 9)
         let lines = try Self.fixtureLines()

@@ -7,8 +7,8 @@
 // 10 hops; the full trail of random people; and a baseline that inserts the same canonical bytes with bare
 // sqlite3 prepared statements, the same batch size and synchronous=FULL. Prints one JSON object.
 //
-// CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries reuses the store a
-// previous run left in WORKDIR and runs only the lineage queries.
+// CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries and =rebuild reuse the
+// store a previous run left in WORKDIR and run only the lineage queries or only a rebuild.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -68,7 +68,8 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-if only != "queries" {
+let reusesStore = only == "queries" || only == "rebuild"
+if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
     try StoreCreation.create(paths, origin: "bench.local/custody", random: &random) { _, _, _ in }
@@ -81,7 +82,7 @@ var events = 0
 var calls = 0
 let ingestStart = now()
 let ingestCPUStart = cpuSeconds()
-if only == "queries" {
+if reusesStore {
     events = try store.head().size
 } else if wholeFile {
     let summary = try Ingestor.ingest([try IngestSource.file(eventsFile)], into: store, vaultKey: vaultKey,
@@ -101,6 +102,14 @@ let ingestCPU = cpuSeconds() - ingestCPUStart
 let ingestRSS = peakRSSMegabytes()
 if only == "ingest" {
     print("{\"events\":\(events),\"ingestSeconds\":\(String(format: "%.3f", ingestSeconds)),\"ingestEventsPerSecond\":\(Int(Double(events) / ingestSeconds))}")
+    exit(0)
+}
+
+if only == "rebuild" {
+    let rebuildStart = now()
+    _ = try store.rebuildProjections([LineageProjector()])
+    let seconds = now() - rebuildStart
+    print("{\"events\":\(events),\"rebuildSeconds\":\(String(format: "%.3f", seconds)),\"rebuildEventsPerSecond\":\(Int(Double(events) / seconds))}")
     exit(0)
 }
 

@@ -27,7 +27,7 @@ public struct LineageProjector: LogProjector {
             for table in tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS main.\(table)") }
             try db.execute(sql: "DELETE FROM main.projection_state WHERE name = ?", arguments: [name])
         }
-        try db.execute(sql: LineageSchema.create)
+        try db.execute(sql: LineageSchema.createTables)
         try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         return try LineageWriter(db)
     }
@@ -42,7 +42,10 @@ final class LineageWriter: ProjectionWriter {
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing, upsertRun: RawStatement
     private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
 
+    private let database: Database
+
     init(_ db: Database) throws {
+        database = db
         findDataset = try RawStatement(db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
         findJob = try RawStatement(db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
@@ -126,6 +129,10 @@ final class LineageWriter: ProjectionWriter {
         case .nothing:
             return
         }
+    }
+
+    func finish() throws {
+        try database.execute(sql: LineageSchema.createIndexes)
     }
 
     private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {

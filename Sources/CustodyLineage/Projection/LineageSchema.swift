@@ -4,29 +4,30 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 5
+    static let layout = 6
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
         "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column",
     ]
 
-    static let create = """
+    /// The tables, with the keys the writer looks rows up by (names are unique by name first, so a bare
+    /// name is found through the same index).
+    static let createTables = """
         CREATE TABLE IF NOT EXISTS lineage_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS lineage_dataset (
             id INTEGER PRIMARY KEY NOT NULL,
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
             first_seq INTEGER NOT NULL,
-            UNIQUE (namespace, name)
+            UNIQUE (name, namespace)
         ) STRICT;
-        CREATE INDEX IF NOT EXISTS lineage_dataset_name ON lineage_dataset (name);
         CREATE TABLE IF NOT EXISTS lineage_job (
             id INTEGER PRIMARY KEY NOT NULL,
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
             first_seq INTEGER NOT NULL,
-            UNIQUE (namespace, name)
+            UNIQUE (name, namespace)
         ) STRICT;
         -- Each distinct custody_processing facet (RFC 8785 JSON), stored once: runs of a job mostly send the same.
         CREATE TABLE IF NOT EXISTS lineage_processing (
@@ -49,7 +50,6 @@ enum LineageSchema {
             facet_seq INTEGER,
             processing_id INTEGER
         ) STRICT;
-        CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
         -- Every RunEvent: the state it reports and the custody_processing facet it carried. Keyed by run first,
         -- so a run's events sit together and need no second index.
         CREATE TABLE IF NOT EXISTS lineage_run_event (
@@ -67,7 +67,6 @@ enum LineageSchema {
             event_time INTEGER NOT NULL,
             processing_id INTEGER NOT NULL
         ) STRICT;
-        CREATE INDEX IF NOT EXISTS lineage_job_event_job ON lineage_job_event (job_id);
         -- A dataset a run read ('in') or wrote ('out'), with the first event that said so.
         CREATE TABLE IF NOT EXISTS lineage_io (
             run_id INTEGER NOT NULL,
@@ -76,7 +75,6 @@ enum LineageSchema {
             seq INTEGER NOT NULL,
             PRIMARY KEY (run_id, direction, dataset_id)
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id, seq);
         -- What one event said about one dataset it listed: role 'in' or 'out' of a run, or 'inventory'
         -- (a DatasetEvent). Lists are JSON arrays, fields a JSON object of column -> categories;
         -- classifications are 'column<U+001F>value' ('' for the whole dataset), judged by the pack at query time.
@@ -109,7 +107,6 @@ enum LineageSchema {
             event_time INTEGER NOT NULL,
             PRIMARY KEY (token, seq, dataset_id, kind)
         ) STRICT, WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS lineage_subject_dataset ON lineage_subject (dataset_id, kind);
         -- Column lineage: an output column fed by an input column, masked or not.
         CREATE TABLE IF NOT EXISTS lineage_column (
             seq INTEGER NOT NULL,
@@ -121,6 +118,15 @@ enum LineageSchema {
             masking INTEGER NOT NULL,
             PRIMARY KEY (seq, out_dataset, out_field, in_dataset, in_field)
         ) STRICT, WITHOUT ROWID;
+        """
+
+    /// The indexes only queries use. A projection filled from empty builds them once at the end
+    /// (`LineageWriter.finish`): sorting each index once is much cheaper than keeping it in order row by row.
+    static let createIndexes = """
+        CREATE INDEX IF NOT EXISTS lineage_run_job ON lineage_run (job_id);
+        CREATE INDEX IF NOT EXISTS lineage_job_event_job ON lineage_job_event (job_id);
+        CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id, seq);
+        CREATE INDEX IF NOT EXISTS lineage_subject_dataset ON lineage_subject (dataset_id, kind);
         CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
         """
 }

@@ -121,6 +121,7 @@ public final class BatchAppender: SubjectTokens {
                 sql: "INSERT INTO log_batch (batch_id, first_seq, event_count, recorded_at, tree_size, root) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [batchID, firstSeq, count, recordedAt, range.size, root.data])
         }
+        for writer in writers { try writer.finish() }
         for projector in projectors { try LogReplay.record(db, projected: range.size, by: projector.name) }
         return BatchReceipt(batchID: batchID, firstSeq: firstSeq, eventCount: count, treeSize: range.size, root: root, newSubjects: newSubjects)
     }

@@ -16,7 +16,7 @@ extension EventStore {
                         try db.execute(sql: "DELETE FROM projection_state WHERE name = ?", arguments: [projector.name])
                     }
                     replayed = try Self.logSize(db)
-                    _ = try LogReplay.beginUpToDate(projectors, db: db, logSize: replayed)
+                    for writer in try LogReplay.beginUpToDate(projectors, db: db, logSize: replayed) { try writer.finish() }
                     for projector in projectors { try LogReplay.record(db, projected: replayed, by: projector.name) }
                     return .commit
                 }
@@ -37,7 +37,7 @@ extension EventStore {
             try queue.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     let size = try Self.logSize(db)
-                    _ = try LogReplay.beginUpToDate(projectors, db: db, logSize: size)
+                    for writer in try LogReplay.beginUpToDate(projectors, db: db, logSize: size) { try writer.finish() }
                     for projector in projectors { try LogReplay.record(db, projected: size, by: projector.name) }
                     return .commit
                 }

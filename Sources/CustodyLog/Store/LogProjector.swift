@@ -29,6 +29,14 @@ public protocol LogProjector: Sendable {
 public protocol ProjectionWriter {
     /// Projects event `seq`, given what this projector's `extract` returned for it.
     func project(_ facts: any Sendable, seq: Int, tokens: any SubjectTokens) throws
+    /// Called once after the last event of a transaction whose projections are kept (an ingest, a
+    /// catch-up, a rebuild; not the scratch replay of a verification): the place to build what only
+    /// queries need, such as indexes left out while tables were filled from empty.
+    func finish() throws
+}
+
+extension ProjectionWriter {
+    public func finish() throws {}
 }
 
 /// The token the log recorded for a subject string of an event handed to `LogProjector.extract`.

@@ -58,7 +58,7 @@ enum LogReplay {
     }
 
     /// Begins a writer for each projector and replays into it what it has not yet seen of a log of
-    /// `logSize` events.
+    /// `logSize` events. The caller finishes the writers once the transaction's last event is in.
     static func beginUpToDate(_ projectors: [any LogProjector], db: Database, logSize: Int) throws -> [any ProjectionWriter] {
         let database = ProjectionDatabase(db)
         return try projectors.map { projector in
