@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CustodyPack", targets: ["CustodyPack"]),
         .library(name: "CustodyLog", targets: ["CustodyLog"]),
         .library(name: "CustodyLineage", targets: ["CustodyLineage"]),
+        .library(name: "CustodyPolicy", targets: ["CustodyPolicy"]),
         .library(name: "CustodyCLI", targets: ["CustodyCLI"]),
     ],
     dependencies: [
@@ -55,9 +56,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "CustodyPolicy",
+            dependencies: ["CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage"],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "CustodyCLI",
             dependencies: [
-                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage",
+                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage", "CustodyPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -99,6 +105,11 @@ let package = Package(
                 "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CustodyPolicyTests",
+            dependencies: ["CustodyPolicy", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -58,6 +58,23 @@ public struct Lineage: Sendable {
         }
     }
 
+    /// Every run with an event visible at the horizon, with its inputs and outputs, in the order of their
+    /// first events.
+    public func runs() throws -> [RunOverview] {
+        try query { context in
+            let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE first_seq < ? ORDER BY first_seq",
+                arguments: [context.horizon.knownSize])
+            try context.preload(runs: ids)
+            var overviews: [RunOverview] = []
+            for id in ids {
+                guard let run = try context.run(id) else { continue }
+                overviews.append(RunOverview(summary: run.summary, inputs: try context.datasets(of: id, "in").map(context.datasetName).sorted(),
+                    outputs: try context.datasets(of: id, "out").map(context.datasetName).sorted()))
+            }
+            return overviews.sorted { $0.summary.started < $1.summary.started }
+        }
+    }
+
     /// One dataset: location, categories with their origin, subjects, purposes, retention, writers and readers.
     public func dataset(_ node: String) throws -> DatasetProfile {
         try query { context in

@@ -14,6 +14,19 @@ public struct Taxonomy: Sendable, Equatable {
         public let specialCategory: String?
         /// Art. 10 data on criminal convictions and offences.
         public let criminal: Bool
+        /// Purposes only: further purposes compatible with this one (Art. 6(4)), besides its own descendants.
+        public let compatibleWith: [String]
+
+        init(key: String, name: String, dpv: String?, directIdentifier: Bool = false, specialCategory: String? = nil, criminal: Bool = false,
+             compatibleWith: [String] = []) {
+            self.key = key
+            self.name = name
+            self.dpv = dpv
+            self.directIdentifier = directIdentifier
+            self.specialCategory = specialCategory
+            self.criminal = criminal
+            self.compatibleWith = compatibleWith
+        }
     }
 
     /// What the taxonomy says of a key an event used, flags inherited from its ancestors.
@@ -49,6 +62,16 @@ public struct Taxonomy: Sendable, Equatable {
 
     public func subjectType(_ key: String) -> Resolved {
         resolve(key, in: subjectTypes)
+    }
+
+    /// Whether data collected for `original` may be processed further for `further` (Art. 5(1)(b), 6(4)):
+    /// `further` is `original` or one of its descendants, or lies within a purpose that the entry of
+    /// `original` (or of one of its ancestors) lists as compatible.
+    public func purpose(_ further: String, isCompatibleWith original: String) -> Bool {
+        if Self.key(further, isWithin: original) { return true }
+        return Self.ancestors(of: original).contains { ancestor in
+            purposes[ancestor]?.compatibleWith.contains { Self.key(further, isWithin: $0) } ?? false
+        }
     }
 
     /// Whether `key` is `ancestor` or below it (`user.contact.email` is below `user.contact`).

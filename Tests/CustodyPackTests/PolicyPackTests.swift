@@ -79,7 +79,7 @@ struct PolicyPackTests {
         #expect(pack.jurisdictions.location(forNamespace: "x.eu-west-1.rds.amazonaws.com") == StorageLocation("aws:eu-central-1"),
             "the overlay's patterns are tried first")
         #expect(pack.digest != builtIn.digest)
-        #expect(pack.sources.map(\.name) == ["jurisdictions.yaml", "taxonomy.yaml", "fleet.yaml"])
+        #expect(pack.sources.map(\.name) == BuiltInPolicies.files.keys.sorted() + ["fleet.yaml"])
         #expect(try PolicyPack.load(overlay: directory.path).digest == pack.digest, "the digest is stable")
     }
 
@@ -95,6 +95,21 @@ struct PolicyPackTests {
         ("namespaces:\n  - pattern: \"x*\"\n", 2, "needs a pattern and a location"),
         ("version: 2\n", 1, "version 1"),
         ("purposes:\n  research:\n    name: R\n    directIdentifier: true\n", 4, "unknown field 'directIdentifier'"),
+        // Contradictions only the whole pack shows, located at the entry that causes them.
+        ("adequacy:\n  DE:\n    decision: D\n    adopted: 2020-01-01\n", 2, "contradicts the eea list"),
+        ("adequacy:\n  XYZ:\n    decision: D\n    adopted: 2020-01-01\n", 2, "neither an ISO 3166-1"),
+        ("adequacy:\n  SG:\n    decision: D\n    adopted: 2020-01-01\n    validUntil: 2019-01-01\n", 2, "before it was adopted"),
+        ("adequacy:\n  SG:\n    decision: D\n    adopted: 1 May 2020\n", 4, "a date such as"),
+        ("adequacy:\n  SG:\n    decision: D\n    adopted: 2020-01-01\n    scope:\n      recipient.size: big\n", 6, "unknown scope condition"),
+        ("purposes:\n  research.x:\n    name: X\n    compatibleWith: [reserch]\n", 4, "which no purposes section declares"),
+        ("transferBases:\n  - location: US\n    mechanism: adequacy\n", 3, "adequacy section"),
+        ("transferBases:\n  - location: US\n    recipient: AdCo\n    mechanism: bcr\n", 3, "not both"),
+        ("rules:\n  mine:\n    article: Art. 5\n    severity: warning\n    explanation: E\n    remedy: R\n", 2, "needs a check or a when"),
+        ("rules:\n  transfer-basis:\n    when:\n      run:\n        operation: [transfer]\n", 2, "both a built-in check and a when"),
+        ("rules:\n  mine:\n    check: vibes\n", 3, "not a check of the engine"),
+        ("rules:\n  mine:\n    severity: fatal\n", 3, "unknown severity"),
+        ("rules:\n  mine:\n    when:\n      dataset:\n        operation: [copy]\n", 5, "condition on a run"),
+        ("rules:\n  Mine Rule:\n    check: transfer\n", 2, "not a rule id"),
     ])
     func aBadPolicyFileIsRejectedWithItsLocation(text: String, line: Int, fragment: String) throws {
         let directory = TemporaryDirectory()
@@ -108,6 +123,71 @@ struct PolicyPackTests {
             #expect(error.column >= 1)
             #expect(error.message.contains(fragment), "\(error)")
         }
+    }
+
+    @Test func theBuiltInPackKnowsChapterVAndItsRules() throws {
+        let pack = try PolicyPack.builtIn()
+        let transfers = pack.transfers
+        #expect(transfers.organisations["EPO"]?.name == "European Patent Organisation")
+        #expect(Set(transfers.adequacy.keys) == ["AD", "AR", "BR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "US", "UY", "EPO"])
+        let us = try #require(transfers.adequacy["US"])
+        #expect(us.scope.requiresDPFCertification && us.status == .underAppeal)
+        #expect(us.scope.gap(hasRecipient: true, dpfCertified: true, regime: nil) == nil)
+        #expect(us.scope.gap(hasRecipient: true, dpfCertified: false, regime: nil) != nil)
+        #expect(us.scope.gap(hasRecipient: false, dpfCertified: nil, regime: nil) != nil)
+        #expect(transfers.adequacy["CA"]?.scope.regimes == ["PIPEDA"])
+        let uk = try #require(transfers.adequacy["GB"])
+        #expect(uk.isInForce(at: RFC3339.parseInstant("2031-12-27")!) && !uk.isInForce(at: RFC3339.parseInstant("2031-12-28")!))
+        let brazil = try #require(transfers.adequacy["BR"])
+        #expect(!brazil.isInForce(at: RFC3339.parseInstant("2026-01-25")!) && brazil.isInForce(at: RFC3339.parseInstant("2026-01-26")!))
+        #expect(transfers.bases.isEmpty, "the built-in pack records no controller's bases")
+        // Every check the engine offers has a rule in the built-in pack, and every rule is on.
+        let checks = Set(pack.rules.compactMap { rule -> String? in if case .builtIn(let check) = rule.test { return check } else { return nil } })
+        #expect(checks == PolicyRule.builtInChecks)
+        #expect(pack.rules.allSatisfy { $0.enabled && !$0.article.isEmpty && !$0.explanation.isEmpty && !$0.remedy.isEmpty })
+    }
+
+    @Test func anOverlayChangesRulesFieldByFieldAndAddsItsOwn() throws {
+        let directory = TemporaryDirectory()
+        try """
+            version: 1
+            controller:
+              name: Example GmbH
+              country: DE
+              dpo: dpo@example.com
+            purposes:
+              essential.service:
+                name: Delivering the contracted service
+                compatibleWith: [analytics.reporting]
+            rules:
+              third-party-source: { severity: warning }
+              unknown-category: { enabled: false }
+              no-health-data-abroad:
+                article: Art. 9, 44
+                severity: violation
+                explanation: Health data stays in the EEA.
+                remedy: Move the dataset.
+                when:
+                  dataset:
+                    categories: [user.health_and_medical]
+                    outsideEEA: true
+            """.write(toFile: directory.file("mine.yaml"), atomically: true, encoding: .utf8)
+        let pack = try PolicyPack.load(overlay: directory.path)
+        let rules = Dictionary(uniqueKeysWithValues: pack.rules.map { ($0.id, $0) })
+        #expect(rules["third-party-source"]?.severity == .warning)
+        #expect(rules["third-party-source"]?.test == .builtIn("source"), "fields not named stay as they were")
+        #expect(rules["unknown-category"]?.enabled == false)
+        var condition = RuleCondition(target: .dataset)
+        condition.categories = ["user.health_and_medical"]
+        condition.outsideEEA = true
+        #expect(rules["no-health-data-abroad"]?.test == .condition(condition))
+        #expect(pack.rules.last?.id == "no-health-data-abroad")
+        #expect(pack.controller?.name == "Example GmbH" && pack.controller?.dpo == "dpo@example.com")
+        let taxonomy = pack.taxonomy
+        #expect(taxonomy.purpose("analytics.reporting", isCompatibleWith: "essential.service"))
+        #expect(taxonomy.purpose("essential.service.billing", isCompatibleWith: "essential.service"), "a purpose's descendants are compatible")
+        #expect(taxonomy.purpose("analytics.reporting", isCompatibleWith: "essential.service.billing"), "inherited from the ancestor's list")
+        #expect(!taxonomy.purpose("marketing", isCompatibleWith: "essential.service"))
     }
 
     @Test func aMissingPolicyFolderIsAnError() {

@@ -67,9 +67,9 @@ struct GlobalOptions: ParsableArguments {
         do { return try PolicyPack.load(overlay: policiesDirectory) } catch { throw CLIError("\(error)") }
     }
 
-    /// The lineage view of the store, at the horizon, with the pack.
-    func lineage() throws -> Lineage {
-        try Lineage(store: try EventStore.open(at: paths.store), pack: try pack(), horizon: horizon)
+    /// The lineage view of the store, at the horizon, with the pack (read from `--policies` when not given).
+    func lineage(pack: PolicyPack? = nil) throws -> Lineage {
+        try Lineage(store: try EventStore.open(at: paths.store), pack: try pack ?? self.pack(), horizon: horizon)
     }
 
     /// The output format, checked against what the command can write.

@@ -3,6 +3,98 @@
 /// The files of `policies/`, the built-in policy pack, by file name.
 enum BuiltInPolicies {
     static let files: [String: String] = [
+        "adequacy.yaml": #"""
+# Chapter V of the GDPR for the built-in policy pack: international organisations, and the Commission's
+# adequacy decisions (Art. 45) in force in 2026, each with the scope it is limited to.
+#
+# An adequacy decision covers a transfer only inside its scope. `scope` names what the transfer's
+# recipient must show:
+#   recipient.dpfCertified: true      the recipient is on the EU-US Data Privacy Framework list
+#   recipient.regime: [PIPEDA]        the recipient is under one of these laws
+# A decision without a scope covers every transfer to the jurisdiction. Storage in a third country with
+# no recipient named cannot show a recipient's certification or regime, so a scoped decision does not
+# cover it (record a transfer basis for the location instead, see docs/policies.md).
+#
+# `status` is in_force (or under_appeal, still in force) or repealed; `validUntil` ends a decision on
+# that day. A file of the same name in a --policies folder replaces this one; another file may add
+# decisions (a later entry for the same jurisdiction replaces an earlier one).
+version: 1
+
+# International organisations are not countries and have no ISO code (Art. 44-45 treat them apart).
+organisations:
+  EPO:
+    name: European Patent Organisation
+    dpv: dpv:InternationalOrganisation
+
+adequacy:
+  AD:
+    decision: Commission Decision 2010/625/EU
+    adopted: 2010-10-19
+  AR:
+    decision: Commission Decision 2003/490/EC
+    adopted: 2003-06-30
+  BR:
+    decision: Commission Implementing Decision (EU) 2026/179
+    adopted: 2026-01-26
+    notes: Covers the scope of the LGPD (not public security, defence or criminal investigation).
+  CA:
+    decision: Commission Decision 2002/2/EC
+    adopted: 2001-12-20
+    scope:
+      recipient.regime: [PIPEDA]
+    notes: Only recipients subject to PIPEDA (commercial organisations), not the public sector.
+  CH:
+    decision: Commission Decision 2000/518/EC
+    adopted: 2000-07-26
+  FO:
+    decision: Commission Decision 2010/146/EU
+    adopted: 2010-03-05
+  GB:
+    decision: Commission Implementing Decision (EU) 2021/1772, renewed on 19 December 2025
+    adopted: 2021-06-28
+    validUntil: 2031-12-27
+    notes: Gibraltar (GI) is not covered; the Crown Dependencies have decisions of their own.
+  GG:
+    decision: Commission Decision 2003/821/EC
+    adopted: 2003-11-21
+  IL:
+    decision: Commission Decision 2011/61/EU
+    adopted: 2011-01-31
+    notes: Automated international transfers, or manual ones processed further by automated means in Israel.
+  IM:
+    decision: Commission Decision 2004/411/EC
+    adopted: 2004-04-28
+  JE:
+    decision: Commission Decision 2008/393/EC
+    adopted: 2008-05-08
+  JP:
+    decision: Commission Implementing Decision (EU) 2019/419
+    adopted: 2019-01-23
+    scope:
+      recipient.regime: [APPI]
+    notes: Only personal information handling business operators under the APPI, with the Supplementary Rules.
+  KR:
+    decision: Commission Implementing Decision (EU) 2022/254
+    adopted: 2021-12-17
+    notes: Not religious organisations, political parties, or personal credit information of FSC-supervised entities.
+  NZ:
+    decision: Commission Decision 2013/65/EU
+    adopted: 2012-12-19
+  US:
+    decision: Commission Implementing Decision (EU) 2023/1795 (EU-US Data Privacy Framework)
+    adopted: 2023-07-10
+    status: under_appeal
+    scope:
+      recipient.dpfCertified: true
+    notes: Only organisations on the DPF list, within their certification. Appeal C-703/25 P pending.
+  UY:
+    decision: Commission Decision 2012/484/EU
+    adopted: 2012-08-21
+  EPO:
+    decision: Commission Implementing Decision (EU) 2025/1382
+    adopted: 2025-07-15
+    notes: Transfers to the European Patent Organisation under its Data Protection Rules.
+"""#,
         "jurisdictions.yaml": #"""
 # Where data is, for the built-in policy pack: the EEA, territories that belong to an EEA state for the
 # GDPR, cloud provider regions, and dataset namespaces whose location is known.
@@ -109,6 +201,112 @@ namespaces:
     location: aws:eu-central-1
   - pattern: "*.us-east-1.rds.amazonaws.com*"
     location: aws:us-east-1
+"""#,
+        "rules.yaml": #"""
+# The rules of the built-in policy pack: what `custody check` and `custody decide` judge.
+#
+# Each rule has an id (the key), the GDPR article it applies, a severity (violation, warning or info),
+# a plain explanation and a remedy. A built-in rule names the engine's `check` that finds its cases;
+# a rule of your own says `when` instead (see docs/policies.md for the conditions).
+#
+# In a --policies folder, an entry with the id of an existing rule changes only the fields it names:
+#   rules:
+#     third-party-source: { severity: warning }
+#     unknown-category: { enabled: false }
+# Rules about data movement (transfers, locations) judge completed runs; rules about the lawfulness of
+# processing (Art. 6, 9, 10) judge every run, failed ones too.
+version: 1
+
+rules:
+  transfer-basis:
+    check: transfer
+    article: Art. 44-49
+    severity: violation
+    explanation: >-
+      Personal data stored outside the EEA, or disclosed to a recipient outside it, is a transfer under
+      Chapter V and needs a basis: an adequacy decision whose scope covers it, an Art. 46 safeguard with a
+      transfer impact assessment, or (as a last resort) an Art. 49 derogation. Onward transfers from one
+      third country to another need their own.
+    remedy: >-
+      Record the basis on the run (custody_processing.transferMechanism, with tiaRef for an Art. 46 tool),
+      or once for the location or recipient in a policy file (transferBases), or keep the data in the EEA.
+
+  lawful-basis:
+    check: lawful-basis
+    article: Art. 6(1)
+    severity: violation
+    explanation: Every processing of personal data needs one of the six lawful bases of Art. 6(1).
+    remedy: Name the basis in custody_processing.legalBasis on the run, or on its job as a default.
+
+  public-authority-legitimate-interests:
+    check: public-authority-interests
+    article: Art. 6(1), second subparagraph
+    severity: violation
+    explanation: >-
+      Public authorities cannot rely on legitimate interests for processing they carry out in the
+      performance of their tasks.
+    remedy: Use public_task or legal_obligation, with the law that lays the task down.
+
+  special-category-condition:
+    check: special-category
+    article: Art. 9(2)
+    severity: violation
+    explanation: >-
+      Special categories of personal data (health, biometric, genetic, political, religious, trade-union,
+      racial or ethnic, sex life) may be processed only with an Art. 6 basis and an Art. 9(2) condition,
+      also where the categories were derived from other data (C-184/20, C-252/21).
+    remedy: Name the condition in custody_processing.specialCategoryCondition, or stop processing the categories.
+
+  criminal-data-authorisation:
+    check: criminal-data
+    article: Art. 10
+    severity: violation
+    explanation: >-
+      Personal data on criminal convictions and offences may be processed only under the control of official
+      authority or where Union or Member State law authorises it.
+    remedy: Name the authorisation in custody_processing.criminalDataAuthorisation (official_authority or authorised_by_law).
+
+  third-party-source:
+    check: source
+    article: Art. 14(2)(f)
+    severity: violation
+    explanation: >-
+      Where personal data were not obtained from the person, the controller must tell them where the data
+      came from, so every collection must record its source.
+    remedy: Add custody_processing.source (type, and name for a third party or public source) to the collecting run.
+
+  automated-decision-special-category:
+    check: automated-decision
+    article: Art. 22(4)
+    severity: violation
+    explanation: >-
+      Decisions based solely on automated processing may use special categories of data only with explicit
+      consent or for reasons of substantial public interest, with suitable safeguards.
+    remedy: Use explicit_consent or substantial_public_interest as the condition, or keep special categories out of the decision.
+
+  unknown-location:
+    check: unknown-location
+    article: Art. 30(1)(e), 44
+    severity: warning
+    explanation: >-
+      Nobody can tell whether personal data in a dataset of unknown location has left the EEA. The dataset
+      declares no location and no namespace pattern of the pack places it, or it names a cloud region the
+      pack does not know.
+    remedy: Declare custody_personalData.location on the dataset, or add a namespace pattern or provider region to a policy file.
+
+  unknown-category:
+    check: unknown-category
+    article: Art. 30(1)(c)
+    severity: warning
+    explanation: An event names a personal-data category the taxonomy does not know (a typo, or a stale pack).
+    remedy: Correct the producer, or add the category to the taxonomy in a policy file.
+
+  unknown-purpose:
+    check: unknown-purpose
+    article: Art. 30(1)(b)
+    severity: warning
+    explanation: An event names a purpose the taxonomy does not know (a typo, or a stale pack).
+    remedy: Correct the producer, or add the purpose to the taxonomy in a policy file.
 """#,
         "taxonomy.yaml": #"""
 # The personal-data taxonomy of the built-in policy pack.

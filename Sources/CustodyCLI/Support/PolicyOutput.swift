@@ -1,0 +1,67 @@
+import CustodyLineage
+import CustodyModel
+import CustodyPack
+import CustodyPolicy
+
+/// The JSON shape of policy results (`check`, `decide`), documented in docs/cli.md.
+enum PolicyJSON {
+    static func result(_ result: PolicyResult) -> String {
+        JSONOutput.object([
+            ("violations", .number(result.findings.count { $0.severity == .violation })),
+            ("warnings", .number(result.findings.count { $0.severity == .warning })),
+            ("infos", .number(result.findings.count { $0.severity == .info })),
+            ("runsJudged", .number(result.runsJudged)), ("datasetsJudged", .number(result.datasetsJudged)),
+            ("asOf", result.horizon.asOf.map { .string(RFC3339.format($0)) } ?? .null),
+            ("packDigest", .string(result.packDigest)),
+            ("findings", .array(result.findings.map(finding))),
+        ])
+    }
+
+    static func finding(_ finding: Finding) -> JSONOutput.Value {
+        let concerns = finding.concerns
+        return .object([
+            ("rule", .string(finding.rule)), ("article", .string(finding.article)), ("severity", .string(finding.severity.rawValue)),
+            ("concerns", .object([
+                ("dataset", concerns.dataset.map(LineageJSON.node) ?? .null), ("job", concerns.job.map(LineageJSON.node) ?? .null),
+                ("runId", LineageJSON.optional(concerns.runID)), ("recipient", LineageJSON.optional(concerns.recipient)),
+            ])),
+            ("summary", .string(finding.summary)),
+            ("transfer", finding.transfer.map(transfer) ?? .null),
+            ("evidence", .array(finding.evidence.map { .number($0) })),
+            ("explanation", .string(finding.explanation)), ("remedy", .string(finding.remedy)),
+        ])
+    }
+
+    static func transfer(_ assessment: TransferAssessment) -> JSONOutput.Value {
+        .object([
+            ("destination", .string(assessment.destination)), ("branch", .string(assessment.branch.rawValue)),
+            ("basis", LineageJSON.optional(assessment.basis)), ("recordedIn", LineageJSON.optional(assessment.recordedIn)),
+            ("onwardFrom", LineageJSON.strings(assessment.onwardFrom)), ("gaps", LineageJSON.strings(assessment.gaps)),
+        ])
+    }
+}
+
+/// Policy results for people.
+enum PolicyText {
+    static func result(_ result: PolicyResult) -> String {
+        let when = result.horizon.asOf.map { " as of \(RFC3339.format($0))" } ?? ""
+        let counts = Severity.allCases.map { severity in counted(result.findings.count { $0.severity == severity }, severity.rawValue) }
+        var out = "Checked \(counted(result.runsJudged, "run")) and \(counted(result.datasetsJudged, "dataset"))\(when): "
+            + counts.joined(separator: ", ") + ".\n"
+        for finding in result.findings {
+            out += "\n\(finding.severity.rawValue.uppercased())  \(finding.rule)  (\(finding.article))\n"
+            out += "  \(finding.summary)\n"
+            var about: [String] = []
+            if let dataset = finding.concerns.dataset { about.append(dataset.id) }
+            if let job = finding.concerns.job, let run = finding.concerns.runID { about.append("\(job.id) run \(run)") }
+            if let recipient = finding.concerns.recipient { about.append("recipient \(recipient)") }
+            if !about.isEmpty { out += "  concerns: " + about.joined(separator: "; ") + "\n" }
+            if let transfer = finding.transfer { out += "  Chapter V branch: \(transfer.branch.rawValue)\n" }
+            out += "  evidence: events " + finding.evidence.map(String.init).joined(separator: ", ") + "\n"
+            out += "  remedy: \(finding.remedy)\n"
+        }
+        if !result.findings.isEmpty { out += "\n'custody log --from SEQ --limit 1' shows an event; docs/policies.md explains each rule.\n" }
+        out += "Policy pack \(result.packDigest.prefix(16))…\n"
+        return out
+    }
+}

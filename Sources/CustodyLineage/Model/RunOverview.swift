@@ -1,0 +1,8 @@
+/// One run with the datasets it read and wrote, as the log shows it at the query's horizon: what the
+/// policy engine judges, run by run.
+public struct RunOverview: Sendable {
+    public let summary: RunSummary
+    /// The datasets its visible events listed as inputs and as outputs (whatever became of the run).
+    public let inputs: [NodeName]
+    public let outputs: [NodeName]
+}

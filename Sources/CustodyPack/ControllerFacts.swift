@@ -1,0 +1,10 @@
+/// Who the controller is, for the reports (Art. 13(1)(a)-(b), 30(1)(a)): policy files state it once.
+public struct ControllerFacts: Sendable, Equatable {
+    public var name: String
+    public var contact: String?
+    public var country: String?
+    public var dpo: String?
+    /// The Art. 27 representative in the Union, for a controller established outside it.
+    public var representative: String?
+    public var supervisoryAuthority: String?
+}
