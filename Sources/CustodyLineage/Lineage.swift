@@ -91,6 +91,11 @@ public struct Lineage: Sendable {
         return try query { context in try SubjectTrailQuery(context: context, tokens: tokens).run() }
     }
 
+    /// People named on a dataset again after an erasure from it, counted per dataset, erasure and return.
+    public func returnsAfterErasure() throws -> [ReturnAfterErasure] {
+        try query { context in try ErasureReturnQuery(context: context).run() }
+    }
+
     /// What a leak of the dataset exposes.
     public func breach(of node: String) throws -> BreachScope {
         try query { context in try BreachQuery(context: context).scope(of: try datasetID(node, context)) }

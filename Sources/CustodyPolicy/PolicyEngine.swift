@@ -29,7 +29,8 @@ public struct PolicyEngine: Sendable {
 
     /// Runs every enabled rule of the pack over the lineage view, at its horizon.
     public func check(_ lineage: Lineage, scope: Scope = .everything) throws -> PolicyResult {
-        let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack)
+        let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack,
+            returnsAfterErasure: try lineage.returnsAfterErasure())
         var findings = pack.rules.filter(\.enabled).flatMap { rule in self.findings(of: rule, in: facts) }
         let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
         findings = findings.filter(filter.includes)
@@ -48,6 +49,10 @@ public struct PolicyEngine: Sendable {
             return ConditionCheck(facts: facts, rule: rule, condition: condition).findings()
         case .builtIn("transfer"):
             return TransferCheck(facts: facts, rule: rule).findings()
+        case .builtIn("purpose-compatibility"):
+            return PurposeCheck(facts: facts, rule: rule).findings()
+        case .builtIn("after-erasure"):
+            return ErasureReturnCheck(returns: facts.returnsAfterErasure, rule: rule).findings()
         case .builtIn(let check) where LawfulnessCheck.checks.contains(check):
             return LawfulnessCheck(facts: facts, rule: rule).findings(check)
         case .builtIn(let check) where PackCoverageCheck.checks.contains(check):

@@ -7,9 +7,11 @@ struct ProcessingFacts {
     let runs: [RunOverview]
     let datasets: [NodeName: DatasetProfile]
     let pack: PolicyPack
+    let returnsAfterErasure: [ReturnAfterErasure]
 
-    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack) {
+    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = []) {
         self.runs = runs
+        self.returnsAfterErasure = returnsAfterErasure
         self.datasets = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
         self.pack = pack
     }
@@ -40,6 +42,11 @@ struct ProcessingFacts {
     /// Whether a run read or wrote personal data.
     func touchesPersonalData(_ run: RunOverview) -> Bool {
         (run.inputs + run.outputs).contains(where: holdsPersonalData)
+    }
+
+    /// The events that declared what a dataset holds, and those of the completed runs that wrote it.
+    func evidence(of dataset: DatasetProfile) -> [Int] {
+        dataset.evidence + dataset.writers.flatMap(\.events)
     }
 
     /// The run's events, and the events that declared what its datasets hold.

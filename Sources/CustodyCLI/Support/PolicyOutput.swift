@@ -58,7 +58,7 @@ enum PolicyText {
             if !about.isEmpty { out += "  concerns: " + about.joined(separator: "; ") + "\n" }
             if let transfer = finding.transfer { out += "  Chapter V branch: \(transfer.branch.rawValue)\n" }
             out += "  evidence: events " + finding.evidence.map(String.init).joined(separator: ", ") + "\n"
-            out += "  remedy: \(finding.remedy)\n"
+            if finding.severity != .info { out += "  remedy: \(finding.remedy)\n" }
         }
         if !result.findings.isEmpty { out += "\n'custody log --from SEQ --limit 1' shows an event; docs/policies.md explains each rule.\n" }
         out += "Policy pack \(result.packDigest.prefix(16))…\n"

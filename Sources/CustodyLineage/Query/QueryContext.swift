@@ -346,7 +346,7 @@ final class QueryContext {
 
     /// When a dataset fact takes effect: at its event, or for a run's output when the run completed;
     /// `nil` when the horizon hides it or the run never completed.
-    private func effectiveMoment(seq: Int, role: String, run: Int64?, time: Int64) throws -> (Moment, RunRecord?)? {
+    func effectiveMoment(seq: Int, role: String, run: Int64?, time: Int64) throws -> (Moment, RunRecord?)? {
         guard horizon.sees(seq: seq, time: time) else { return nil }
         guard role == "out", let run else { return (Moment(time: time, seq: seq), nil) }
         guard let record = try self.run(run), let completion = record.completion else { return nil }

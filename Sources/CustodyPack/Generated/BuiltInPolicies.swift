@@ -275,6 +275,29 @@ rules:
       came from, so every collection must record its source.
     remedy: Add custody_processing.source (type, and name for a third party or public source) to the collecting run.
 
+  purpose-compatibility:
+    check: purpose-compatibility
+    article: Art. 5(1)(b), 6(4)
+    severity: violation
+    explanation: >-
+      Personal data collected for specified purposes may be processed further only for purposes compatible
+      with them, unless the further processing rests on the person's consent or on a legal obligation. A
+      purpose is compatible with its own narrower purposes and with those its taxonomy entry lists in
+      compatibleWith.
+    remedy: >-
+      Ask for consent, rest the processing on a legal obligation, or, where the purposes are compatible
+      after an Art. 6(4) assessment, list the new purpose in compatibleWith of the original one.
+
+  after-erasure:
+    check: after-erasure
+    article: Art. 17
+    severity: warning
+    explanation: >-
+      People were written into a dataset again after their data was erased from it. Unless they came
+      back of their own accord (a new sign-up), the erasure has been undone, for instance by a restore
+      from backup or a copy that was not cleaned.
+    remedy: Find the run that wrote them back and erase them again; clean the copies it read from.
+
   automated-decision-special-category:
     check: automated-decision
     article: Art. 22(4)

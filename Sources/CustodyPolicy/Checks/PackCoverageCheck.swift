@@ -20,14 +20,14 @@ struct PackCoverageCheck {
                 let what = dataset.location.text.map { "is stored at \($0), a place the pack cannot map to a country" }
                     ?? "declares no location, and no namespace pattern of the pack places it"
                 findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset),
-                    summary: "\(dataset.dataset.name) holds personal data and \(what)", evidence: dataset.evidence))
+                    summary: "\(dataset.dataset.name) holds personal data and \(what)", evidence: facts.evidence(of: dataset)))
             }
         case "unknown-category":
             for dataset in facts.datasetsInOrder {
                 for category in dataset.categories where category.declared && !taxonomy.category(category.key).isKnown {
                     findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset),
                         summary: "\(dataset.dataset.name) is declared to hold '\(category.key)', a category the taxonomy does not know",
-                        evidence: dataset.evidence))
+                        evidence: facts.evidence(of: dataset)))
                 }
             }
         case "unknown-purpose":

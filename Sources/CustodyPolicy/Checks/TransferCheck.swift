@@ -64,7 +64,7 @@ struct TransferCheck {
             let movement = TransferAssessor.Movement(country: country, location: dataset.location.text.flatMap(StorageLocation.init),
                 at: dataset.location.declaredBy?.time ?? .distantPast)
             if let finding = judge(movement, sources: [], assessor: assessor, concern: Concern(dataset: dataset.dataset),
-                what: "\(dataset.dataset.name) holds personal data in \(dataset.location.text ?? country.code)", evidence: dataset.evidence) {
+                what: "\(dataset.dataset.name) holds personal data in \(dataset.location.text ?? country.code)", evidence: facts.evidence(of: dataset)) {
                 findings.append(finding)
             }
         }

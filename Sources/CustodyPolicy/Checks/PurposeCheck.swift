@@ -1,0 +1,71 @@
+import CustodyLineage
+import CustodyPack
+
+/// Purpose limitation (Art. 5(1)(b), 6(4)): data collected for some purposes may be processed further
+/// only for compatible ones, unless the further processing rests on consent or a legal obligation.
+/// The purposes data was collected for follow it downstream, through every run that carries personal
+/// data (not `anonymize`).
+struct PurposeCheck {
+    let facts: ProcessingFacts
+    let rule: PolicyRule
+
+    /// Bases under which Art. 6(4) allows a new purpose whatever the original one.
+    static let exemptBases: Set = ["consent", "legal_obligation"]
+
+    func findings() -> [Finding] {
+        let collected = collectionPurposes()
+        let taxonomy = facts.pack.taxonomy
+        var findings: [Finding] = []
+        for run in facts.runs {
+            let processing = run.summary.processing
+            guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
+                !Self.exemptBases.contains(processing.legalBasis ?? ""), !processing.purposes.isEmpty
+            else { continue }
+            for input in run.inputs where facts.holdsPersonalData(input) {
+                let original = collected[input] ?? []
+                guard !original.isEmpty else { continue }
+                let incompatible = processing.purposes.filter { purpose in
+                    !original.contains { taxonomy.purpose(purpose, isCompatibleWith: $0) }
+                }
+                guard !incompatible.isEmpty else { continue }
+                findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
+                    summary: "\(run.summary.job.name) used \(input.name), collected for \(original.sorted().joined(separator: ", ")), for "
+                        + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
+                    evidence: run.summary.events + (collectionEvidence[input] ?? [])))
+            }
+        }
+        return findings
+    }
+
+    /// The events of the collections behind each dataset.
+    private var collectionEvidence: [NodeName: [Int]] {
+        var evidence: [NodeName: [Int]] = [:]
+        for run in facts.runs where run.summary.completed != nil && run.summary.processing.operation == "collect" {
+            for output in run.outputs { evidence[output, default: []] += run.summary.events }
+        }
+        return evidence
+    }
+
+    /// Each dataset's collection purposes: those of the completed `collect` runs that wrote it, and of
+    /// the datasets completed runs carried into it, to a fixed point (loops end).
+    private func collectionPurposes() -> [NodeName: Set<String>] {
+        var purposes: [NodeName: Set<String>] = [:]
+        let completed = facts.runs.filter { $0.summary.completed != nil }
+        for run in completed where run.summary.processing.operation == "collect" {
+            for output in run.outputs { purposes[output, default: []].formUnion(run.summary.processing.purposes) }
+        }
+        let carrying = completed.filter { !["collect", "anonymize", "erase", "access"].contains($0.summary.processing.operation) }
+        var changed = true
+        while changed {
+            changed = false
+            for run in carrying {
+                let carried = run.inputs.reduce(into: Set<String>()) { $0.formUnion(purposes[$1] ?? []) }
+                for output in run.outputs where !carried.isSubset(of: purposes[output] ?? []) {
+                    purposes[output, default: []].formUnion(carried)
+                    changed = true
+                }
+            }
+        }
+        return purposes
+    }
+}

@@ -1,0 +1,163 @@
+import CustodyLineage
+import CustodyPack
+import CustodyPolicy
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// One rule on one small event stream: how many findings it must give (0: the stream passes it).
+struct RuleCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let rule: String
+    let events: [String]
+    let findings: Int
+    /// A fragment every finding's summary contains.
+    var mentions: String? = nil
+    var overlay: [String: String] = [:]
+
+    var testDescription: String { "\(rule): \(name)" }
+}
+
+private func use(_ job: String, run: Int, _ eventType: String = "COMPLETE", operation: String = "transform", purposes: [String] = ["essential.service"],
+                 legalBasis: String? = "contract", processing: [String: any Sendable] = [:], inputs: [String] = ["crm"],
+                 outputs: [DatasetEntry] = [ds("derived").location("DE")]) -> String {
+    E.run(job, eventType, run: run, at: t(10 + run), operation: operation, purposes: purposes, legalBasis: legalBasis, processing: processing,
+          inputs: inputs.map(ds), outputs: outputs)
+}
+
+/// Health data about Alice, collected on consent with explicit consent for the special category.
+private let healthCollection = E.run("intake", run: 1, at: t(9), operation: "collect", purposes: ["essential.service"], legalBasis: "consent",
+    processing: ["source": ["type": "data_subject"], "specialCategoryCondition": "explicit_consent"],
+    outputs: [ds("crm").subjects("alice@example.com").categories("user.health_and_medical").location("DE")])
+
+private let criminalCollection = E.run("screening", run: 1, at: t(9), operation: "collect", purposes: ["hr"], legalBasis: "legal_obligation",
+    processing: ["source": ["type": "public", "name": "court register"], "criminalDataAuthorisation": "authorised_by_law"],
+    outputs: [ds("crm").subjects("alice@example.com").categories("user.criminal.conviction").location("DE")])
+
+struct RuleTests {
+    static let cases: [RuleCase] = [
+        RuleCase(name: "every run on personal data names a basis", rule: "lawful-basis", events: [collection, use("report", run: 2)], findings: 0),
+        RuleCase(name: "a run without a basis", rule: "lawful-basis", events: [collection, use("report", run: 2, legalBasis: nil)], findings: 1,
+            mentions: "report"),
+        RuleCase(name: "a failed run without a basis is judged too", rule: "lawful-basis",
+            events: [collection, use("report", run: 2, "FAIL", legalBasis: nil)], findings: 1),
+        RuleCase(name: "a run on anonymous data needs none", rule: "lawful-basis", events: [
+            collection, use("anon", run: 2, operation: "anonymize", outputs: [ds("stats").location("DE")]),
+            use("chart", run: 3, legalBasis: nil, inputs: ["stats"], outputs: [ds("chart").location("DE")]),
+        ], findings: 0),
+        RuleCase(name: "a public authority on legitimate interests", rule: "public-authority-legitimate-interests", events: [
+            collection, use("profile", run: 2, legalBasis: "legitimate_interests",
+                            processing: ["controller": ["name": "City of Ghent", "country": "BE", "publicAuthority": true] as [String: any Sendable]]),
+        ], findings: 1, mentions: "City of Ghent"),
+        RuleCase(name: "a company on legitimate interests", rule: "public-authority-legitimate-interests", events: [
+            collection, use("profile", run: 2, legalBasis: "legitimate_interests", processing: ["controller": ["name": "Example GmbH", "country": "DE"]]),
+        ], findings: 0),
+        RuleCase(name: "special categories with a basis and a condition", rule: "special-category-condition", events: [healthCollection], findings: 0),
+        RuleCase(name: "derived special categories without a condition", rule: "special-category-condition",
+            events: [healthCollection, use("risk_model", run: 2)], findings: 1, mentions: "user.health_and_medical"),
+        RuleCase(name: "special categories without a basis", rule: "special-category-condition", events: [
+            healthCollection, use("risk_model", run: 2, legalBasis: nil, processing: ["specialCategoryCondition": "health_social_care"]),
+        ], findings: 1, mentions: "Art. 6(1) basis"),
+        RuleCase(name: "criminal data with an authorisation", rule: "criminal-data-authorisation", events: [criminalCollection], findings: 0),
+        RuleCase(name: "criminal data copied without one", rule: "criminal-data-authorisation", events: [criminalCollection, use("hr_copy", run: 2)],
+            findings: 1, mentions: "user.criminal.conviction"),
+        RuleCase(name: "a collection from the person", rule: "third-party-source", events: [collection], findings: 0),
+        RuleCase(name: "a collection from a named third party", rule: "third-party-source", events: [
+            E.run("buy_list", run: 1, at: t(9), operation: "collect", purposes: ["marketing"], legalBasis: "legitimate_interests",
+                  processing: ["source": ["type": "third_party", "name": "ListBroker Ltd"]], outputs: [ds("leads").subjects("bob@example.com").location("DE")]),
+        ], findings: 0),
+        RuleCase(name: "a collection from an unnamed third party", rule: "third-party-source", events: [
+            E.run("buy_list", run: 1, at: t(9), operation: "collect", purposes: ["marketing"], legalBasis: "legitimate_interests",
+                  processing: ["source": ["type": "third_party"]], outputs: [ds("leads").subjects("bob@example.com").location("DE")]),
+        ], findings: 1, mentions: "without naming it"),
+        RuleCase(name: "a collection that does not say where from", rule: "third-party-source", events: [
+            E.run("buy_list", run: 1, at: t(9), operation: "collect", purposes: ["marketing"], legalBasis: "legitimate_interests",
+                  outputs: [ds("leads").subjects("bob@example.com").location("DE")]),
+        ], findings: 1),
+        RuleCase(name: "an automated decision on special categories with explicit consent", rule: "automated-decision-special-category",
+            events: [healthCollection, use("triage", run: 2, operation: "decide", processing: ["specialCategoryCondition": "explicit_consent"])], findings: 0),
+        RuleCase(name: "an automated decision on special categories for health care", rule: "automated-decision-special-category",
+            events: [healthCollection, use("triage", run: 2, operation: "decide", processing: ["specialCategoryCondition": "health_social_care"])],
+            findings: 1, mentions: "health_social_care"),
+        RuleCase(name: "a further purpose within the original one", rule: "purpose-compatibility",
+            events: [collection, use("billing", run: 2, purposes: ["essential.service.billing"])], findings: 0),
+        RuleCase(name: "an incompatible purpose carried two hops downstream", rule: "purpose-compatibility", events: [
+            collection, use("copy", run: 2), use("ads", run: 3, purposes: ["marketing.advertising"], legalBasis: "legitimate_interests", inputs: ["derived"],
+                                                  outputs: [ds("audience").location("DE")]),
+        ], findings: 1, mentions: "marketing.advertising"),
+        RuleCase(name: "an incompatible purpose on consent is allowed", rule: "purpose-compatibility",
+            events: [collection, use("ads", run: 2, purposes: ["marketing.advertising"], legalBasis: "consent")], findings: 0),
+        RuleCase(name: "a purpose the pack lists as compatible", rule: "purpose-compatibility",
+            events: [collection, use("report", run: 2, purposes: ["analytics.reporting"])], findings: 0,
+            overlay: ["compatible.yaml": "purposes:\n  essential.service:\n    name: Service\n    compatibleWith: [analytics.reporting]\n"]),
+        RuleCase(name: "a dataset with a location", rule: "unknown-location", events: [collection], findings: 0),
+        RuleCase(name: "a dataset with no location", rule: "unknown-location",
+            events: [collection, use("copy", run: 2, outputs: [ds("somewhere")])], findings: 1, mentions: "somewhere"),
+        RuleCase(name: "a dataset in a region the pack does not know", rule: "unknown-location",
+            events: [collection, use("copy", run: 2, outputs: [ds("moon").location("aws:moon-base-1")])], findings: 1, mentions: "aws:moon-base-1"),
+        RuleCase(name: "a category the taxonomy lacks", rule: "unknown-category", events: [
+            E.run("fleet", run: 1, at: t(9), operation: "collect", purposes: ["essential.service"], legalBasis: "contract",
+                  processing: ["source": ["type": "data_subject"]], outputs: [ds("cars").categories("vehicle.plate").location("DE")]),
+        ], findings: 1, mentions: "vehicle.plate"),
+        RuleCase(name: "a purpose the taxonomy lacks", rule: "unknown-purpose",
+            events: [collection, use("report", run: 2, purposes: ["analytcs"])], findings: 1, mentions: "analytcs"),
+        RuleCase(name: "people written back after their erasure", rule: "after-erasure", events: [
+            collection,
+            E.run("forget", run: 2, at: t(11), operation: "erase", legalBasis: "legal_obligation", inputs: [ds("crm")],
+                  outputs: [ds("crm").erased("alice@example.com")]),
+            E.run("restore", run: 3, at: t(12), operation: "copy", purposes: ["essential.service"], legalBasis: "contract",
+                  outputs: [ds("crm").subjects("alice@example.com")]),
+        ], findings: 1, mentions: "erased from crm"),
+        RuleCase(name: "an erasure that stays", rule: "after-erasure", events: [
+            collection,
+            E.run("forget", run: 2, at: t(11), operation: "erase", legalBasis: "legal_obligation", inputs: [ds("crm")],
+                  outputs: [ds("crm").erased("alice@example.com")]),
+        ], findings: 0),
+        RuleCase(name: "a rule of the user's on datasets", rule: "no-health-data-abroad", events: [
+            healthCollection, use("copy", run: 2, processing: ["specialCategoryCondition": "health_social_care"],
+                                  outputs: [ds("us_copy").location("US"), ds("eu_copy").location("FR")]),
+        ], findings: 1, mentions: "us_copy", overlay: ["mine.yaml": """
+            rules:
+              no-health-data-abroad:
+                article: Art. 9, 44
+                severity: violation
+                explanation: Health data stays in the EEA.
+                remedy: Move the dataset.
+                when:
+                  dataset:
+                    categories: [user.health_and_medical]
+                    outsideEEA: true
+            """]),
+        RuleCase(name: "a rule of the user's on runs", rule: "no-marketing-on-interests", events: [
+            collection, use("ads", run: 2, purposes: ["marketing.advertising"], legalBasis: "legitimate_interests"),
+            use("ads2", run: 3, purposes: ["marketing.advertising"], legalBasis: "consent"),
+        ], findings: 1, mentions: "ads", overlay: ["mine.yaml": """
+            rules:
+              no-marketing-on-interests:
+                article: Art. 21(2)
+                severity: warning
+                explanation: Marketing runs on consent here.
+                remedy: Ask for consent.
+                when:
+                  run:
+                    purposes: [marketing]
+                    legalBasis: [legitimate_interests]
+            """]),
+        RuleCase(name: "a rule switched off finds nothing", rule: "lawful-basis",
+            events: [collection, use("report", run: 2, legalBasis: nil)], findings: 0,
+            overlay: ["off.yaml": "rules:\n  lawful-basis: { enabled: false }\n"]),
+    ]
+
+    @Test(arguments: cases)
+    func eachRuleFindsWhatItShould(_ testCase: RuleCase) throws {
+        let harness = try PolicyHarness(testCase.events, overlay: testCase.overlay)
+        let findings = try harness.findings(testCase.rule)
+        #expect(findings.count == testCase.findings, "\(findings.map(\.summary))")
+        let rule = try #require(harness.pack.rules.first { $0.id == testCase.rule })
+        for finding in findings {
+            #expect(finding.article == rule.article && finding.severity == rule.severity)
+            #expect(!finding.evidence.isEmpty, "\(finding.summary)")
+            if let mentions = testCase.mentions { #expect(finding.summary.contains(mentions), "\(finding.summary)") }
+        }
+    }
+}
