@@ -17,6 +17,7 @@ let package = Package(
                 .product(name: "CustodyLineage", package: "Custody"),
                 .product(name: "CustodyPack", package: "Custody"),
                 .product(name: "CustodyModel", package: "Custody"),
+                .product(name: "CustodyPolicy", package: "Custody"),
             ]
         ),
     ]

@@ -1,23 +1,54 @@
 import CustodyLineage
 import CustodyPack
 
-/// What the rules look at, read once from the lineage view: every run with its datasets, every dataset
-/// with its location and categories (declared and carried in), and the pack to read them with.
+/// What the rules look at, read once from the lineage view: every run with its datasets and the
+/// categories its data holds, every dataset with its location and categories (declared and carried
+/// in), and the pack to read them with.
 struct ProcessingFacts {
-    let runs: [RunOverview]
-    let datasets: [NodeName: DatasetProfile]
-    let pack: PolicyPack
-    let returnsAfterErasure: [ReturnAfterErasure]
+    /// A run with what every rule asks of it, worked out once.
+    struct JudgedRun {
+        let overview: RunOverview
+        /// The categories its inputs and outputs hold, each with the datasets that hold it.
+        let categories: [String: [NodeName]]
+        /// It read or wrote a dataset holding personal data.
+        let touchesPersonalData: Bool
 
-    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = []) {
-        self.runs = runs
-        self.returnsAfterErasure = returnsAfterErasure
-        self.datasets = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
-        self.pack = pack
+        var summary: RunSummary { overview.summary }
+        var inputs: [NodeName] { overview.inputs }
+        var outputs: [NodeName] { overview.outputs }
     }
 
-    /// Datasets in name order, for rules that judge datasets.
-    var datasetsInOrder: [DatasetProfile] { datasets.values.sorted { $0.dataset < $1.dataset } }
+    let runs: [JudgedRun]
+    let datasets: [NodeName: DatasetProfile]
+    /// The same datasets in name order, for rules that judge datasets.
+    let datasetsInOrder: [DatasetProfile]
+    let pack: PolicyPack
+    let returnsAfterErasure: [ReturnAfterErasure]
+    /// What the taxonomy says of every category key a dataset holds.
+    private let resolved: [String: Taxonomy.Resolved]
+
+    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = []) {
+        self.pack = pack
+        self.returnsAfterErasure = returnsAfterErasure
+        let byName = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
+        self.datasets = byName
+        datasetsInOrder = byName.values.sorted { $0.dataset < $1.dataset }
+        var resolved: [String: Taxonomy.Resolved] = [:]
+        for dataset in datasets { for category in dataset.categories where resolved[category.key] == nil {
+            resolved[category.key] = pack.taxonomy.category(category.key)
+        } }
+        self.resolved = resolved
+        self.runs = runs.map { run in
+            var categories: [String: [NodeName]] = [:]
+            var personal = false
+            for name in run.inputs + run.outputs {
+                guard let dataset = byName[name], !dataset.declaredAnonymous else { continue }
+                personal = personal || !dataset.categories.isEmpty || dataset.confirmedSubjects > 0
+                for category in dataset.categories { categories[category.key, default: []].append(name) }
+            }
+            return JudgedRun(overview: run, categories: categories, touchesPersonalData: personal)
+        }
+    }
 
     /// A dataset holds personal data when it is not declared anonymous and holds a category or a person
     /// an event named on it. Aggregates keep their inputs' categories, so they count.
@@ -29,19 +60,9 @@ struct ProcessingFacts {
         datasets[name].map(holdsPersonalData) ?? false
     }
 
-    /// The categories a run's data holds (its inputs and outputs), each with the datasets that hold it.
-    func categories(of run: RunOverview) -> [String: [NodeName]] {
-        var found: [String: [NodeName]] = [:]
-        for name in run.inputs + run.outputs {
-            guard let dataset = datasets[name], !dataset.declaredAnonymous else { continue }
-            for category in dataset.categories { found[category.key, default: []].append(name) }
-        }
-        return found
-    }
-
-    /// Whether a run read or wrote personal data.
-    func touchesPersonalData(_ run: RunOverview) -> Bool {
-        (run.inputs + run.outputs).contains(where: holdsPersonalData)
+    /// What the taxonomy says of a category key.
+    func category(_ key: String) -> Taxonomy.Resolved {
+        resolved[key] ?? pack.taxonomy.category(key)
     }
 
     /// The events that declared what a dataset holds, and those of the completed runs that wrote it.
@@ -50,7 +71,7 @@ struct ProcessingFacts {
     }
 
     /// The run's events, and the events that declared what its datasets hold.
-    func evidence(of run: RunOverview, datasets names: [NodeName] = []) -> [Int] {
+    func evidence(of run: JudgedRun, datasets names: [NodeName] = []) -> [Int] {
         run.summary.events + names.flatMap { datasets[$0]?.evidence ?? [] }
     }
 }

@@ -14,6 +14,7 @@ import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyPack
+import CustodyPolicy
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -68,7 +69,7 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-let reusesStore = only == "queries" || only == "rebuild"
+let reusesStore = only == "queries" || only == "rebuild" || only == "check"
 if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -105,6 +106,20 @@ if only == "ingest" {
     exit(0)
 }
 
+if only == "check" {
+    let pack = try PolicyPack.builtIn()
+    var seconds: [Double] = []
+    var findings = 0
+    for _ in 0..<3 {
+        let start = now()
+        let result = try PolicyEngine(pack: pack).check(try Lineage(store: store, pack: pack))
+        seconds.append(now() - start)
+        findings = result.findings.count
+    }
+    seconds.sort()
+    print("{\"events\":\(events),\"checkSeconds\":\(String(format: "%.3f", seconds[1])),\"findings\":\(findings)}")
+    exit(0)
+}
 if only == "rebuild" {
     let rebuildStart = now()
     _ = try store.rebuildProjections([LineageProjector()])

@@ -12,7 +12,7 @@ struct ConditionCheck {
     func findings() -> [Finding] {
         switch condition.target {
         case .run:
-            return facts.runs.filter { facts.touchesPersonalData($0) && matches($0) }.map { run in
+            return facts.runs.filter { $0.touchesPersonalData && matches($0) }.map { run in
                 Finding(rule: rule, concerns: Concern(run: run.summary),
                     summary: "\(run.summary.job.name) (run \(run.summary.runID)) meets the rule's conditions",
                     evidence: facts.evidence(of: run, datasets: run.inputs + run.outputs))
@@ -25,7 +25,7 @@ struct ConditionCheck {
         }
     }
 
-    private func matches(_ run: RunOverview) -> Bool {
+    private func matches(_ run: ProcessingFacts.JudgedRun) -> Bool {
         let processing = run.summary.processing
         if let operations = condition.operations, !operations.contains(processing.operation) { return false }
         if let purposes = condition.purposes, !processing.purposes.contains(where: { Self.within($0, purposes) }) { return false }
@@ -36,7 +36,7 @@ struct ConditionCheck {
                 countries.contains(place) else { return false }
         }
         if let completed = condition.completed, (run.summary.completed != nil) != completed { return false }
-        if let categories = condition.categories, !facts.categories(of: run).keys.contains(where: { Self.within($0, categories) }) { return false }
+        if let categories = condition.categories, !run.categories.keys.contains(where: { Self.within($0, categories) }) { return false }
         if let outside = condition.outsideEEA {
             let jurisdictions = facts.pack.jurisdictions
             let recipientOutside = processing.recipient.map { recipient in

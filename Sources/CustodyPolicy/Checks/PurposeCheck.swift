@@ -14,6 +14,7 @@ struct PurposeCheck {
 
     func findings() -> [Finding] {
         let collected = collectionPurposes()
+        let collectionEvidence = self.collectionEvidence()
         let taxonomy = facts.pack.taxonomy
         var findings: [Finding] = []
         for run in facts.runs {
@@ -38,7 +39,7 @@ struct PurposeCheck {
     }
 
     /// The events of the collections behind each dataset.
-    private var collectionEvidence: [NodeName: [Int]] {
+    private func collectionEvidence() -> [NodeName: [Int]] {
         var evidence: [NodeName: [Int]] = [:]
         for run in facts.runs where run.summary.completed != nil && run.summary.processing.operation == "collect" {
             for output in run.outputs { evidence[output, default: []] += run.summary.events }

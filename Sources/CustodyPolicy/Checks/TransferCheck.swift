@@ -18,7 +18,7 @@ struct TransferCheck {
         for run in facts.runs {
             guard let completed = run.summary.completed else { continue }
             writtenByARun.formUnion(run.outputs)
-            guard facts.touchesPersonalData(run) else { continue }
+            guard run.touchesPersonalData else { continue }
             let processing = run.summary.processing
             let sources = thirdCountries(of: run.inputs)
             var movement = TransferAssessor.Movement(mechanism: processing.transferMechanism,

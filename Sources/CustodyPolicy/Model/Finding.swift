@@ -46,8 +46,9 @@ public struct Concern: Sendable, Equatable, Comparable {
     }
 
     /// By dataset, then job, run and recipient; absent parts first.
-    public static func < (lhs: Concern, rhs: Concern) -> Bool {
-        (lhs.dataset?.id ?? "", lhs.job?.id ?? "", lhs.runID ?? "", lhs.recipient ?? "")
-            < (rhs.dataset?.id ?? "", rhs.job?.id ?? "", rhs.runID ?? "", rhs.recipient ?? "")
+    public static func < (lhs: Concern, rhs: Concern) -> Bool { lhs.sortKey < rhs.sortKey }
+
+    var sortKey: String {
+        [dataset?.id ?? "", job?.id ?? "", runID ?? "", recipient ?? ""].joined(separator: "\u{0}")
     }
 }
