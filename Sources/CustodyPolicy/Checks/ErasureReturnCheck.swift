@@ -11,9 +11,10 @@ struct ErasureReturnCheck {
     func findings() -> [Finding] {
         returns.map { back in
             let by = back.returnedBy.map { " by \($0.job.name)" } ?? " by an inventory event"
-            let people = back.people == 1 ? "A person" : "\(back.people) people"
+            let people = back.people == 1 ? "A person erased" : "\(back.people) people erased"
+            let were = back.people == 1 ? "was" : "were"
             return Finding(rule: rule, concerns: Concern(dataset: back.dataset, run: back.returnedBy),
-                summary: "\(people) erased from \(back.dataset.name) at event \(back.erased.seq) were written into it again\(by) at event \(back.returned.seq)",
+                summary: "\(people) from \(back.dataset.name) at event \(back.erased.seq) \(were) written into it again\(by) at event \(back.returned.seq)",
                 evidence: [back.erased.seq, back.returned.seq] + (back.erasedBy?.events ?? []) + (back.returnedBy?.events ?? []))
         }
     }

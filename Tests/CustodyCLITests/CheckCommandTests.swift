@@ -1,0 +1,153 @@
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// `custody check` end to end on `examples/policy-fixture.jsonl`: a shop's pipeline in which some runs
+/// break the rules on purpose (examples/make-policy-fixture.py says which and why).
+struct CheckCommandTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples/policy-fixture.jsonl").path
+
+    static let crm = "dataset:postgres://crm-db:5432:"
+
+    /// Every finding, in the order `check` gives them: rule | severity | article | dataset | job |
+    /// recipient | Chapter V branch | evidence.
+    static let expected = [
+        "automated-decision-special-category|violation|Art. 22(4)|-|job:shop:triage|-|-|4,5",
+        "criminal-data-authorisation|violation|Art. 10|-|job:shop:background_check|-|-|3",
+        "lawful-basis|violation|Art. 6(1)|-|job:shop:report_draft|-|-|13",
+        "purpose-compatibility|violation|Art. 5(1)(b), 6(4)|\(crm)crm.customers|job:shop:ads_profile|-|-|0,12",
+        "special-category-condition|violation|Art. 9(2)|-|job:shop:risk_score|-|-|2,4",
+        "third-party-source|violation|Art. 14(2)(f)|-|job:shop:buy_leads|-|-|1",
+        "transfer-basis|violation|Art. 44-49|-|job:shop:support_offshore|Bangalore Support Pvt Ltd|none|7",
+        "transfer-basis|violation|Art. 44-49|dataset:s3://backup:crm/customers|job:shop:backup_us|-|none|8",
+        "after-erasure|warning|Art. 17|\(crm)crm.customers|job:shop:restore_customers|-|-|18,19",
+        "transfer-basis|warning|Art. 44-49|-|job:shop:court_disclosure|Mumbai High Court|derogation|10",
+        "unknown-category|warning|Art. 30(1)(c)|\(crm)crm.loyalty|-|-|-|17",
+        "unknown-location|warning|Art. 30(1)(e), 44|dataset:file:///tmp:churn.parquet|-|-|-|14",
+        "unknown-purpose|warning|Art. 30(1)(b)|-|job:shop:weekly_stats|-|-|15",
+        "transfer-basis|info|Art. 44-49|-|job:shop:export_audience|AdCo Inc|safeguard|6",
+        "transfer-basis|info|Art. 44-49|-|job:shop:patent_filing|European Patent Office|adequacy|11",
+        "transfer-basis|info|Art. 44-49|dataset:s3://mirror-uk:crm/customers|job:shop:mirror_uk|-|adequacy|9",
+    ]
+
+    /// A store with the fixture ingested, in a folder that lives as long as `body`.
+    static func withStore(_ body: (_ directory: TemporaryDirectory, _ store: String) throws -> Void) throws {
+        let directory = TemporaryDirectory()
+        let store = directory.file("shop.db")
+        let ingest = CLIRun(["ingest", "--store", store, fixture])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        try withExtendedLifetime(directory) { try body(directory, store) }
+    }
+
+    static func lines(_ json: String) throws -> [String] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let findings = try #require(object["findings"] as? [[String: Any]])
+        return findings.map { finding in
+            let concerns = finding["concerns"] as? [String: Any] ?? [:]
+            let transfer = finding["transfer"] as? [String: Any]
+            let evidence = (finding["evidence"] as? [Int] ?? []).map(String.init).joined(separator: ",")
+            return [finding["rule"], finding["severity"], finding["article"], concerns["dataset"], concerns["job"], concerns["recipient"],
+                    transfer?["branch"]].map { ($0 as? String) ?? "-" }.joined(separator: "|") + "|" + evidence
+        }
+    }
+
+    @Test func checkFindsExactlyTheExpectedFindingsAndExitsOne() throws {
+        try Self.withStore { _, store in
+            let run = CLIRun(["check", "--store", store, "--format", "json"])
+            #expect(run.status == 1, "a violation is exit 1: \(run.stderr)")
+            #expect(try Self.lines(run.stdout) == Self.expected)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            #expect(object["violations"] as? Int == 8 && object["warnings"] as? Int == 5 && object["infos"] as? Int == 3)
+            #expect((object["packDigest"] as? String)?.count == 64)
+            // Every finding explains itself and says what to do.
+            for finding in try #require(object["findings"] as? [[String: Any]]) {
+                #expect(!((finding["summary"] as? String) ?? "").isEmpty && !((finding["remedy"] as? String) ?? "").isEmpty)
+            }
+        }
+    }
+
+    @Test func theTextNamesRuleArticleWhatAndEvidence() throws {
+        try Self.withStore { _, store in
+            let run = CLIRun(["check", "--store", store])
+            #expect(run.status == 1)
+            let text = run.stdout
+            #expect(text.hasPrefix("Checked 19 runs and 18 datasets: 8 violations, 5 warnings, 3 infos.\n"))
+            #expect(text.contains("""
+                VIOLATION  transfer-basis  (Art. 44-49)
+                  backup_us stored personal data in crm/customers, located in aws:us-east-1, without a basis: adequacy: the decision covers only \
+                recipients that are certified under the Data Privacy Framework, and no recipient is named; no Art. 46 safeguard or Art. 49 \
+                derogation is named by the run or recorded in the pack
+                  concerns: dataset:s3://backup:crm/customers; job:shop:backup_us run 0193b0c1-0000-7000-8000-000000000009
+                  Chapter V branch: none
+                  evidence: events 8
+                  remedy: Record the basis on the run
+                """))
+            #expect(text.contains("WARNING  transfer-basis  (Art. 44-49)\n  court_disclosure disclosed personal data to Mumbai High Court, only under the Art. 49 derogation derogation:legal_claims (the run)"))
+            #expect(text.contains("INFO  transfer-basis  (Art. 44-49)\n  patent_filing disclosed personal data to European Patent Office, under the adequacy decision Commission Implementing Decision (EU) 2025/1382"))
+        }
+    }
+
+    @Test func scopesKeepWhatConcernsTheDatasetOrThePerson() throws {
+        try Self.withStore { _, store in
+            let dataset = CLIRun(["check", "--store", store, "--format", "json", "--dataset", "dataset:s3://backup:crm/customers"])
+            // The run that wrote the backup, and the restore that read it.
+            let datasetLines = try Self.lines(dataset.stdout)
+            #expect(datasetLines == [Self.expected[7], Self.expected[8]])
+            #expect(dataset.status == 1)
+            let frank = CLIRun(["check", "--store", store, "--format", "json", "--subject", "frank@example.com"])
+            let frankLines = try Self.lines(frank.stdout)
+            #expect(frankLines == [Self.expected[1]])
+            let nobody = CLIRun(["check", "--store", store, "--subject", "nobody@example.com"])
+            #expect(nobody.status == 0 && nobody.stdout.contains("0 violations, 0 warnings, 0 infos"))
+        }
+    }
+
+    @Test func theSameStoreAndPackGiveByteIdenticalFindings() throws {
+        try Self.withStore { _, store in
+            let first = CLIRun(["check", "--store", store, "--format", "json", "--as-of", "2026-03-02T12:00:00Z"])
+            let second = CLIRun(["check", "--store", store, "--format", "json", "--as-of", "2026-03-02T12:00:00Z"])
+            #expect(first.stdout == second.stdout && !first.stdout.isEmpty)
+            // As of noon, the erasure and the restore have not happened yet.
+            let lines = try Self.lines(first.stdout)
+            #expect(!lines.contains { $0.hasPrefix("after-erasure") })
+        }
+    }
+
+    @Test func aPolicyFileOfTheUsersChangesTheVerdict() throws {
+        try Self.withStore { directory, store in
+            let policies = directory.file("policies")
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try """
+                version: 1
+                transferBases:
+                  - location: aws:us-east-1
+                    mechanism: scc_commission
+                    tiaRef: TIA-AWS-1
+                rules:
+                  third-party-source: { severity: warning }
+                  criminal-data-authorisation: { enabled: false }
+                """.write(toFile: policies + "/shop.yaml", atomically: true, encoding: .utf8)
+            let run = CLIRun(["check", "--store", store, "--format", "json", "--policies", policies])
+            let lines = try Self.lines(run.stdout)
+            #expect(lines.contains("transfer-basis|info|Art. 44-49|dataset:s3://backup:crm/customers|job:shop:backup_us|-|safeguard|8"))
+            #expect(lines.contains("third-party-source|warning|Art. 14(2)(f)|-|job:shop:buy_leads|-|-|1"))
+            #expect(!lines.contains { $0.hasPrefix("criminal-data-authorisation") })
+            #expect(lines.count == Self.expected.count - 1)
+        }
+    }
+
+    @Test func aBadPolicyFileIsExitTwoWithItsLocationAndTheStoreIsUntouched() throws {
+        try Self.withStore { directory, store in
+            let before = try Data(contentsOf: URL(fileURLWithPath: store))
+            let policies = directory.file("policies")
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try "version: 1\nadequacy:\n  FR:\n    decision: D\n    adopted: 2020-01-01\n".write(toFile: policies + "/bad.yaml", atomically: true, encoding: .utf8)
+            let run = CLIRun(["check", "--store", store, "--policies", policies])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("bad.yaml:3:3:") && run.stderr.contains("contradicts the eea list"), "\(run.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: store)) == before)
+            #expect(CLIRun(["check", "--store", store, "--format", "html"]).status == 2)
+        }
+    }
+}
