@@ -39,7 +39,7 @@ public enum CustodyMain {
             return exit.rawValue
         case let error as IngestError:
             context.printError("error: \(error)")
-            context.printError("nothing was recorded: the whole call was rolled back. Fix the event and ingest the file again.")
+            context.printError("nothing was recorded: the whole call was rolled back. Fix the event and run the command again.")
             return 2
         case let error as LogError:
             context.printError("error: \(error.message)")

@@ -1,7 +1,7 @@
 public import CustodyLog
 public import CustodyModel
 public import CustodyPack
-import GRDB
+package import GRDB
 
 /// The lineage questions, typed: the policy and report modules ask here and never write SQL.
 ///
@@ -16,6 +16,8 @@ public struct Lineage: Sendable {
     public let store: EventStore
     public let pack: PolicyPack
     public let horizon: Horizon
+    /// Set for a view inside a pre-flight transaction: queries read that connection instead of the store's.
+    private let trialConnection: TrialConnection?
 
     /// Opens the lineage view of a store, first bringing its projections up to the end of the log if a
     /// writer appended without them (or the store predates them), and rebuilding them if another version
@@ -24,6 +26,7 @@ public struct Lineage: Sendable {
         self.store = store
         self.pack = pack
         self.horizon = horizon
+        trialConnection = nil
         let layout = try store.read { db in
             try db.tableExists("lineage_meta") ? try String.fetchOne(db, sql: "SELECT value FROM lineage_meta WHERE key = 'layout'") : nil
         }
@@ -32,6 +35,16 @@ public struct Lineage: Sendable {
         } else {
             try store.bringProjectionsUpToDate([LineageProjector()])
         }
+    }
+
+    /// The lineage view inside a pre-flight transaction (`Ingestor.trial`), whose appends already brought
+    /// the projections up to date: for `decide`. Use it only inside the trial's `inspect` closure. The
+    /// vault lookups of `subject` still read the committed store.
+    package init(trial db: Database, store: EventStore, pack: PolicyPack, horizon: Horizon = .now) {
+        self.store = store
+        self.pack = pack
+        self.horizon = horizon
+        trialConnection = TrialConnection(db)
     }
 
     /// The dataset or job a user named: `dataset:<namespace>:<name>`, `job:<namespace>:<name>`, or a
@@ -112,8 +125,12 @@ public struct Lineage: Sendable {
     private func query<T>(_ body: (QueryContext) throws -> T) throws -> T {
         let pack = self.pack, horizon = self.horizon
         var result: Result<T, any Error>!
-        try store.read { db in
-            result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) }
+        if let trialConnection {
+            result = Result { try body(try QueryContext(db: trialConnection.db, horizon: horizon, pack: pack)) }
+        } else {
+            try store.read { db in
+                result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) }
+            }
         }
         do { return try result.get() } catch let error as LineageError { throw error } catch {
             // A damaged file or a lock keeps its meaning; anything else SQLite refuses here is a lineage
@@ -124,5 +141,16 @@ public struct Lineage: Sendable {
             throw LogError(.integrity, "the lineage tables of the store at \(store.path) cannot be read (\(reason)); "
                 + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
         }
+    }
+}
+
+/// The connection of a pre-flight transaction, read by a `Lineage` made inside it.
+private final class TrialConnection: @unchecked Sendable {
+    // Invariant: used only inside the trial's `inspect` closure, on the thread running it, while its
+    // transaction is open; `Lineage(trial:)` documents that the view must not outlive the closure.
+    let db: Database
+
+    init(_ db: Database) {
+        self.db = db
     }
 }

@@ -2,6 +2,7 @@ public import CustodyLineage
 public import CustodyLog
 public import CustodyModel
 public import CustodyPack
+public import Foundation
 
 /// Judges what the log shows against the rules of a policy pack. Every finding names its rule and
 /// article, what it concerns, and the events that prove it.
@@ -40,6 +41,23 @@ public struct PolicyEngine: Sendable {
         findings = findings.indices.sorted { keys[$0] < keys[$1] }.map { findings[$0] }
         return PolicyResult(findings: findings, packDigest: pack.digest, horizon: lineage.horizon,
             runsJudged: facts.runs.count, datasetsJudged: facts.datasets.count)
+    }
+
+    /// Judges proposed events against the store as it is, without keeping them: they are appended in a
+    /// transaction that is rolled back, and the findings that cite them decide. Bad input throws the
+    /// `IngestError` that `ingest` would.
+    public func decide<Random: RandomNumberGenerator>(_ sources: [IngestSource], store: EventStore, vaultKey: VaultKey, recordedAt: Date,
+                                                    random: inout Random) throws -> PolicyDecision {
+        // Opening a view first rebuilds projections laid out by another version, and catches them up.
+        _ = try Lineage(store: store, pack: pack)
+        return try Ingestor.trial(sources, into: store, vaultKey: vaultKey, recordedAt: recordedAt, random: &random,
+            projectors: [LineageProjector()]) { db, summary in
+            let receipt = summary.receipt
+            let proposed = receipt.firstSeq..<(receipt.firstSeq + receipt.eventCount)
+            let result = try check(Lineage(trial: db, store: store, pack: pack))
+            return PolicyDecision(findings: result.findings.filter { $0.evidence.contains(where: proposed.contains) }, proposed: proposed,
+                packDigest: pack.digest)
+        }
     }
 
     /// The findings of one rule, by the check it names.

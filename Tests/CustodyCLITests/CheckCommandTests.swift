@@ -150,4 +150,40 @@ struct CheckCommandTests {
             #expect(CLIRun(["check", "--store", store, "--format", "html"]).status == 2)
         }
     }
+
+    static let proposed = URL(fileURLWithPath: fixture).deletingLastPathComponent().appendingPathComponent("proposed").path
+
+    @Test func decideDeniesATransferWithoutABasisAndAllowsACompliantOneWritingNothing() throws {
+        try Self.withStore { _, store in
+            let logBefore = CLIRun(["log", "--store", store]).stdout
+            let checkBefore = CLIRun(["check", "--store", store, "--format", "json"]).stdout
+            let deny = CLIRun(["decide", "--store", store, "--format", "json", Self.proposed + "/deny-transfer.json"])
+            #expect(deny.status == 1, "\(deny.stderr)")
+            let denied = try #require(try JSONSerialization.jsonObject(with: Data(deny.stdout.utf8)) as? [String: Any])
+            #expect(denied["decision"] as? String == "deny" && denied["events"] as? Int == 1)
+            // Only what the proposed event causes: not the store's own findings.
+            #expect(try Self.lines(deny.stdout) == ["transfer-basis|violation|Art. 44-49|-|job:shop:support_offshore|Bangalore Support Pvt Ltd|none|20"])
+            let allow = CLIRun(["decide", "--store", store, Self.proposed + "/allow-transfer.json"])
+            #expect(allow.status == 0, "\(allow.stderr)")
+            #expect(allow.stdout.hasPrefix("ALLOW: 1 proposed event judged against the store: 0 violations, 0 warnings, 1 info."))
+            #expect(allow.stdout.contains("Chapter V branch: safeguard"))
+            // Nothing was ingested: the same log, the same findings, and the store verifies.
+            #expect(CLIRun(["log", "--store", store]).stdout == logBefore)
+            #expect(CLIRun(["check", "--store", store, "--format", "json"]).stdout == checkBefore)
+            #expect(CLIRun(["verify", "--store", store]).status == 0)
+        }
+    }
+
+    @Test func decideRejectsBadInputWithItsLineAndField() throws {
+        try Self.withStore { directory, store in
+            let bad = directory.file("bad.jsonl")
+            let good = try String(contentsOfFile: Self.proposed + "/allow-transfer.json", encoding: .utf8)
+            let compact = good.replacingOccurrences(of: "\n", with: "")
+            try (compact + "\n" + compact.replacingOccurrences(of: "\"country\": \"IN\"", with: "\"country\": \"India\"") + "\n").write(toFile: bad, atomically: true, encoding: .utf8)
+            let run = CLIRun(["decide", "--store", store, bad])
+            #expect(run.status == 2)
+            #expect(run.stderr.contains("bad.jsonl:2:") && run.stderr.contains("/recipient/country") && run.stderr.contains("nothing was recorded"),
+                "\(run.stderr)")
+        }
+    }
 }

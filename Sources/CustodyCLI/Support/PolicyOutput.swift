@@ -17,6 +17,17 @@ enum PolicyJSON {
         ])
     }
 
+    static func decision(_ decision: PolicyDecision) -> String {
+        JSONOutput.object([
+            ("decision", .string(decision.allowed ? "allow" : "deny")),
+            ("events", .number(decision.proposed.count)),
+            ("violations", .number(decision.findings.count { $0.severity == .violation })),
+            ("warnings", .number(decision.findings.count { $0.severity == .warning })),
+            ("packDigest", .string(decision.packDigest)),
+            ("findings", .array(decision.findings.map(finding))),
+        ])
+    }
+
     static func finding(_ finding: Finding) -> JSONOutput.Value {
         let concerns = finding.concerns
         return .object([
@@ -48,7 +59,27 @@ enum PolicyText {
         let counts = Severity.allCases.map { severity in counted(result.findings.count { $0.severity == severity }, severity.rawValue) }
         var out = "Checked \(counted(result.runsJudged, "run")) and \(counted(result.datasetsJudged, "dataset"))\(when): "
             + counts.joined(separator: ", ") + ".\n"
-        for finding in result.findings {
+        out += findings(result.findings)
+        if !result.findings.isEmpty { out += "\n'custody log --from SEQ --limit 1' shows an event; docs/policies.md explains each rule.\n" }
+        out += "Policy pack \(result.packDigest.prefix(16))…\n"
+        return out
+    }
+
+    static func decision(_ decision: PolicyDecision) -> String {
+        let verdict = decision.allowed ? "ALLOW" : "DENY"
+        let counts = Severity.allCases.map { severity in counted(decision.findings.count { $0.severity == severity }, severity.rawValue) }
+        var out = "\(verdict): \(counted(decision.proposed.count, "proposed event")) judged against the store: " + counts.joined(separator: ", ") + ".\n"
+        out += findings(decision.findings)
+        if !decision.findings.isEmpty {
+            out += "\nEvents numbered \(decision.proposed.lowerBound) and up are the proposed ones; nothing was ingested.\n"
+        }
+        out += "Policy pack \(decision.packDigest.prefix(16))…\n"
+        return out
+    }
+
+    private static func findings(_ findings: [Finding]) -> String {
+        var out = ""
+        for finding in findings {
             out += "\n\(finding.severity.rawValue.uppercased())  \(finding.rule)  (\(finding.article))\n"
             out += "  \(finding.summary)\n"
             var about: [String] = []
@@ -60,8 +91,6 @@ enum PolicyText {
             out += "  evidence: events " + finding.evidence.map(String.init).joined(separator: ", ") + "\n"
             if finding.severity != .info { out += "  remedy: \(finding.remedy)\n" }
         }
-        if !result.findings.isEmpty { out += "\n'custody log --from SEQ --limit 1' shows an event; docs/policies.md explains each rule.\n" }
-        out += "Policy pack \(result.packDigest.prefix(16))…\n"
         return out
     }
 }

@@ -1,5 +1,6 @@
 public import CustodyModel
 public import Foundation
+package import GRDB
 
 /// One input of an ingest call: a name for messages and its bytes, read in chunks.
 public struct IngestSource {
@@ -58,41 +59,76 @@ public enum Ingestor {
         projectors: [any LogProjector] = [],
         progress: ((Int) -> Void)? = nil
     ) throws -> IngestSummary {
-        var counts: [EventKind: Int] = [:]
-        var noted = 0
+        var counter = EventCounter()
         let receipt = try store.append(recordedAt: recordedAt, batchID: batchID, vaultKey: vaultKey, random: &random,
             projectors: projectors) { batch in
-            let reader = FramingReader(sources: sources, firstSeq: batch.nextSeq)
-            let preparation = batch.preparation
-            var total = 0
-            // A pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the next ones
-            // are framed, parsed, validated and sealed on the other threads.
-            var inFlight = [PreparingChunk](), next = 0
-            for _ in 0..<Self.chunksInFlight { inFlight.append(PreparingChunk(reader: reader, preparation: preparation)) }
-            while true {
-                let (results, frames) = inFlight[next].take()
-                let finished = frames.events.isEmpty || frames.failure != nil
-                // Near the end of the input the reader frames empty chunks, which cost nothing.
-                if !finished { inFlight[next] = PreparingChunk(reader: reader, preparation: preparation) }
-                next = (next + 1) % Self.chunksInFlight
-                for (result, framed) in zip(results, frames.events) {
-                    let prepared = try result.get()
-                    do {
-                        try batch.append(prepared)
-                    } catch let error as LogError where error.code == .invalidInput {
-                        throw IngestError(file: framed.source, line: framed.frame.line, arrayIndex: framed.frame.arrayIndex, message: error.message)
-                    }
-                    counts[prepared.summary.kind, default: 0] += 1
-                    if prepared.summary.hasNotes { noted += 1 }
-                    total += 1
-                    if total % 10_000 == 0 { progress?(total) }
-                }
-                if let failure = frames.failure { throw failure }
-                if finished { break }
-            }
+            try fill(batch, from: sources, counting: &counter, progress: progress)
         }
-        return IngestSummary(receipt: receipt, runEvents: counts[.run] ?? 0, datasetEvents: counts[.dataset] ?? 0,
-            jobEvents: counts[.job] ?? 0, notedEvents: noted)
+        return counter.summary(receipt)
+    }
+
+    /// Ingests the events of `sources` as `ingest` would, runs `inspect` with them in the store (and in
+    /// its projections), then rolls everything back: nothing is written. Bad input throws `IngestError`
+    /// before `inspect` runs.
+    package static func trial<Random: RandomNumberGenerator, T>(
+        _ sources: [IngestSource],
+        into store: EventStore,
+        vaultKey: VaultKey,
+        recordedAt: Date,
+        random: inout Random,
+        projectors: [any LogProjector],
+        inspect: (Database, IngestSummary) throws -> T
+    ) throws -> T {
+        var counter = EventCounter()
+        return try store.trial(recordedAt: recordedAt, batchID: UUID(), vaultKey: vaultKey, random: &random, projectors: projectors) { batch in
+            try fill(batch, from: sources, counting: &counter, progress: nil)
+        } inspect: { db, receipt in
+            try inspect(db, counter.summary(receipt))
+        }
+    }
+
+    /// What a call appended, by kind.
+    private struct EventCounter {
+        var counts: [EventKind: Int] = [:]
+        var noted = 0
+
+        func summary(_ receipt: BatchReceipt) -> IngestSummary {
+            IngestSummary(receipt: receipt, runEvents: counts[.run] ?? 0, datasetEvents: counts[.dataset] ?? 0,
+                jobEvents: counts[.job] ?? 0, notedEvents: noted)
+        }
+    }
+
+    /// Frames, parses, validates and appends every event of `sources` to `batch`.
+    private static func fill(_ batch: BatchAppender, from sources: [IngestSource], counting counter: inout EventCounter,
+                             progress: ((Int) -> Void)?) throws {
+        let reader = FramingReader(sources: sources, firstSeq: batch.nextSeq)
+        let preparation = batch.preparation
+        var total = 0
+        // A pipeline: while this thread appends one chunk (vault, chain, tree, SQLite), the next ones
+        // are framed, parsed, validated and sealed on the other threads.
+        var inFlight = [PreparingChunk](), next = 0
+        for _ in 0..<Self.chunksInFlight { inFlight.append(PreparingChunk(reader: reader, preparation: preparation)) }
+        while true {
+            let (results, frames) = inFlight[next].take()
+            let finished = frames.events.isEmpty || frames.failure != nil
+            // Near the end of the input the reader frames empty chunks, which cost nothing.
+            if !finished { inFlight[next] = PreparingChunk(reader: reader, preparation: preparation) }
+            next = (next + 1) % Self.chunksInFlight
+            for (result, framed) in zip(results, frames.events) {
+                let prepared = try result.get()
+                do {
+                    try batch.append(prepared)
+                } catch let error as LogError where error.code == .invalidInput {
+                    throw IngestError(file: framed.source, line: framed.frame.line, arrayIndex: framed.frame.arrayIndex, message: error.message)
+                }
+                counter.counts[prepared.summary.kind, default: 0] += 1
+                if prepared.summary.hasNotes { counter.noted += 1 }
+                total += 1
+                if total % 10_000 == 0 { progress?(total) }
+            }
+            if let failure = frames.failure { throw failure }
+            if finished { break }
+        }
     }
 
     /// How many chunks are framed and prepared ahead of the writer.
