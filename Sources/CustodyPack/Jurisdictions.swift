@@ -37,7 +37,7 @@ public struct Jurisdictions: Sendable, Equatable {
     }
 
     /// `*` matches any run of characters; everything else matches itself; the whole text must match.
-    static func glob(_ pattern: String, matches text: String) -> Bool {
+    public static func glob(_ pattern: String, matches text: String) -> Bool {
         let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
         guard parts.count > 1 else { return pattern == text }
         guard text.hasPrefix(parts[0]) else { return false }

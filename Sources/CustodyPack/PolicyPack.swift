@@ -8,7 +8,7 @@ import Foundation
 /// A file of the overlay with the name of a built-in file replaces it; any other file adds to the pack.
 /// Every file may hold any of the sections (`categories`, `purposes`, `subjectTypes`, `eea`,
 /// `territories`, `providerRegions`, `namespaces`, `organisations`, `adequacy`, `transferBases`,
-/// `controller`, `rules`); a later file's entry replaces an earlier one with the same key (a rule's entry
+/// `controller`, `retention`, `holds`, `rules`); a later file's entry replaces an earlier one with the same key (a rule's entry
 /// changes only the fields it names), files being read built-in first and then the overlay's, each group
 /// by name. Namespace patterns of the overlay are tried before the built-in ones.
 public struct PolicyPack: Sendable {
@@ -20,6 +20,8 @@ public struct PolicyPack: Sendable {
     public let rules: [PolicyRule]
     /// Who the controller is, if a policy file says so.
     public let controller: ControllerFacts?
+    /// Retention periods, Art. 17(3) holds and the warning window.
+    public let retention: RetentionRules
     /// SHA-256 over the names and bytes of the files the pack was made from: every result carries it, so
     /// a report says exactly which pack judged it.
     public let digest: String
@@ -71,5 +73,6 @@ public struct PolicyPack: Sendable {
         jurisdictions = builder.jurisdictions
         transfers = builder.transfers
         controller = builder.controller
+        retention = builder.retention
     }
 }

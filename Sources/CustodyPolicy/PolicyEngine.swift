@@ -28,11 +28,13 @@ public struct PolicyEngine: Sendable {
         case subject([SubjectIdentifier], vaultKey: VaultKey)
     }
 
-    /// Runs every enabled rule of the pack over the lineage view, at its horizon.
-    public func check(_ lineage: Lineage, scope: Scope = .everything) throws -> PolicyResult {
+    /// Runs every enabled rule of the pack over the lineage view, at its horizon. Retention deadlines are
+    /// judged as of the horizon's `asOf`, else as of `now`.
+    public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
         let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack,
             returnsAfterErasure: try lineage.returnsAfterErasure())
-        var findings = pack.rules.filter(\.enabled).flatMap { rule in self.findings(of: rule, in: facts) }
+        let at = lineage.horizon.asOf ?? now
+        var findings = pack.rules.filter(\.enabled).flatMap { rule in self.findings(of: rule, in: facts, at: at) }
         let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
         findings = findings.filter(filter.includes)
         // Each finding's sort key is built once, and indices are sorted rather than the findings themselves:
@@ -54,14 +56,14 @@ public struct PolicyEngine: Sendable {
             projectors: [LineageProjector()]) { db, summary in
             let receipt = summary.receipt
             let proposed = receipt.firstSeq..<(receipt.firstSeq + receipt.eventCount)
-            let result = try check(Lineage(trial: db, store: store, pack: pack))
+            let result = try check(Lineage(trial: db, store: store, pack: pack), now: recordedAt)
             return PolicyDecision(findings: result.findings.filter { $0.evidence.contains(where: proposed.contains) }, proposed: proposed,
                 packDigest: pack.digest)
         }
     }
 
     /// The findings of one rule, by the check it names.
-    func findings(of rule: PolicyRule, in facts: ProcessingFacts) -> [Finding] {
+    func findings(of rule: PolicyRule, in facts: ProcessingFacts, at: Date) -> [Finding] {
         switch rule.test {
         case .condition(let condition):
             return ConditionCheck(facts: facts, rule: rule, condition: condition).findings()
@@ -69,6 +71,10 @@ public struct PolicyEngine: Sendable {
             return TransferCheck(facts: facts, rule: rule).findings()
         case .builtIn("purpose-compatibility"):
             return PurposeCheck(facts: facts, rule: rule).findings()
+        case .builtIn("retention"):
+            return RetentionCheck(facts: facts, rule: rule, at: at).findings()
+        case .builtIn("retention-declaration"):
+            return RetentionCheck(facts: facts, rule: rule, at: at).declarationFindings()
         case .builtIn("after-erasure"):
             return ErasureReturnCheck(returns: facts.returnsAfterErasure, rule: rule).findings()
         case .builtIn(let check) where LawfulnessCheck.checks.contains(check):

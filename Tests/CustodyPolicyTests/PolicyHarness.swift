@@ -24,14 +24,15 @@ struct PolicyHarness {
         try test.ingest(lines, projectors: [LineageProjector()])
     }
 
+    /// Judges as of `asOf`, or as of the day after the streams' events (2 March 2026) when not given.
     func check(asOf: Date? = nil, scope: PolicyEngine.Scope = .everything) throws -> PolicyResult {
         let lineage = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: asOf))
-        return try PolicyEngine(pack: pack).check(lineage, scope: scope)
+        return try PolicyEngine(pack: pack).check(lineage, scope: scope, now: RFC3339.parseInstant("2026-03-02")!)
     }
 
     /// The findings of one rule.
-    func findings(_ rule: String) throws -> [Finding] {
-        try check().findings.filter { $0.rule == rule }
+    func findings(_ rule: String, asOf: Date? = nil) throws -> [Finding] {
+        try check(asOf: asOf).findings.filter { $0.rule == rule }
     }
 }
 

@@ -1,4 +1,5 @@
 import CustodyLineage
+import CustodyModel
 import CustodyPack
 import CustodyPolicy
 import CustodyTestSupport
@@ -14,6 +15,10 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
     /// A fragment every finding's summary contains.
     var mentions: String? = nil
     var overlay: [String: String] = [:]
+    /// Judged as of this time (default: 2 March 2026).
+    var asOf: String? = nil
+    /// The severity every finding must have, when not the rule's own.
+    var severity: Severity? = nil
 
     var testDescription: String { "\(rule): \(name)" }
 }
@@ -33,6 +38,11 @@ private let healthCollection = E.run("intake", run: 1, at: t(9), operation: "col
 private let criminalCollection = E.run("screening", run: 1, at: t(9), operation: "collect", purposes: ["hr"], legalBasis: "legal_obligation",
     processing: ["source": ["type": "public", "name": "court register"], "criminalDataAuthorisation": "authorised_by_law"],
     outputs: [ds("crm").subjects("alice@example.com").categories("user.criminal.conviction").location("DE")])
+
+/// A policy file with these retention periods.
+private func keep(_ periods: String) -> String {
+    "retention:\n  periods:\n    \(periods)\n"
+}
 
 struct RuleTests {
     static let cases: [RuleCase] = [
@@ -143,6 +153,41 @@ struct RuleTests {
                     purposes: [marketing]
                     legalBasis: [legitimate_interests]
             """]),
+        RuleCase(name: "data past its deadline", rule: "retention-deadline", events: [collection], findings: 1, mentions: "days past",
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D }")], asOf: "2026-04-15"),
+        RuleCase(name: "data within the warning window", rule: "retention-deadline", events: [collection], findings: 1, mentions: "in 10 days",
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D }")], asOf: "2026-03-20", severity: .warning),
+        RuleCase(name: "data well within its period", rule: "retention-deadline", events: [collection], findings: 0,
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P90D }")], asOf: "2026-03-20"),
+        RuleCase(name: "a copy made later is as old as the data it copied", rule: "retention-deadline",
+            events: [collection, E.run("backup", run: 2, at: "2026-03-10T09:00:00Z", operation: "copy", purposes: ["essential.service"],
+                                       legalBasis: "contract", inputs: [ds("crm")], outputs: [ds("backup").location("DE")])],
+            findings: 2, overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D }")], asOf: "2026-04-05"),
+        RuleCase(name: "an Art. 17(3) hold suspends the deadline", rule: "retention-deadline", events: [collection], findings: 0,
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D }")
+                + "holds:\n  claims:\n    ground: legal_claims\n    datasets: [\"dataset:postgres://db:5432:crm*\"]\n    reason: A pending claim.\n"],
+            asOf: "2026-04-15"),
+        RuleCase(name: "for one purpose the shortest period wins", rule: "retention-deadline",
+            events: [collection, use("ads", run: 2, purposes: ["marketing.advertising"], legalBasis: "consent", inputs: ["crm"],
+                                     outputs: [ds("audience").location("DE")])],
+            findings: 1, mentions: "audience",
+            overlay: ["keep.yaml": keep("ads: { purposes: [marketing.advertising], period: P30D }\n    marketing: { purposes: [marketing], period: P1Y }\n    accounts: { purposes: [essential.service], period: P2Y }")],
+            asOf: "2026-04-15"),
+        RuleCase(name: "data serving several purposes is kept until the latest deadline", rule: "retention-deadline",
+            events: [collection, use("ads", run: 2, purposes: ["marketing.advertising"], legalBasis: "consent", inputs: ["crm"], outputs: [])],
+            findings: 0,
+            overlay: ["keep.yaml": keep("ads: { purposes: [marketing], period: P30D }\n    accounts: { purposes: [essential.service], period: P2Y }")],
+            asOf: "2026-04-15"),
+        RuleCase(name: "a declared retention longer than the pack's", rule: "retention-declaration",
+            events: [E.run("signup", run: 1, at: t(9), operation: "collect", purposes: ["essential.service"], legalBasis: "contract",
+                           processing: ["source": ["type": "data_subject"]],
+                           outputs: [ds("crm").subjects("alice@example.com").categories("user.contact.email").location("DE").retention("P5Y")])],
+            findings: 1, mentions: "P5Y", overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P2Y }")]),
+        RuleCase(name: "a declared retention within the pack's", rule: "retention-declaration",
+            events: [E.run("signup", run: 1, at: t(9), operation: "collect", purposes: ["essential.service"], legalBasis: "contract",
+                           processing: ["source": ["type": "data_subject"]],
+                           outputs: [ds("crm").subjects("alice@example.com").categories("user.contact.email").location("DE").retention("P1Y")])],
+            findings: 0, overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P2Y }")]),
         RuleCase(name: "a rule switched off finds nothing", rule: "lawful-basis",
             events: [collection, use("report", run: 2, legalBasis: nil)], findings: 0,
             overlay: ["off.yaml": "rules:\n  lawful-basis: { enabled: false }\n"]),
@@ -151,11 +196,11 @@ struct RuleTests {
     @Test(arguments: cases)
     func eachRuleFindsWhatItShould(_ testCase: RuleCase) throws {
         let harness = try PolicyHarness(testCase.events, overlay: testCase.overlay)
-        let findings = try harness.findings(testCase.rule)
+        let findings = try harness.findings(testCase.rule, asOf: testCase.asOf.flatMap(RFC3339.parseInstant))
         #expect(findings.count == testCase.findings, "\(findings.map(\.summary))")
         let rule = try #require(harness.pack.rules.first { $0.id == testCase.rule })
         for finding in findings {
-            #expect(finding.article == rule.article && finding.severity == rule.severity)
+            #expect(finding.article == rule.article && finding.severity == testCase.severity ?? rule.severity)
             #expect(!finding.evidence.isEmpty, "\(finding.summary)")
             if let mentions = testCase.mentions { #expect(finding.summary.contains(mentions), "\(finding.summary)") }
         }

@@ -112,7 +112,7 @@ if only == "check" {
     var findings = 0
     for _ in 0..<3 {
         let start = now()
-        let result = try PolicyEngine(pack: pack).check(try Lineage(store: store, pack: pack))
+        let result = try PolicyEngine(pack: pack).check(try Lineage(store: store, pack: pack), now: Date())
         seconds.append(now() - start)
         findings = result.findings.count
     }

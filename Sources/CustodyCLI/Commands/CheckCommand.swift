@@ -39,7 +39,7 @@ struct CheckCommand: ParsableCommand {
         if let dataset { scope = .dataset(dataset) } else if !subjects.isEmpty {
             scope = .subject(subjects.compactMap(SubjectIdentifier.init), vaultKey: try globals.paths.readVaultKey())
         } else { scope = .everything }
-        let result = try PolicyEngine(pack: pack).check(lineage, scope: scope)
+        let result = try PolicyEngine(pack: pack).check(lineage, scope: scope, now: globals.context.now)
         switch format {
         case .json: globals.context.print(PolicyJSON.result(result))
         default: globals.context.standardOutput(PolicyText.result(result))

@@ -202,6 +202,38 @@ namespaces:
   - pattern: "*.us-east-1.rds.amazonaws.com*"
     location: aws:us-east-1
 """#,
+        "retention.yaml": #"""
+# Retention for the built-in policy pack: how long personal data may be kept (Art. 5(1)(e)) and the
+# Art. 17(3) holds that suspend deadlines. Periods are the controller's own, so the built-in pack states
+# none; add yours in a --policies folder, for example:
+#
+#   retention:
+#     periods:
+#       customer-accounts:          # an id of your choosing
+#         purposes: [essential.service]
+#         period: P3Y               # ISO 8601: P30D, P6M, P2Y
+#       marketing:
+#         purposes: [marketing]
+#         period: P2Y
+#       health-records:
+#         categories: [user.health_and_medical]
+#         period: P10Y
+#   holds:
+#     tax-records:
+#       ground: legal_obligation    # Art. 17(3)(b)
+#       datasets: ["dataset:postgres://erp-db:5432:finance.*"]
+#       reason: Invoices are kept ten years for the tax authority (HGB 257).
+#
+# A period applies to data serving one of its purposes and/or holding one of its categories, counted
+# from the dataset's first completed write. For one purpose the shortest applicable period wins; data
+# serving several purposes may be kept until the latest of their deadlines. A dataset that declares a
+# longer retention (custody_personalData.retention) than the pack allows is a finding of its own.
+version: 1
+
+retention:
+  # Data shows as due soon this long before its deadline.
+  warning: P30D
+"""#,
         "rules.yaml": #"""
 # The rules of the built-in policy pack: what `custody check` and `custody decide` judge.
 #
@@ -287,6 +319,26 @@ rules:
     remedy: >-
       Ask for consent, rest the processing on a legal obligation, or, where the purposes are compatible
       after an Art. 6(4) assessment, list the new purpose in compatibleWith of the original one.
+
+  retention-deadline:
+    check: retention
+    article: Art. 5(1)(e)
+    severity: violation
+    explanation: >-
+      Personal data may be kept no longer than necessary for the purposes it serves. A dataset past the
+      deadline of the pack's retention periods (downstream copies and copies at recipients included) must be
+      erased or anonymised, unless an Art. 17(3) hold keeps it. Data due within the warning window is a
+      warning.
+    remedy: Erase or anonymise the data (custody erase lists every copy), or record the Art. 17(3) hold that keeps it.
+
+  retention-declaration:
+    check: retention-declaration
+    article: Art. 5(1)(e)
+    severity: warning
+    explanation: >-
+      A dataset declares a retention longer than the period the pack allows for the data it holds: the
+      producer's configuration and the retention policy disagree.
+    remedy: Shorten the retention configured on the dataset, or correct the period in the policy files.
 
   after-erasure:
     check: after-erasure

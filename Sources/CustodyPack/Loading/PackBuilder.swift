@@ -9,6 +9,7 @@ struct PackBuilder {
     var jurisdictions = Jurisdictions()
     var transfers = TransferRules()
     var controller: ControllerFacts?
+    var retention = RetentionRules()
     private var overlayNamespaceRules: [Jurisdictions.NamespaceRule] = []
     private var builtInNamespaceRules: [Jurisdictions.NamespaceRule] = []
     private var ruleDrafts: [String: RuleDraft] = [:]
@@ -30,7 +31,7 @@ struct PackBuilder {
         var place: PackError
     }
 
-    static let sections = "version, categories, purposes, subjectTypes, eea, territories, providerRegions, namespaces, organisations, adequacy, transferBases, controller or rules"
+    static let sections = "version, categories, purposes, subjectTypes, eea, territories, providerRegions, namespaces, organisations, adequacy, transferBases, controller, retention, holds or rules"
 
     // MARK: files
 
@@ -74,6 +75,10 @@ struct PackBuilder {
                 controller = try controllerFacts(value, reader: reader)
             case "rules":
                 try readRules(value, reader: reader)
+            case "retention":
+                try readRetention(value, reader: reader)
+            case "holds":
+                try readHolds(value, reader: reader)
             default:
                 throw reader.fail(keyNode, "unknown section '\(section)'; expected \(Self.sections)")
             }
@@ -291,6 +296,86 @@ struct PackBuilder {
         guard let name = fields["name"] else { throw reader.fail(value, "controller needs a name") }
         return ControllerFacts(name: name, contact: fields["contact"], country: fields["country"], dpo: fields["dpo"],
             representative: fields["representative"], supervisoryAuthority: fields["supervisoryAuthority"])
+    }
+
+    // MARK: retention
+
+    private mutating func readRetention(_ value: Node, reader: YAMLReader) throws(PackError) {
+        for (field, fieldNode, fieldValue) in try reader.mapping(value, what: "retention") {
+            switch field {
+            case "warning": retention.warning = try duration(fieldValue, reader: reader, what: "warning")
+            case "periods":
+                for (id, idNode, entry) in try reader.mapping(fieldValue, what: "periods") {
+                    guard Self.isRuleID(id) else { throw reader.fail(idNode, "'\(id)' is not an id (lower-case letters, digits and -)") }
+                    var purposes: [String]?, categories: [String]?, period: ISO8601Duration?, notes: String?
+                    for (key, keyNode, item) in try reader.mapping(entry, what: "the retention period \(id)") {
+                        switch key {
+                        case "purposes": purposes = try dottedKeys(item, reader: reader, what: "purposes")
+                        case "categories": categories = try dottedKeys(item, reader: reader, what: "categories")
+                        case "period": period = try duration(item, reader: reader, what: "period")
+                        case "notes": notes = try reader.string(item, what: "notes")
+                        case "from":
+                            let clock = try reader.string(item, what: "from")
+                            guard clock == "firstWrite" else {
+                                throw reader.fail(item, "this Custody counts retention from the dataset's first write only (from: firstWrite), not '\(clock)'")
+                            }
+                        default:
+                            throw reader.fail(keyNode, "unknown field '\(key)' in a retention period; expected purposes, categories, period, from, notes")
+                        }
+                    }
+                    guard let period else { throw reader.fail(idNode, "the retention period \(id) needs a period such as P2Y") }
+                    guard purposes != nil || categories != nil else {
+                        throw reader.fail(idNode, "the retention period \(id) needs purposes or categories to apply to")
+                    }
+                    retention.periods.removeAll { $0.id == id }
+                    retention.periods.append(RetentionPeriod(id: id, purposes: purposes, categories: categories, period: period, notes: notes))
+                }
+            default:
+                throw reader.fail(fieldNode, "unknown field '\(field)' in retention; expected warning and periods")
+            }
+        }
+    }
+
+    private mutating func readHolds(_ value: Node, reader: YAMLReader) throws(PackError) {
+        for (id, idNode, entry) in try reader.mapping(value, what: "holds") {
+            guard Self.isRuleID(id) else { throw reader.fail(idNode, "'\(id)' is not an id (lower-case letters, digits and -)") }
+            var ground: String?, datasets: [String] = [], reason: String?
+            for (key, keyNode, item) in try reader.mapping(entry, what: "the hold \(id)") {
+                switch key {
+                case "ground":
+                    let text = try reader.string(item, what: "ground")
+                    guard RetentionHold.grounds[text] != nil else {
+                        throw reader.fail(item, "'\(text)' is not an Art. 17(3) ground; expected one of \(RetentionHold.grounds.keys.sorted().joined(separator: ", "))")
+                    }
+                    ground = text
+                case "datasets":
+                    datasets = try reader.sequence(item, what: "datasets").map { node throws(PackError) in
+                        let pattern = try reader.string(node, what: "a dataset pattern")
+                        guard pattern.hasPrefix("dataset:") else { throw reader.fail(node, "a dataset pattern is a node id, dataset:<namespace>:<name>, with * for any run of characters") }
+                        return pattern
+                    }
+                case "reason": reason = try reader.string(item, what: "reason")
+                default: throw reader.fail(keyNode, "unknown field '\(key)' in a hold; expected ground, datasets, reason")
+                }
+            }
+            guard let ground, let reason, !datasets.isEmpty else { throw reader.fail(idNode, "the hold \(id) needs a ground, datasets and a reason") }
+            retention.holds.removeAll { $0.id == id }
+            retention.holds.append(RetentionHold(id: id, ground: ground, datasets: datasets, reason: reason))
+        }
+    }
+
+    private func duration(_ node: Node, reader: YAMLReader, what: String) throws(PackError) -> ISO8601Duration {
+        let text = try reader.string(node, what: what)
+        guard let duration = ISO8601Duration(text) else { throw reader.fail(node, "\(what) must be an ISO 8601 duration such as P30D or P2Y, not '\(text)'") }
+        return duration
+    }
+
+    private func dottedKeys(_ node: Node, reader: YAMLReader, what: String) throws(PackError) -> [String] {
+        try reader.sequence(node, what: what).map { item throws(PackError) in
+            let key = try reader.string(item, what: "an entry of \(what)")
+            guard CustodyVocabulary.isDottedKey(key) else { throw reader.fail(item, "'\(key)' is not a dotted key") }
+            return key
+        }
     }
 
     // MARK: rules
