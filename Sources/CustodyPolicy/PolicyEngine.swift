@@ -62,6 +62,14 @@ public struct PolicyEngine: Sendable {
         }
     }
 
+    /// What is past or near its retention deadline as of the horizon's `asOf`, else `now`: the erasure plan
+    /// behind `custody retention`, with the datasets kept under Art. 17(3) holds.
+    public func retentionPlan(_ lineage: Lineage, now: Date) throws -> RetentionPlan {
+        let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack)
+        let at = lineage.horizon.asOf ?? now
+        return RetentionPlan(items: RetentionDeadlines(facts: facts, at: at).plan(), at: at, packDigest: pack.digest)
+    }
+
     /// The findings of one rule, by the check it names.
     func findings(of rule: PolicyRule, in facts: ProcessingFacts, at: Date) -> [Finding] {
         switch rule.test {
@@ -72,9 +80,9 @@ public struct PolicyEngine: Sendable {
         case .builtIn("purpose-compatibility"):
             return PurposeCheck(facts: facts, rule: rule).findings()
         case .builtIn("retention"):
-            return RetentionCheck(facts: facts, rule: rule, at: at).findings()
+            return RetentionCheck(deadlines: RetentionDeadlines(facts: facts, at: at), rule: rule).findings()
         case .builtIn("retention-declaration"):
-            return RetentionCheck(facts: facts, rule: rule, at: at).declarationFindings()
+            return RetentionCheck(deadlines: RetentionDeadlines(facts: facts, at: at), rule: rule).declarationFindings()
         case .builtIn("after-erasure"):
             return ErasureReturnCheck(returns: facts.returnsAfterErasure, rule: rule).findings()
         case .builtIn(let check) where LawfulnessCheck.checks.contains(check):

@@ -186,4 +186,47 @@ struct CheckCommandTests {
                 "\(run.stderr)")
         }
     }
+
+    @Test func retentionListsWhatIsDueWithItsPeriodAndTheHeldApart() throws {
+        try Self.withStore { directory, store in
+            let policies = directory.file("policies")
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try """
+                retention:
+                  periods:
+                    accounts: { purposes: [essential.service], period: P30D }
+                    health: { categories: [user.health_and_medical], period: P60D }
+                holds:
+                  clinic:
+                    ground: public_health
+                    datasets: ["dataset:postgres://clinic-db:5432:*"]
+                    reason: Kept for the health authority.
+                """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
+            #expect(CLIRun(["retention", "--store", store]).stdout.hasPrefix("No retention periods in the policy pack"))
+            let run = CLIRun(["retention", "--store", store, "--policies", policies, "--as-of", "2026-04-10", "--format", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let items = try #require(object["items"] as? [[String: Any]])
+            let lines = items.map { item in
+                [item["status"], item["dataset"], item["deadline"], item["firstWrittenIn"], item["purpose"]]
+                    .map { ($0 as? String) ?? "-" }.joined(separator: "|") + "|\(item["daysOverdue"] as? Int ?? 0)"
+            }
+            let customers = "\(Self.crm)crm.customers", clinic = "dataset:postgres://clinic-db:5432:"
+            // The customer data and every copy of it (the copies counted from the sign-up, not from when they
+            // were made) expire 30 days after it. The clinic's datasets hold health data (60 days) but serve
+            // essential.service, for which the shorter period wins: overdue too, but held.
+            #expect(lines == [
+                "overdue|dataset:file:///tmp:churn.parquet|2026-04-01T08:00:00.000Z|\(customers)|essential.service|9",
+                "overdue|\(customers)|2026-04-01T08:00:00.000Z|\(customers)|essential.service|9",
+                "overdue|dataset:s3://backup:crm/customers|2026-04-01T08:00:00.000Z|\(customers)|essential.service|9",
+                "overdue|dataset:s3://mirror-uk:crm/customers|2026-04-01T08:00:00.000Z|\(customers)|essential.service|9",
+                "held|\(clinic)clinic.decisions|2026-04-01T08:20:00.000Z|\(clinic)clinic.intake|essential.service|9",
+                "held|\(clinic)clinic.intake|2026-04-01T08:20:00.000Z|\(clinic)clinic.intake|essential.service|9",
+                "held|\(clinic)clinic.risk|2026-04-01T08:20:00.000Z|\(clinic)clinic.intake|essential.service|9",
+            ])
+            let text = CLIRun(["retention", "--store", store, "--policies", policies, "--as-of", "2026-04-10"]).stdout
+            #expect(text.hasPrefix("Past the deadline, to erase or anonymise (as of 2026-04-10):\n"))
+            #expect(text.contains("hold clinic (Art. 17(3)(c)): Kept for the health authority."))
+        }
+    }
 }

@@ -3,111 +3,33 @@ import CustodyModel
 import CustodyPack
 import Foundation
 
-/// When each dataset's personal data must be gone (Art. 5(1)(e)): the pack's periods that apply to the
-/// purposes it serves and the categories it holds, counted from the first completed write of the data:
-/// of the dataset itself, or of the dataset a copy was made from (a copy made later does not make the
-/// data younger). For one purpose the shortest period wins; over several purposes the latest deadline.
-/// An Art. 17(3) hold suspends the deadline.
+/// The retention rules: data past its deadline (a warning within the window before it), and datasets that
+/// declare a longer retention than the pack allows.
 struct RetentionCheck {
-    let facts: ProcessingFacts
+    let deadlines: RetentionDeadlines
     let rule: PolicyRule
-    /// The moment judged: `--as-of`, else now.
-    let at: Date
 
-    /// One dataset's deadline and how it was reached.
-    struct Deadline {
-        let dataset: DatasetProfile
-        /// When the data was first written, here or in the dataset it was copied from.
-        let firstWrite: EventStamp
-        let firstWrittenIn: NodeName
-        let deadline: Date
-        /// The purpose (nil: the data's categories) whose period sets the deadline, and that period.
-        let purpose: String?
-        let period: RetentionPeriod
-        let hold: RetentionHold?
-    }
-
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
-    static func adding(_ duration: ISO8601Duration, to date: Date) -> Date {
-        let components = DateComponents(year: duration.years, month: duration.months, day: duration.weeks * 7 + duration.days,
-            hour: duration.hours, minute: duration.minutes, second: duration.seconds)
-        return calendar.date(byAdding: components, to: date) ?? .distantFuture
-    }
-
-    func deadlines() -> [Deadline] {
-        let retention = facts.pack.retention
-        guard !retention.periods.isEmpty else { return [] }
-        let anchors = firstWrites()
-        var result: [Deadline] = []
-        for dataset in facts.datasetsInOrder where facts.holdsPersonalData(dataset) {
-            guard let (firstWrite, origin) = anchors[dataset.dataset] else { continue }
-            let categories = dataset.categories.map(\.key)
-            func matchesCategories(_ period: RetentionPeriod) -> Bool {
-                period.categories.map { wanted in categories.contains { key in wanted.contains { Taxonomy.key(key, isWithin: $0) } } } ?? true
-            }
-            // Per purpose, the shortest applicable period; category-only periods apply to every purpose.
-            var perPurpose: [(purpose: String?, period: RetentionPeriod, deadline: Date)] = []
-            for purpose in dataset.purposes.isEmpty ? [nil] : dataset.purposes.map(Optional.some) {
-                let applicable = retention.periods.filter { period in
-                    guard matchesCategories(period) else { return false }
-                    guard let purposes = period.purposes else { return period.categories != nil }
-                    return purpose.map { purpose in purposes.contains { Taxonomy.key(purpose, isWithin: $0) } } ?? false
-                }
-                let shortest = applicable.map { ($0, Self.adding($0.period, to: firstWrite.time)) }.min { $0.1 < $1.1 }
-                if let (period, deadline) = shortest { perPurpose.append((purpose, period, deadline)) }
-            }
-            guard let latest = perPurpose.max(by: { $0.deadline < $1.deadline }) else { continue }
-            result.append(Deadline(dataset: dataset, firstWrite: firstWrite, firstWrittenIn: origin, deadline: latest.deadline, purpose: latest.purpose,
-                period: latest.period, hold: retention.holds.first { $0.covers(dataset.dataset.id) }))
-        }
-        return result
-    }
-
-    /// Each dataset's earliest completed write, carried along the runs that copy people's data (not
-    /// `aggregate` or `anonymize`, whose outputs are new data), to a fixed point.
-    private func firstWrites() -> [NodeName: (EventStamp, NodeName)] {
-        var anchors: [NodeName: (EventStamp, NodeName)] = [:]
-        for dataset in facts.datasetsInOrder {
-            if let first = dataset.writers.compactMap(\.completed).min() { anchors[dataset.dataset] = (first, dataset.dataset) }
-        }
-        let carrying = facts.runs.filter { $0.summary.completed != nil && $0.summary.processing.carriesSubjects }
-        var changed = true
-        while changed {
-            changed = false
-            for run in carrying {
-                guard let earliest = run.inputs.compactMap({ anchors[$0] }).min(by: { $0.0 < $1.0 }) else { continue }
-                for output in run.outputs where anchors[output].map({ earliest.0 < $0.0 }) ?? true {
-                    anchors[output] = earliest
-                    changed = true
-                }
-            }
-        }
-        return anchors
-    }
+    private var facts: ProcessingFacts { deadlines.facts }
+    private var at: Date { deadlines.at }
 
     func findings() -> [Finding] {
         let warning = facts.pack.retention.warning
-        return deadlines().compactMap { deadline in
+        return deadlines.deadlines().compactMap { deadline in
             guard deadline.hold == nil else { return nil }
             let origin = deadline.firstWrittenIn == deadline.dataset.dataset ? "its first write" : "the first write of \(deadline.firstWrittenIn.name)"
-            let why = "\(deadline.period.id): \(deadline.period.period) from \(origin) on \(Self.day(deadline.firstWrite.time))"
+            let why = "\(deadline.period.id): \(deadline.period.period) from \(origin) on \(RetentionDeadlines.day(deadline.firstWrite.time))"
                 + (deadline.purpose.map { " for \($0)" } ?? "")
             let evidence = facts.evidence(of: deadline.dataset)
             if deadline.deadline < at {
                 let days = Int(at.timeIntervalSince(deadline.deadline) / 86_400)
                 return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset),
-                    summary: "\(deadline.dataset.dataset.name) is \(days) days past its retention deadline \(Self.day(deadline.deadline)) (\(why))",
+                    summary: "\(deadline.dataset.dataset.name) is \(days) days past its retention deadline \(RetentionDeadlines.day(deadline.deadline)) (\(why))",
                     evidence: evidence)
             }
-            if Self.adding(warning, to: at) >= deadline.deadline {
+            if RetentionDeadlines.adding(warning, to: at) >= deadline.deadline {
                 let days = Int(deadline.deadline.timeIntervalSince(at) / 86_400)
                 return Finding(rule: rule, severity: rule.severity == .info ? .info : .warning, concerns: Concern(dataset: deadline.dataset.dataset),
-                    summary: "\(deadline.dataset.dataset.name) reaches its retention deadline \(Self.day(deadline.deadline)) in \(days) days (\(why))",
+                    summary: "\(deadline.dataset.dataset.name) reaches its retention deadline \(RetentionDeadlines.day(deadline.deadline)) in \(days) days (\(why))",
                     evidence: evidence)
             }
             return nil
@@ -116,15 +38,13 @@ struct RetentionCheck {
 
     /// Datasets whose declared retention runs past the pack's deadline for them.
     func declarationFindings() -> [Finding] {
-        deadlines().compactMap { deadline in
+        deadlines.deadlines().compactMap { deadline in
             guard let declared = deadline.dataset.retention.flatMap(ISO8601Duration.init),
-                Self.adding(declared, to: deadline.firstWrite.time) > deadline.deadline
+                RetentionDeadlines.adding(declared, to: deadline.firstWrite.time) > deadline.deadline
             else { return nil }
             return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset),
                 summary: "\(deadline.dataset.dataset.name) declares a retention of \(declared), longer than the pack's \(deadline.period.period) (\(deadline.period.id))",
                 evidence: facts.evidence(of: deadline.dataset))
         }
     }
-
-    static func day(_ date: Date) -> String { String(RFC3339.format(date).prefix(10)) }
 }

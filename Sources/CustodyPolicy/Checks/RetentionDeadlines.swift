@@ -1,0 +1,109 @@
+import CustodyLineage
+import CustodyModel
+import CustodyPack
+import Foundation
+
+/// When each dataset's personal data must be gone (Art. 5(1)(e)): the pack's periods that apply to the
+/// purposes it serves and the categories it holds, counted from the first completed write of the data:
+/// of the dataset itself, or of the dataset a copy was made from (a copy made later does not make the
+/// data younger). For one purpose the shortest period wins; over several purposes the latest deadline.
+/// An Art. 17(3) hold suspends the deadline.
+struct RetentionDeadlines {
+    let facts: ProcessingFacts
+    /// The moment judged: `--as-of`, else now.
+    let at: Date
+
+    /// One dataset's deadline and how it was reached.
+    struct Deadline {
+        let dataset: DatasetProfile
+        /// When the data was first written, here or in the dataset it was copied from.
+        let firstWrite: EventStamp
+        let firstWrittenIn: NodeName
+        let deadline: Date
+        /// The purpose (nil: the data's categories) whose period sets the deadline, and that period.
+        let purpose: String?
+        let period: RetentionPeriod
+        let hold: RetentionHold?
+    }
+
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    static func adding(_ duration: ISO8601Duration, to date: Date) -> Date {
+        let components = DateComponents(year: duration.years, month: duration.months, day: duration.weeks * 7 + duration.days,
+            hour: duration.hours, minute: duration.minutes, second: duration.seconds)
+        return calendar.date(byAdding: components, to: date) ?? .distantFuture
+    }
+
+    func deadlines() -> [Deadline] {
+        let retention = facts.pack.retention
+        guard !retention.periods.isEmpty else { return [] }
+        let anchors = firstWrites()
+        var result: [Deadline] = []
+        for dataset in facts.datasetsInOrder where facts.holdsPersonalData(dataset) {
+            guard let (firstWrite, origin) = anchors[dataset.dataset] else { continue }
+            let categories = dataset.categories.map(\.key)
+            func matchesCategories(_ period: RetentionPeriod) -> Bool {
+                period.categories.map { wanted in categories.contains { key in wanted.contains { Taxonomy.key(key, isWithin: $0) } } } ?? true
+            }
+            // Per purpose, the shortest applicable period; category-only periods apply to every purpose.
+            var perPurpose: [(purpose: String?, period: RetentionPeriod, deadline: Date)] = []
+            for purpose in dataset.purposes.isEmpty ? [nil] : dataset.purposes.map(Optional.some) {
+                let applicable = retention.periods.filter { period in
+                    guard matchesCategories(period) else { return false }
+                    guard let purposes = period.purposes else { return period.categories != nil }
+                    return purpose.map { purpose in purposes.contains { Taxonomy.key(purpose, isWithin: $0) } } ?? false
+                }
+                let shortest = applicable.map { ($0, Self.adding($0.period, to: firstWrite.time)) }.min { $0.1 < $1.1 }
+                if let (period, deadline) = shortest { perPurpose.append((purpose, period, deadline)) }
+            }
+            guard let latest = perPurpose.max(by: { $0.deadline < $1.deadline }) else { continue }
+            result.append(Deadline(dataset: dataset, firstWrite: firstWrite, firstWrittenIn: origin, deadline: latest.deadline, purpose: latest.purpose,
+                period: latest.period, hold: retention.holds.first { $0.covers(dataset.dataset.id) }))
+        }
+        return result
+    }
+
+    /// Each dataset's earliest completed write, carried along the runs that copy people's data (not
+    /// `aggregate` or `anonymize`, whose outputs are new data), to a fixed point.
+    private func firstWrites() -> [NodeName: (EventStamp, NodeName)] {
+        var anchors: [NodeName: (EventStamp, NodeName)] = [:]
+        for dataset in facts.datasetsInOrder {
+            if let first = dataset.writers.compactMap(\.completed).min() { anchors[dataset.dataset] = (first, dataset.dataset) }
+        }
+        let carrying = facts.runs.filter { $0.summary.completed != nil && $0.summary.processing.carriesSubjects }
+        var changed = true
+        while changed {
+            changed = false
+            for run in carrying {
+                guard let earliest = run.inputs.compactMap({ anchors[$0] }).min(by: { $0.0 < $1.0 }) else { continue }
+                for output in run.outputs where anchors[output].map({ earliest.0 < $0.0 }) ?? true {
+                    anchors[output] = earliest
+                    changed = true
+                }
+            }
+        }
+        return anchors
+    }
+
+    /// The plan: every dataset past or near its deadline, held ones included.
+    func plan() -> [RetentionPlan.Item] {
+        let warning = facts.pack.retention.warning
+        let items = deadlines().compactMap { deadline -> RetentionPlan.Item? in
+            let due = Self.adding(warning, to: at) >= deadline.deadline
+            guard due else { return nil }
+            let status: RetentionPlan.Item.Status = deadline.hold != nil ? .held : deadline.deadline < at ? .overdue : .dueSoon
+            return RetentionPlan.Item(dataset: deadline.dataset.dataset, location: deadline.dataset.location, status: status,
+                deadline: deadline.deadline, daysOverdue: Int((at.timeIntervalSince(deadline.deadline) / 86_400).rounded(.down)),
+                firstWrite: deadline.firstWrite, firstWrittenIn: deadline.firstWrittenIn, period: deadline.period, purpose: deadline.purpose,
+                hold: deadline.hold, confirmedSubjects: deadline.dataset.confirmedSubjects, evidence: Array(Set(facts.evidence(of: deadline.dataset))).sorted())
+        }
+        let rank: [RetentionPlan.Item.Status: Int] = [.overdue: 0, .dueSoon: 1, .held: 2]
+        return items.sorted { (rank[$0.status]!, $0.deadline, $0.dataset) < (rank[$1.status]!, $1.deadline, $1.dataset) }
+    }
+
+    static func day(_ date: Date) -> String { String(RFC3339.format(date).prefix(10)) }
+}
