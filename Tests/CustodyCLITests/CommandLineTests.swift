@@ -152,6 +152,9 @@ struct CommandLineTests {
         #expect(run.stdout.contains("verify       ok: 13 events"))
         #expect(run.stdout.contains("FAIL"))
         #expect(run.stdout.contains("crm/export_audience [transfer]"))
+        // The policy pack judges the demo's flows: the US export holds under SCCs with an impact assessment.
+        #expect(run.stdout.contains("What the GDPR policy pack finds (custody check): 4 violations, 1 warning, 1 info"))
+        #expect(run.stdout.contains("info transfer-basis (Art. 44-49): export_audience disclosed personal data to AdCo Inc, under scc_commission"))
         #expect(directory.contents == ["checkpoint.txt", "demo.db", "demo.db.signing-key", "demo.db.vault-key", "verifier.key"])
         let database = try Data(contentsOf: URL(fileURLWithPath: directory.file("demo.db")))
         for identifier in ["alice@example.com", "Alice@Example.com", "bob@example.com", "dana.berg", "cust-1003", "+49301234567"] {

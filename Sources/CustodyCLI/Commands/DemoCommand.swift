@@ -1,5 +1,7 @@
 import ArgumentParser
 import CustodyLineage
+import CustodyPack
+import CustodyPolicy
 import CustodyLog
 import CustodyModel
 import Foundation
@@ -57,7 +59,8 @@ struct DemoCommand: ParsableCommand {
         context.print("\nPeople are never stored by name: each identifier became a random token, and only the")
         context.print("vault key (\(paths.vaultKey)) links them. 'Alice@Example.com' and 'email:alice@example.com'")
         context.print("are the same person, so they share one token.")
-        let lineage = try Lineage(store: store, pack: try globals.pack())
+        let pack = try globals.pack()
+        let lineage = try Lineage(store: store, pack: pack)
         let trail = try lineage.subject([SubjectIdentifier("alice@example.com")!], vaultKey: try paths.readVaultKey())
         context.print("\nWhere alice@example.com's data went (custody subject):")
         for holding in trail.datasets {
@@ -67,6 +70,12 @@ struct DemoCommand: ParsableCommand {
         for disclosure in trail.disclosures {
             context.print("  disclosed to \(disclosure.recipient.name) (\(disclosure.recipient.country ?? "?")) on \(LineageText.time(disclosure.at))")
         }
+        let findings = try PolicyEngine(pack: pack).check(lineage, now: context.now).findings
+        let counts = Severity.allCases.map { severity in counted(findings.count { $0.severity == severity }, severity.rawValue) }
+        context.print("\nWhat the GDPR policy pack finds (custody check): " + counts.joined(separator: ", "))
+        for finding in findings {
+            context.print("  \(finding.severity.rawValue) \(finding.rule) (\(finding.article)): \(finding.summary)")
+        }
         context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
@@ -74,6 +83,7 @@ struct DemoCommand: ParsableCommand {
         context.print("  custody --store \(paths.store) log")
         context.print("  custody --store \(paths.store) subject alice@example.com")
         context.print("  custody --store \(paths.store) lineage crm.customers")
+        context.print("  custody --store \(paths.store) check")
         context.print("  custody --store \(paths.store) verify --checkpoint \(checkpointFile) --key \(verifierFile)")
         if !report.isIntact { throw ExitCode(1) }
     }
