@@ -9,7 +9,7 @@ public import Foundation
 ///
 /// ```swift
 /// let lineage = try Lineage(store: store, pack: pack, horizon: Horizon(asOf: date))
-/// let result = try PolicyEngine(pack: pack).check(lineage)
+/// let result = try PolicyEngine(pack: pack).check(lineage, now: clock.now)
 /// if result.hasViolations { … }
 /// ```
 public struct PolicyEngine: Sendable {

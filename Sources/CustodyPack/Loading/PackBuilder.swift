@@ -428,7 +428,7 @@ struct PackBuilder {
 
     private func condition(_ value: Node, reader: YAMLReader) throws(PackError) -> RuleCondition {
         let targets = try reader.mapping(value, what: "when")
-        guard targets.count == 1, let (targetName, targetNode, fields) = targets.first,
+        guard targets.count == 1, let (targetName, _, fields) = targets.first,
             let target = RuleCondition.Target(rawValue: targetName)
         else { throw reader.fail(value, "when holds one of run or dataset, with its conditions under it") }
         var condition = RuleCondition(target: target)
@@ -472,7 +472,6 @@ struct PackBuilder {
                 throw reader.fail(fieldNode, "unknown condition '\(field)'; a run takes operation, purposes, legalBasis, categories, recipientCountry, outsideEEA, completed; a dataset takes categories, country, outsideEEA, subjectTypes")
             }
         }
-        _ = targetNode
         return condition
     }
 
