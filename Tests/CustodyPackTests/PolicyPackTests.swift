@@ -110,6 +110,9 @@ struct PolicyPackTests {
         ("rules:\n  mine:\n    severity: fatal\n", 3, "unknown severity"),
         ("rules:\n  mine:\n    when:\n      dataset:\n        operation: [copy]\n", 5, "condition on a run"),
         ("rules:\n  Mine Rule:\n    check: transfer\n", 2, "not a rule id"),
+        ("retention:\n  periods:\n    crm:\n      purposes: [essential]\n      period: P1Y\n      from: signal:account_closed\n", 6, "not supported yet"),
+        ("retention:\n  periods:\n    crm:\n      period: P1Y\n", 3, "needs purposes or categories"),
+        ("holds:\n  tax:\n    ground: taxes\n    datasets: [\"dataset:x:*\"]\n    reason: R\n", 3, "not an Art. 17(3) ground"),
     ])
     func aBadPolicyFileIsRejectedWithItsLocation(text: String, line: Int, fragment: String) throws {
         let directory = TemporaryDirectory()

@@ -39,6 +39,16 @@ private let criminalCollection = E.run("screening", run: 1, at: t(9), operation:
     processing: ["source": ["type": "public", "name": "court register"], "criminalDataAuthorisation": "authorised_by_law"],
     outputs: [ds("crm").subjects("alice@example.com").categories("user.criminal.conviction").location("DE")])
 
+/// Alice signs up on 1 March, Bob on 20 March, into the same table.
+private let presenceStream = [
+    collection,
+    E.run("signup", run: 5, at: "2026-03-20T09:00:00Z", operation: "collect", purposes: ["essential.service"], legalBasis: "contract",
+          processing: ["source": ["type": "data_subject"]], outputs: [ds("crm").subjects("bob@example.com")]),
+]
+/// Alice is erased on 2 April.
+private let presenceErasure = E.run("forget", run: 6, at: "2026-04-02T09:00:00Z", operation: "erase", legalBasis: "legal_obligation",
+    inputs: [ds("crm")], outputs: [ds("crm").erased("alice@example.com")])
+
 /// A policy file with these retention periods.
 private func keep(_ periods: String) -> String {
     "retention:\n  periods:\n    \(periods)\n"
@@ -178,6 +188,16 @@ struct RuleTests {
             findings: 0,
             overlay: ["keep.yaml": keep("ads: { purposes: [marketing], period: P30D }\n    accounts: { purposes: [essential.service], period: P2Y }")],
             asOf: "2026-04-15"),
+        RuleCase(name: "a presence clock counts from the earliest person still there", rule: "retention-deadline",
+            events: presenceStream, findings: 1, mentions: "1 of 2 people past it",
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D, from: presence }")], asOf: "2026-04-05"),
+        RuleCase(name: "a presence clock: once the oldest person is erased, the next one sets the deadline", rule: "retention-deadline",
+            events: presenceStream + [presenceErasure], findings: 1, mentions: "reaches its retention deadline 2026-04-19",
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D, from: presence }")], asOf: "2026-04-05",
+            severity: .warning),
+        RuleCase(name: "a first-write clock does not move when the oldest person is erased", rule: "retention-deadline",
+            events: presenceStream + [presenceErasure], findings: 1, mentions: "from its first write on 2026-03-01",
+            overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D }")], asOf: "2026-04-05"),
         RuleCase(name: "a declared retention longer than the pack's", rule: "retention-declaration",
             events: [E.run("signup", run: 1, at: t(9), operation: "collect", purposes: ["essential.service"], legalBasis: "contract",
                            processing: ["source": ["type": "data_subject"]],

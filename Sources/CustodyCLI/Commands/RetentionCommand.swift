@@ -9,7 +9,7 @@ struct RetentionCommand: ParsableCommand {
         commandName: "retention",
         abstract: "What is past or near its retention deadline, as an erasure plan.",
         discussion: """
-            Lists every dataset holding personal data whose deadline under the pack's retention periods has passed (overdue) or falls within the warning window (due soon), as of --as-of or now, with the period and purpose that set it, when the data was first written (for a copy, in the dataset it was copied from), and the people an event named there. Datasets kept under an Art. 17(3) hold are listed apart, with the hold and its reason. Downstream copies, backups and copies at recipients are datasets of their own and are listed when they are due. The periods come from policy files (docs/policies.md); the built-in pack states none.
+            Lists every dataset holding personal data whose deadline under the pack's retention periods has passed (overdue) or falls within the warning window (due soon), as of --as-of or now, with the period and purpose that set it, when its clock started (the data's first write, for a copy in the dataset it was copied from; or, for a period counted from presence, the arrival of the earliest person still there), and the people an event named there. Datasets kept under an Art. 17(3) hold are listed apart, with the hold and its reason. Downstream copies, backups and copies at recipients are datasets of their own and are listed when they are due. The periods come from policy files (docs/policies.md); the built-in pack states none.
 
             Example:  custody retention --policies ./policies
                       custody retention --as-of 2027-01-01 --format json
@@ -34,8 +34,10 @@ struct RetentionCommand: ParsableCommand {
                 .object([
                     ("dataset", LineageJSON.node(item.dataset)), ("status", .string(item.status.rawValue)),
                     ("deadline", .string(RFC3339.format(item.deadline))), ("daysOverdue", .number(item.daysOverdue)),
-                    ("firstWrite", LineageJSON.stamp(item.firstWrite)), ("firstWrittenIn", LineageJSON.node(item.firstWrittenIn)),
-                    ("period", .object([("id", .string(item.period.id)), ("duration", .string(item.period.period.text))])),
+                    ("clockStart", LineageJSON.stamp(item.clockStart)), ("firstWrittenIn", item.firstWrittenIn.map(LineageJSON.node) ?? .null),
+                    ("peoplePastDeadline", item.peoplePastDeadline.map { .number($0) } ?? .null),
+                    ("period", .object([("id", .string(item.period.id)), ("duration", .string(item.period.period.text)),
+                                        ("clock", .string(item.period.clock.rawValue))])),
                     ("purpose", LineageJSON.optional(item.purpose)), ("location", LineageJSON.location(item.location)),
                     ("confirmedSubjects", .number(item.confirmedSubjects)),
                     ("hold", item.hold.map { hold in
@@ -46,6 +48,14 @@ struct RetentionCommand: ParsableCommand {
                 ])
             })),
         ])
+    }
+
+    private func clock(_ item: RetentionPlan.Item) -> String {
+        guard let origin = item.firstWrittenIn else {
+            return "the arrival of the earliest person still there, \(LineageText.stamp(item.clockStart)); "
+                + "\(item.peoplePastDeadline ?? 0) of \(item.confirmedSubjects) people past their deadline"
+        }
+        return LineageText.stamp(item.clockStart) + (origin == item.dataset ? "" : " in \(origin.id)")
     }
 
     private func text(_ plan: RetentionPlan, periods: Int) -> String {
@@ -63,8 +73,7 @@ struct RetentionCommand: ParsableCommand {
             for item in items {
                 let when = item.daysOverdue >= 0 ? "\(item.daysOverdue) days overdue" : "in \(-item.daysOverdue) days"
                 out += "  \(item.dataset.id)\n    deadline \(RFC3339.format(item.deadline).prefix(10)) (\(when)); \(item.period.id): \(item.period.period)"
-                    + (item.purpose.map { " for \($0)" } ?? "") + " from \(LineageText.stamp(item.firstWrite))"
-                    + (item.firstWrittenIn == item.dataset ? "" : " in \(item.firstWrittenIn.id)") + "\n"
+                    + (item.purpose.map { " for \($0)" } ?? "") + " from " + clock(item) + "\n"
                 out += "    location: \(LineageText.location(item.location)); people named there: \(item.confirmedSubjects)\n"
                 if let hold = item.hold {
                     out += "    hold \(hold.id) (Art. \(RetentionHold.grounds[hold.ground] ?? hold.ground)): \(hold.reason)\n"

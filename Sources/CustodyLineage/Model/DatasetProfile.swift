@@ -13,8 +13,11 @@ public struct DatasetProfile: Sendable {
     public let pseudonymised: Bool
     /// The purposes of the runs that wrote or read it.
     public let purposes: [String]
+    /// For each person an event named on the dataset whose presence has not ended, since when they have
+    /// been there (earliest first); who they are stays in the store.
+    public let confirmedArrivals: [EventStamp]
     /// People an event named on the dataset whose presence has not ended.
-    public let confirmedSubjects: Int
+    public var confirmedSubjects: Int { confirmedArrivals.count }
     /// Completed runs that wrote it, and runs that read it.
     public let writers: [RunSummary]
     public let readers: [RunSummary]

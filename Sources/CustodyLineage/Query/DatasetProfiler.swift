@@ -22,7 +22,7 @@ struct DatasetProfiler {
         return DatasetProfile(
             dataset: name, location: try context.location(of: id), categories: try heldCategories(held),
             subjectTypes: state.subjectTypes.sorted(), retention: state.retention?.text, declaredAnonymous: state.isDeclaredAnonymous,
-            pseudonymised: held.pseudonymised, purposes: purposes.sorted(), confirmedSubjects: try confirmedSubjects(id).count,
+            pseudonymised: held.pseudonymised, purposes: purposes.sorted(), confirmedArrivals: try confirmedPresence(id).values.sorted().map(EventStamp.init),
             writers: writers.sorted { $0.started < $1.started }, readers: readers.sorted { $0.started < $1.started },
             clears: state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
             evidence: state.evidence.sorted())
@@ -40,7 +40,13 @@ struct DatasetProfiler {
 
     /// Tokens an event named on the dataset whose presence has not ended since.
     func confirmedSubjects(_ id: Int64) throws -> Set<String> {
-        var latest: [String: (arrival: Moment?, removal: Moment?)] = [:]
+        Set(try confirmedPresence(id).keys)
+    }
+
+    /// For each person an event named on the dataset and whose presence has not ended: since when they
+    /// have been there (their first arrival after the last erasure of them or clear of the dataset).
+    func confirmedPresence(_ id: Int64) throws -> [String: Moment] {
+        var facts: [String: (arrivals: [Moment], removal: Moment?)] = [:]
         for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT token, seq, kind, run_id, event_time FROM lineage_subject WHERE dataset_id = ? AND kind IN ('w', 'e')"),
             arguments: [id]) {
             let seq: Int = row[1], time: Int64 = row[4]
@@ -51,18 +57,17 @@ struct DatasetProfiler {
                 moment = completion
             }
             let token: String = row[0], kind: String = row[2]
-            var entry = latest[token] ?? (nil, nil)
-            if kind == "w" { entry.arrival = max(entry.arrival ?? moment, moment.with(.arrival)) } else {
-                entry.removal = max(entry.removal ?? moment, moment.with(.removal))
+            if kind == "w" { facts[token, default: ([], nil)].arrivals.append(moment.with(.arrival)) } else {
+                let removal = moment.with(.removal)
+                facts[token, default: ([], nil)].removal = max(facts[token]?.removal ?? removal, removal)
             }
-            latest[token] = entry
         }
         let clear = try context.state(of: id).clears.last?.at
-        return Set(latest.compactMap { token, entry in
-            guard let arrival = entry.arrival else { return nil }
-            if let removal = entry.removal, removal > arrival { return nil }
-            if let clear, clear > arrival { return nil }
-            return token
-        })
+        var present: [String: Moment] = [:]
+        for (token, fact) in facts {
+            let end = [fact.removal, clear].compactMap { $0 }.max()
+            if let since = fact.arrivals.filter({ end == nil || $0 > end! }).min() { present[token] = since }
+        }
+        return present
     }
 }

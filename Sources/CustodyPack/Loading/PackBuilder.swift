@@ -308,6 +308,7 @@ struct PackBuilder {
                 for (id, idNode, entry) in try reader.mapping(fieldValue, what: "periods") {
                     guard Self.isRuleID(id) else { throw reader.fail(idNode, "'\(id)' is not an id (lower-case letters, digits and -)") }
                     var purposes: [String]?, categories: [String]?, period: ISO8601Duration?, notes: String?
+                    var clock = RetentionPeriod.Clock.firstWrite
                     for (key, keyNode, item) in try reader.mapping(entry, what: "the retention period \(id)") {
                         switch key {
                         case "purposes": purposes = try dottedKeys(item, reader: reader, what: "purposes")
@@ -315,10 +316,12 @@ struct PackBuilder {
                         case "period": period = try duration(item, reader: reader, what: "period")
                         case "notes": notes = try reader.string(item, what: "notes")
                         case "from":
-                            let clock = try reader.string(item, what: "from")
-                            guard clock == "firstWrite" else {
-                                throw reader.fail(item, "this Custody counts retention from the dataset's first write only (from: firstWrite), not '\(clock)'")
+                            let text = try reader.string(item, what: "from")
+                            guard let parsed = RetentionPeriod.Clock(rawValue: text) else {
+                                throw reader.fail(item, "a retention period counts from firstWrite or presence, not '\(text)'"
+                                    + (text.hasPrefix("signal:") ? " (clocks started by a named signal are not supported yet)" : ""))
                             }
+                            clock = parsed
                         default:
                             throw reader.fail(keyNode, "unknown field '\(key)' in a retention period; expected purposes, categories, period, from, notes")
                         }
@@ -328,7 +331,7 @@ struct PackBuilder {
                         throw reader.fail(idNode, "the retention period \(id) needs purposes or categories to apply to")
                     }
                     retention.periods.removeAll { $0.id == id }
-                    retention.periods.append(RetentionPeriod(id: id, purposes: purposes, categories: categories, period: period, notes: notes))
+                    retention.periods.append(RetentionPeriod(id: id, purposes: purposes, categories: categories, period: period, clock: clock, notes: notes))
                 }
             default:
                 throw reader.fail(fieldNode, "unknown field '\(field)' in retention; expected warning and periods")

@@ -16,9 +16,7 @@ struct RetentionCheck {
         let warning = facts.pack.retention.warning
         return deadlines.deadlines().compactMap { deadline in
             guard deadline.hold == nil else { return nil }
-            let origin = deadline.firstWrittenIn == deadline.dataset.dataset ? "its first write" : "the first write of \(deadline.firstWrittenIn.name)"
-            let why = "\(deadline.period.id): \(deadline.period.period) from \(origin) on \(RetentionDeadlines.day(deadline.firstWrite.time))"
-                + (deadline.purpose.map { " for \($0)" } ?? "")
+            let why = "\(deadline.period.id): \(deadline.period.period) from \(Self.clock(deadline))" + (deadline.purpose.map { " for \($0)" } ?? "")
             let evidence = facts.evidence(of: deadline.dataset)
             if deadline.deadline < at {
                 let days = Int(at.timeIntervalSince(deadline.deadline) / 86_400)
@@ -36,11 +34,21 @@ struct RetentionCheck {
         }
     }
 
+    /// Where the deadline's clock started, in words.
+    static func clock(_ deadline: RetentionDeadlines.Deadline) -> String {
+        let day = RetentionDeadlines.day(deadline.start.time)
+        guard let origin = deadline.firstWrittenIn else {
+            let people = deadline.dataset.confirmedArrivals.count
+            return "the arrival of the earliest person still there on \(day); \(deadline.peoplePast ?? 0) of \(people) people past it"
+        }
+        return (origin == deadline.dataset.dataset ? "its first write" : "the first write of \(origin.name)") + " on \(day)"
+    }
+
     /// Datasets whose declared retention runs past the pack's deadline for them.
     func declarationFindings() -> [Finding] {
         deadlines.deadlines().compactMap { deadline in
             guard let declared = deadline.dataset.retention.flatMap(ISO8601Duration.init),
-                RetentionDeadlines.adding(declared, to: deadline.firstWrite.time) > deadline.deadline
+                RetentionDeadlines.adding(declared, to: deadline.start.time) > deadline.deadline
             else { return nil }
             return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset),
                 summary: "\(deadline.dataset.dataset.name) declares a retention of \(declared), longer than the pack's \(deadline.period.period) (\(deadline.period.id))",

@@ -16,9 +16,12 @@ struct RetentionDeadlines {
     /// One dataset's deadline and how it was reached.
     struct Deadline {
         let dataset: DatasetProfile
-        /// When the data was first written, here or in the dataset it was copied from.
-        let firstWrite: EventStamp
-        let firstWrittenIn: NodeName
+        /// When the governing period's clock started: the data's first write (here or in the dataset it
+        /// was copied from, `firstWrittenIn`), or the arrival of the earliest person still there.
+        let start: EventStamp
+        let firstWrittenIn: NodeName?
+        /// For a presence clock: how many of the people there are past their own deadline.
+        let peoplePast: Int?
         let deadline: Date
         /// The purpose (nil: the data's categories) whose period sets the deadline, and that period.
         let purpose: String?
@@ -46,6 +49,10 @@ struct RetentionDeadlines {
         for dataset in facts.datasetsInOrder where facts.holdsPersonalData(dataset) {
             guard let (firstWrite, origin) = anchors[dataset.dataset] else { continue }
             let categories = dataset.categories.map(\.key)
+            // A presence clock starts at the earliest person still there; where no event named anyone, at the first write.
+            func start(of period: RetentionPeriod) -> EventStamp {
+                period.clock == .presence ? dataset.confirmedArrivals.first ?? firstWrite : firstWrite
+            }
             func matchesCategories(_ period: RetentionPeriod) -> Bool {
                 period.categories.map { wanted in categories.contains { key in wanted.contains { Taxonomy.key(key, isWithin: $0) } } } ?? true
             }
@@ -57,12 +64,14 @@ struct RetentionDeadlines {
                     guard let purposes = period.purposes else { return period.categories != nil }
                     return purpose.map { purpose in purposes.contains { Taxonomy.key(purpose, isWithin: $0) } } ?? false
                 }
-                let shortest = applicable.map { ($0, Self.adding($0.period, to: firstWrite.time)) }.min { $0.1 < $1.1 }
+                let shortest = applicable.map { ($0, Self.adding($0.period, to: start(of: $0).time)) }.min { $0.1 < $1.1 }
                 if let (period, deadline) = shortest { perPurpose.append((purpose, period, deadline)) }
             }
             guard let latest = perPurpose.max(by: { $0.deadline < $1.deadline }) else { continue }
-            result.append(Deadline(dataset: dataset, firstWrite: firstWrite, firstWrittenIn: origin, deadline: latest.deadline, purpose: latest.purpose,
-                period: latest.period, hold: retention.holds.first { $0.covers(dataset.dataset.id) }))
+            let byPresence = latest.period.clock == .presence && !dataset.confirmedArrivals.isEmpty
+            result.append(Deadline(dataset: dataset, start: start(of: latest.period), firstWrittenIn: byPresence ? nil : origin,
+                peoplePast: byPresence ? dataset.confirmedArrivals.count { Self.adding(latest.period.period, to: $0.time) < at } : nil,
+                deadline: latest.deadline, purpose: latest.purpose, period: latest.period, hold: retention.holds.first { $0.covers(dataset.dataset.id) }))
         }
         return result
     }
@@ -98,7 +107,8 @@ struct RetentionDeadlines {
             let status: RetentionPlan.Item.Status = deadline.hold != nil ? .held : deadline.deadline < at ? .overdue : .dueSoon
             return RetentionPlan.Item(dataset: deadline.dataset.dataset, location: deadline.dataset.location, status: status,
                 deadline: deadline.deadline, daysOverdue: Int((at.timeIntervalSince(deadline.deadline) / 86_400).rounded(.down)),
-                firstWrite: deadline.firstWrite, firstWrittenIn: deadline.firstWrittenIn, period: deadline.period, purpose: deadline.purpose,
+                clockStart: deadline.start, firstWrittenIn: deadline.firstWrittenIn, peoplePastDeadline: deadline.peoplePast,
+                period: deadline.period, purpose: deadline.purpose,
                 hold: deadline.hold, confirmedSubjects: deadline.dataset.confirmedSubjects, evidence: Array(Set(facts.evidence(of: deadline.dataset))).sorted())
         }
         let rank: [RetentionPlan.Item.Status: Int] = [.overdue: 0, .dueSoon: 1, .held: 2]

@@ -22,9 +22,13 @@ public struct RetentionPlan: Sendable {
         public let deadline: Date
         /// Whole days past the deadline (negative: days left).
         public let daysOverdue: Int
-        /// When the data was first written, and where (the dataset itself, or the one it was copied from).
-        public let firstWrite: EventStamp
-        public let firstWrittenIn: NodeName
+        /// When the period's clock started: the data's first write, or (a presence clock) the arrival of
+        /// the earliest person still there.
+        public let clockStart: EventStamp
+        /// For a first-write clock, where the data was first written (the dataset, or the one it was copied from).
+        public let firstWrittenIn: NodeName?
+        /// For a presence clock, how many of the people there are past their own deadline.
+        public let peoplePastDeadline: Int?
         /// The period that set the deadline, and the purpose it was for (nil: the data's categories).
         public let period: RetentionPeriod
         public let purpose: String?
