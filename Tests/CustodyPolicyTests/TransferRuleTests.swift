@@ -95,6 +95,11 @@ struct TransferRuleTests {
             E.run("reshape", run: 3, at: t(11), operation: "transform", purposes: ["essential.service"], legalBasis: "contract",
                   inputs: [ds("copy")], outputs: [ds("copy2").location("aws:us-east-1")]),
         ], branches: ["US": .adequacy]),
+        TransferCase(name: "erasing data abroad moves nothing", events: [
+            export(ds("copy").location("US"), recipient: recipient("AdCo Inc", country: "US", dpf: true)),
+            E.run("forget", run: 3, at: t(11), operation: "erase", legalBasis: "legal_obligation",
+                  outputs: [ds("copy").erased("alice@example.com")]),
+        ], branches: ["US": .adequacy]),
         TransferCase(name: "the European Patent Organisation under its decision", events: [
             export(ds("copy").location("DE"), recipient: recipient("European Patent Office", organisation: "EPO")),
         ], branches: ["EPO": .adequacy], mentions: "2025/1382"),

@@ -41,8 +41,8 @@ struct TransferCheck {
                     if let country { coveredByRecipient.insert(country.code) }
                 }
             }
-            // Storage in a third country.
-            for output in run.outputs {
+            // Storage in a third country; an erasure moves nothing there.
+            for output in run.outputs where processing.operation != "erase" {
                 guard let dataset = facts.datasets[output], facts.holdsPersonalData(dataset), let country = dataset.location.country,
                     dataset.location.inEEA == false, !coveredByRecipient.contains(country.code)
                 else { continue }
