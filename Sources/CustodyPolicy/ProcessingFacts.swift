@@ -43,7 +43,7 @@ struct ProcessingFacts {
             var personal = false
             for name in run.inputs + run.outputs {
                 guard let dataset = byName[name], !dataset.declaredAnonymous else { continue }
-                personal = personal || !dataset.categories.isEmpty || dataset.confirmedSubjects > 0
+                personal = personal || Self.holdsPersonalData(dataset)
                 for category in dataset.categories { categories[category.key, default: []].append(name) }
             }
             return JudgedRun(overview: run, categories: categories, touchesPersonalData: personal)
@@ -53,6 +53,10 @@ struct ProcessingFacts {
     /// A dataset holds personal data when it is not declared anonymous and holds a category or a person
     /// an event named on it. Aggregates keep their inputs' categories, so they count.
     func holdsPersonalData(_ dataset: DatasetProfile) -> Bool {
+        Self.holdsPersonalData(dataset)
+    }
+
+    static func holdsPersonalData(_ dataset: DatasetProfile) -> Bool {
         !dataset.declaredAnonymous && (!dataset.categories.isEmpty || dataset.confirmedSubjects > 0)
     }
 

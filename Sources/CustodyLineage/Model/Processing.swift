@@ -97,6 +97,12 @@ public struct Processing: Sendable, Equatable {
         signals = Self.strings(facet["signals"])
     }
 
+    /// Whether a run with a recipient discloses people's data to it: an `aggregate` or `anonymize` run
+    /// discloses nobody's.
+    public var disclosesData: Bool {
+        !["aggregate", "anonymize"].contains(operation)
+    }
+
     /// Whether the run carries the people present in its inputs into its outputs.
     public var carriesSubjects: Bool {
         !["aggregate", "anonymize", "erase", "access"].contains(operation)

@@ -150,10 +150,9 @@ final class QueryContext {
     }
 
     /// What a completed run disclosed, if it had a recipient: its outputs, or for `access` its inputs.
-    /// An `aggregate` or `anonymize` run discloses nobody's data.
     func disclosure(by run: RunState, at completion: Moment) throws -> SubjectTrail.Disclosure? {
         let processing = run.processing
-        guard let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation),
+        guard let recipient = processing.recipient, processing.disclosesData,
             let summary = try self.run(run.id)?.summary
         else { return nil }
         let disclosed = try datasets(of: run.id, processing.operation == "access" ? "in" : "out").map(datasetName).sorted()

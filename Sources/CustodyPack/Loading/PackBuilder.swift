@@ -235,9 +235,7 @@ struct PackBuilder {
                             }
                             scope.requiresDPFCertification = true
                         case "recipient.regime":
-                            scope.regimes = try reader.sequence(conditionValue, what: condition).map { node throws(PackError) in
-                                try reader.string(node, what: "a regime")
-                            }
+                            scope.regimes = try reader.strings(conditionValue, what: condition)
                         default:
                             throw reader.fail(conditionNode, "unknown scope condition '\(condition)'; expected recipient.dpfCertified or recipient.regime")
                         }
@@ -352,10 +350,9 @@ struct PackBuilder {
                     }
                     ground = text
                 case "datasets":
-                    datasets = try reader.sequence(item, what: "datasets").map { node throws(PackError) in
-                        let pattern = try reader.string(node, what: "a dataset pattern")
-                        guard pattern.hasPrefix("dataset:") else { throw reader.fail(node, "a dataset pattern is a node id, dataset:<namespace>:<name>, with * for any run of characters") }
-                        return pattern
+                    datasets = try reader.strings(item, what: "datasets")
+                    if let bad = datasets.first(where: { !$0.hasPrefix("dataset:") }) {
+                        throw reader.fail(item, "'\(bad)' is not a dataset pattern: write a node id, dataset:<namespace>:<name>, with * for any run of characters")
                     }
                 case "reason": reason = try reader.string(item, what: "reason")
                 default: throw reader.fail(keyNode, "unknown field '\(key)' in a hold; expected ground, datasets, reason")
@@ -374,11 +371,9 @@ struct PackBuilder {
     }
 
     private func dottedKeys(_ node: Node, reader: YAMLReader, what: String) throws(PackError) -> [String] {
-        try reader.sequence(node, what: what).map { item throws(PackError) in
-            let key = try reader.string(item, what: "an entry of \(what)")
-            guard CustodyVocabulary.isDottedKey(key) else { throw reader.fail(item, "'\(key)' is not a dotted key") }
-            return key
-        }
+        let keys = try reader.strings(node, what: what)
+        if let bad = keys.first(where: { !CustodyVocabulary.isDottedKey($0) }) { throw reader.fail(node, "'\(bad)' is not a dotted key") }
+        return keys
     }
 
     // MARK: rules
@@ -437,9 +432,7 @@ struct PackBuilder {
         var condition = RuleCondition(target: target)
         let runOnly: Set = ["operation", "purposes", "legalBasis", "recipientCountry", "completed"]
         let datasetOnly: Set = ["country", "subjectTypes"]
-        func keys(_ node: Node, _ what: String) throws(PackError) -> [String] {
-            try reader.sequence(node, what: what).map { item throws(PackError) in try reader.string(item, what: "an entry of \(what)") }
-        }
+        func keys(_ node: Node, _ what: String) throws(PackError) -> [String] { try reader.strings(node, what: what) }
         for (field, fieldNode, fieldValue) in try reader.mapping(fields, what: "the \(targetName) conditions") {
             if target == .dataset && runOnly.contains(field) || target == .run && datasetOnly.contains(field) {
                 throw reader.fail(fieldNode, "'\(field)' is a condition on a \(target == .run ? "dataset" : "run"), not on a \(targetName)")
@@ -458,8 +451,7 @@ struct PackBuilder {
                 }
                 condition.legalBases = values
             case "purposes", "categories", "subjectTypes":
-                let values = try keys(fieldValue, field)
-                if let bad = values.first(where: { !CustodyVocabulary.isDottedKey($0) }) { throw reader.fail(fieldValue, "'\(bad)' is not a dotted key") }
+                let values = try dottedKeys(fieldValue, reader: reader, what: field)
                 if field == "purposes" { condition.purposes = values } else if field == "categories" { condition.categories = values } else { condition.subjectTypes = values }
             case "recipientCountry", "country":
                 let values = try keys(fieldValue, field)

@@ -38,6 +38,11 @@ struct YAMLReader {
         return Array(sequence)
     }
 
+    /// A list of text entries.
+    func strings(_ node: Node, what: String) throws(PackError) -> [String] {
+        try sequence(node, what: what).map { item throws(PackError) in try string(item, what: "an entry of \(what)") }
+    }
+
     func string(_ node: Node, what: String) throws(PackError) -> String {
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else { throw fail(node, "\(what) must be text") }
         return scalar.string

@@ -25,7 +25,7 @@ struct TransferCheck {
                 publicAuthority: processing.controller?.publicAuthority ?? false, at: completed.time)
             var coveredByRecipient: Set<String> = []
             // A disclosure to a recipient outside the EEA; the recipient's own storage goes with it.
-            if let recipient = processing.recipient, !["aggregate", "anonymize"].contains(processing.operation) {
+            if let recipient = processing.recipient, processing.disclosesData {
                 let country = recipient.country.flatMap(CountryCode.init)
                 if recipient.internationalOrganisation != nil || country.map({ !facts.pack.jurisdictions.isInEEA($0) }) == true {
                     movement.country = country
