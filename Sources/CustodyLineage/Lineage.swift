@@ -66,6 +66,7 @@ public struct Lineage: Sendable {
         try query { context in
             let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
                 arguments: [context.horizon.knownSize])
+            try context.preloadDatasets()
             let categories = try CategoryPropagation(context: context).categories(of: ids)
             return try ids.map { id in try DatasetProfiler(context: context).profile(id, categories: categories) }
         }
@@ -77,14 +78,16 @@ public struct Lineage: Sendable {
         try query { context in
             let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE first_seq < ? ORDER BY first_seq",
                 arguments: [context.horizon.knownSize])
-            try context.preload(runs: ids)
+            try context.preloadRuns()
             var overviews: [RunOverview] = []
             for id in ids {
                 guard let run = try context.run(id) else { continue }
                 overviews.append(RunOverview(summary: run.summary, inputs: try context.datasets(of: id, "in").map(context.datasetName).sorted(),
                     outputs: try context.datasets(of: id, "out").map(context.datasetName).sorted()))
             }
-            return overviews.sorted { $0.summary.started < $1.summary.started }
+            // Listed by first sequence number, which is nearly always the order of the first visible events.
+            let inOrder = zip(overviews, overviews.dropFirst()).allSatisfy { !($1.summary.started < $0.summary.started) }
+            return inOrder ? overviews : overviews.sorted { $0.summary.started < $1.summary.started }
         }
     }
 

@@ -35,13 +35,11 @@ public struct PolicyEngine: Sendable {
             returnsAfterErasure: try lineage.returnsAfterErasure())
         let at = lineage.horizon.asOf ?? now
         var findings = pack.rules.filter(\.enabled).flatMap { rule in self.findings(of: rule, in: facts, at: at) }
-        let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
-        findings = findings.filter(filter.includes)
-        // Each finding's sort key is built once, and indices are sorted rather than the findings themselves:
-        // comparing node ids on the fly, and moving large values, dominated large stores.
-        let keys = findings.map { ($0.severity, $0.rule, $0.concerns.sortKey, $0.evidence.first ?? -1, $0.summary) }
-        findings = findings.indices.sorted { keys[$0] < keys[$1] }.map { findings[$0] }
-        return PolicyResult(findings: findings, packDigest: pack.digest, horizon: lineage.horizon,
+        if case .everything = scope {} else {
+            let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
+            findings = findings.filter(filter.includes)
+        }
+        return PolicyResult(findings: Self.sorted(findings), packDigest: pack.digest, horizon: lineage.horizon,
             runsJudged: facts.runs.count, datasetsJudged: facts.datasets.count)
     }
 
@@ -68,6 +66,31 @@ public struct PolicyEngine: Sendable {
         let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack)
         let at = lineage.horizon.asOf ?? now
         return RetentionPlan(items: RetentionDeadlines(facts: facts, at: at).plan(), at: at, packDigest: pack.digest)
+    }
+
+    /// Findings by severity, rule, what they concern (dataset, job, run, recipient: `Concern.sortKey`), first
+    /// evidence and summary. Each distinct text is ranked once and the findings are ordered by integer
+    /// ranks, moving indices rather than findings: comparing texts per pair dominated large stores.
+    static func sorted(_ findings: [Finding]) -> [Finding] {
+        func ranks(_ texts: some Sequence<String>) -> [String: Int] {
+            Dictionary(uniqueKeysWithValues: Set(texts).sorted().enumerated().map { ($1, $0) })
+        }
+        let rules = ranks(findings.map(\.rule))
+        let datasets = ranks(findings.map { $0.concerns.dataset?.id ?? "" })
+        let jobs = ranks(findings.map { $0.concerns.job?.id ?? "" })
+        let runs = ranks(findings.map { $0.concerns.runID ?? "" })
+        let recipients = ranks(findings.map { $0.concerns.recipient ?? "" })
+        let keys = findings.map { finding in
+            let concerns = finding.concerns
+            return ((finding.severity, rules[finding.rule]!, datasets[concerns.dataset?.id ?? ""]!),
+                    (jobs[concerns.job?.id ?? ""]!, runs[concerns.runID ?? ""]!, recipients[concerns.recipient ?? ""]!, finding.evidence.first ?? -1))
+        }
+        return findings.indices.sorted { left, right in
+            let (a, b) = (keys[left], keys[right])
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.1 != b.1 { return a.1 < b.1 }
+            return findings[left].summary < findings[right].summary
+        }.map { findings[$0] }
     }
 
     /// The findings of one rule, by the check it names.

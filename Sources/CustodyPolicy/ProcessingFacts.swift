@@ -32,7 +32,9 @@ struct ProcessingFacts {
         self.returnsAfterErasure = returnsAfterErasure
         let byName = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
         self.datasets = byName
-        datasetsInOrder = byName.values.sorted { $0.dataset < $1.dataset }
+        // The lineage view lists datasets by name already; sort only what came otherwise.
+        datasetsInOrder = byName.count == datasets.count && zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
+            ? datasets : byName.values.sorted { $0.dataset < $1.dataset }
         var resolved: [String: Taxonomy.Resolved] = [:]
         for dataset in datasets { for category in dataset.categories where resolved[category.key] == nil {
             resolved[category.key] = pack.taxonomy.category(category.key)

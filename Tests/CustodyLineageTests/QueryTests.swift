@@ -155,6 +155,24 @@ struct HorizonTests {
         }
     }
 
+    /// `datasets()` and `runs()` read the whole store in a few scans; `dataset(_:)` asks row by row. Both
+    /// must tell the same, at every horizon.
+    @Test(arguments: [Horizon.now, Horizon(asOf: RFC3339.parseInstant("2026-03-02T10:00:00Z")), Horizon(asOf: RFC3339.parseInstant("2026-03-04T12:00:00Z"))])
+    func theWholeStoreReadTellsWhatEachDatasetAloneTells(_ horizon: Horizon) throws {
+        let (test, _) = try QueryTests.fixtureStore()
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: horizon)
+        let all = try lineage.datasets()
+        #expect(all.count > 10)
+        for profile in all {
+            #expect(try lineage.dataset(profile.dataset.id) == profile, "\(profile.dataset)")
+        }
+        let runs = try lineage.runs()
+        for profile in all {
+            let writers = runs.filter { $0.outputs.contains(profile.dataset) && $0.summary.completed != nil }.map(\.summary.runID)
+            #expect(Set(writers) == Set(profile.writers.map(\.runID)), "writers of \(profile.dataset)")
+        }
+    }
+
     @Test func knownAtIgnoresWhatWasRecordedLater() throws {
         var test = try TestStore(seed: 22)
         let a = DatasetEntry("a"), b = DatasetEntry("b")

@@ -8,7 +8,8 @@
 // sqlite3 prepared statements, the same batch size and synchronous=FULL. Prints one JSON object.
 //
 // CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries and =rebuild reuse the
-// store a previous run left in WORKDIR and run only the lineage queries or only a rebuild.
+// store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
+// policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -69,7 +70,7 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-let reusesStore = only == "queries" || only == "rebuild" || only == "check"
+let reusesStore = only == "queries" || only == "rebuild" || only == "check" || only == "datasets" || only == "runs"
 if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -106,6 +107,13 @@ if only == "ingest" {
     exit(0)
 }
 
+if only == "datasets" || only == "runs" {
+    let lineage = try Lineage(store: store, pack: try PolicyPack.builtIn())
+    let t = now()
+    if only == "runs" { _ = try lineage.runs() } else { _ = try lineage.datasets() }
+    print("\(only!) \(now() - t)")
+    exit(0)
+}
 if only == "check" {
     let pack = try PolicyPack.builtIn()
     var seconds: [Double] = []

@@ -1,5 +1,5 @@
 /// One dataset as the log shows it at the query's horizon: `custody dataset` and `custody datasets`.
-public struct DatasetProfile: Sendable {
+public struct DatasetProfile: Sendable, Equatable {
     public let dataset: NodeName
     public let location: DatasetLocation
     /// Every category the dataset holds, declared or carried in, with where it came from.

@@ -5,18 +5,87 @@ import CustodyModel
 public struct Processing: Sendable, Equatable {
     /// `collect`, `transform` (the default), `copy`, `aggregate`, `pseudonymize`, `anonymize`,
     /// `transfer`, `erase`, `access` or `decide`.
-    public var operation: String = "transform"
-    public var purposes: [String] = []
+    public var operation: String {
+        get { storage.fields.operation }
+        set { update { $0.operation = newValue } }
+    }
+    public var purposes: [String] {
+        get { storage.fields.purposes }
+        set { update { $0.purposes = newValue } }
+    }
     /// The Art. 6(1) basis, if the facet names one.
-    public var legalBasis: String?
-    public var specialCategoryCondition: String?
-    public var criminalDataAuthorisation: String?
-    public var controller: Controller?
-    public var recipient: Recipient?
-    public var transferMechanism: TransferMechanism?
-    public var source: Source?
-    public var automatedDecision: AutomatedDecision?
-    public var signals: [String] = []
+    public var legalBasis: String? {
+        get { storage.fields.legalBasis }
+        set { update { $0.legalBasis = newValue } }
+    }
+    public var specialCategoryCondition: String? {
+        get { storage.fields.specialCategoryCondition }
+        set { update { $0.specialCategoryCondition = newValue } }
+    }
+    public var criminalDataAuthorisation: String? {
+        get { storage.fields.criminalDataAuthorisation }
+        set { update { $0.criminalDataAuthorisation = newValue } }
+    }
+    public var controller: Controller? {
+        get { storage.fields.controller }
+        set { update { $0.controller = newValue } }
+    }
+    public var recipient: Recipient? {
+        get { storage.fields.recipient }
+        set { update { $0.recipient = newValue } }
+    }
+    public var transferMechanism: TransferMechanism? {
+        get { storage.fields.transferMechanism }
+        set { update { $0.transferMechanism = newValue } }
+    }
+    public var source: Source? {
+        get { storage.fields.source }
+        set { update { $0.source = newValue } }
+    }
+    public var automatedDecision: AutomatedDecision? {
+        get { storage.fields.automatedDecision }
+        set { update { $0.automatedDecision = newValue } }
+    }
+    public var signals: [String] {
+        get { storage.fields.signals }
+        set { update { $0.signals = newValue } }
+    }
+
+    /// The fields, in one immutable box that copies share: lineage puts a run's processing in every summary
+    /// of the run, and whole-store questions copy summaries by the hundred thousand.
+    private var storage: Storage
+
+    private final class Storage: Sendable {
+        let fields: Fields
+
+        init(_ fields: Fields) {
+            self.fields = fields
+        }
+    }
+
+    private struct Fields: Equatable {
+        var operation = "transform"
+        var purposes: [String] = []
+        var legalBasis: String?
+        var specialCategoryCondition: String?
+        var criminalDataAuthorisation: String?
+        var controller: Controller?
+        var recipient: Recipient?
+        var transferMechanism: TransferMechanism?
+        var source: Source?
+        var automatedDecision: AutomatedDecision?
+        var signals: [String] = []
+    }
+
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = storage.fields
+        change(&fields)
+        storage = Storage(fields)
+    }
+
+    public static func == (lhs: Processing, rhs: Processing) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
 
     public struct Controller: Sendable, Equatable {
         public let name: String
@@ -52,49 +121,53 @@ public struct Processing: Sendable, Equatable {
         public let significance: String?
     }
 
-    public init() {}
+    public init() {
+        storage = Storage(Fields())
+    }
 
     /// The facet of a run laid over its job's defaults: a field the run sends replaces the job's.
     init(run: JSONValue?, job: JSONValue?) {
+        var fields = Fields()
         var merged = JSONObject()
         for facet in [job, run] {
             guard case .object(let object)? = facet else { continue }
             for (key, value) in object.members where !key.hasPrefix("_") { merged[key] = value }
         }
         let facet = JSONValue.object(merged)
-        if let operation = facet["operation"]?.stringValue { self.operation = operation }
-        purposes = Self.strings(facet["purposes"])
-        legalBasis = facet["legalBasis"]?.stringValue
-        specialCategoryCondition = facet["specialCategoryCondition"]?.stringValue
-        criminalDataAuthorisation = facet["criminalDataAuthorisation"]?.stringValue
+        if let operation = facet["operation"]?.stringValue { fields.operation = operation }
+        fields.purposes = Self.strings(facet["purposes"])
+        fields.legalBasis = facet["legalBasis"]?.stringValue
+        fields.specialCategoryCondition = facet["specialCategoryCondition"]?.stringValue
+        fields.criminalDataAuthorisation = facet["criminalDataAuthorisation"]?.stringValue
         if let value = facet["controller"], let name = value["name"]?.stringValue {
-            controller = Controller(name: name, country: value["country"]?.stringValue, publicAuthority: value["publicAuthority"] == .bool(true))
+            fields.controller = Controller(name: name, country: value["country"]?.stringValue, publicAuthority: value["publicAuthority"] == .bool(true))
         }
         if let value = facet["recipient"], let name = value["name"]?.stringValue {
             var certified: Bool?
             if case .bool(let flag)? = value["dpfCertified"] { certified = flag }
-            recipient = Recipient(name: name, role: value["role"]?.stringValue ?? "third_party", country: value["country"]?.stringValue,
+            fields.recipient = Recipient(name: name, role: value["role"]?.stringValue ?? "third_party", country: value["country"]?.stringValue,
                 internationalOrganisation: value["internationalOrganisation"]?.stringValue, regime: value["regime"]?.stringValue,
                 dpfCertified: certified)
         }
         switch facet["transferMechanism"] {
         case .string(let type)?:
-            transferMechanism = TransferMechanism(type: type, tiaRef: nil, authorisationRef: nil)
+            fields.transferMechanism = TransferMechanism(type: type, tiaRef: nil, authorisationRef: nil)
         case .object(let object)?:
             if let type = object["type"]?.stringValue {
-                transferMechanism = TransferMechanism(type: type, tiaRef: object["tiaRef"]?.stringValue,
+                fields.transferMechanism = TransferMechanism(type: type, tiaRef: object["tiaRef"]?.stringValue,
                     authorisationRef: object["authorisationRef"]?.stringValue)
             }
         default:
             break
         }
         if let value = facet["source"], let type = value["type"]?.stringValue {
-            source = Source(type: type, name: value["name"]?.stringValue)
+            fields.source = Source(type: type, name: value["name"]?.stringValue)
         }
         if let value = facet["automatedDecision"] {
-            automatedDecision = AutomatedDecision(logic: value["logic"]?.stringValue, significance: value["significance"]?.stringValue)
+            fields.automatedDecision = AutomatedDecision(logic: value["logic"]?.stringValue, significance: value["significance"]?.stringValue)
         }
-        signals = Self.strings(facet["signals"])
+        fields.signals = Self.strings(facet["signals"])
+        storage = Storage(fields)
     }
 
     /// Whether a run with a recipient discloses people's data to it: an `aggregate` or `anonymize` run

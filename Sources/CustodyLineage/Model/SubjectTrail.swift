@@ -40,7 +40,7 @@ public struct SubjectTrail: Sendable {
         public let until: Removal?
     }
 
-    public struct Removal: Sendable {
+    public struct Removal: Sendable, Equatable {
         public let dataset: NodeName
         public let at: EventStamp
         /// `erasure` (the person was named in `erasedSubjects`), `DROP`, `TRUNCATE` or `OVERWRITE`.

@@ -47,19 +47,16 @@ struct DatasetProfiler {
     /// have been there (their first arrival after the last erasure of them or clear of the dataset).
     func confirmedPresence(_ id: Int64) throws -> [String: Moment] {
         var facts: [String: (arrivals: [Moment], removal: Moment?)] = [:]
-        for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT token, seq, kind, run_id, event_time FROM lineage_subject WHERE dataset_id = ? AND kind IN ('w', 'e')"),
-            arguments: [id]) {
-            let seq: Int = row[1], time: Int64 = row[4]
-            guard context.horizon.sees(seq: seq, time: time) else { continue }
-            var moment = Moment(time: time, seq: seq)
-            if let runID: Int64 = row[3] {
+        for fact in try context.subjectFacts(of: id) {
+            guard context.horizon.sees(seq: fact.seq, time: fact.time) else { continue }
+            var moment = Moment(time: fact.time, seq: fact.seq)
+            if let runID = fact.run {
                 guard let run = try context.run(runID), let completion = run.completion else { continue }
                 moment = completion
             }
-            let token: String = row[0], kind: String = row[2]
-            if kind == "w" { facts[token, default: ([], nil)].arrivals.append(moment.with(.arrival)) } else {
+            if fact.kind == "w" { facts[fact.token, default: ([], nil)].arrivals.append(moment.with(.arrival)) } else {
                 let removal = moment.with(.removal)
-                facts[token, default: ([], nil)].removal = max(facts[token]?.removal ?? removal, removal)
+                facts[fact.token, default: ([], nil)].removal = max(facts[fact.token]?.removal ?? removal, removal)
             }
         }
         let clear = try context.state(of: id).clears.last?.at

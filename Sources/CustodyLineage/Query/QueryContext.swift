@@ -29,12 +29,8 @@ final class QueryContext {
     private static let runHeaderSQL = """
         SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
         """
-    private static let runEventsSQL = "SELECT e.seq, e.event_type, e.event_time, p.facet FROM lineage_run_event e LEFT JOIN lineage_processing p ON p.id = e.processing_id WHERE e.run_id = ?"
+    private static let runEventsSQL = "SELECT seq, event_type, event_time, processing_id FROM lineage_run_event WHERE run_id = ?"
     private static let jobEventsSQL = "SELECT e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id WHERE e.job_id = ?"
-    private static let factsSQL = """
-        SELECT seq, role, run_id, event_time, categories, fields, classifications, subject_types, retention
-        FROM lineage_dataset_fact WHERE dataset_id = ?
-        """
 
     private var statements: [String: RawStatement] = [:]
 
@@ -59,12 +55,14 @@ final class QueryContext {
 
     /// Runs that read (`in`) or wrote (`out`) a dataset, as far as the horizon's events say.
     func runs(touching dataset: Int64, _ direction: String) throws -> [Int64] {
-        try ids(Self.touchingSQL, dataset, direction)
+        if let edges { return edges.list(direction == "out" ? \.writers : \.readers, dataset) }
+        return try ids(Self.touchingSQL, dataset, direction)
     }
 
     /// The datasets a run read (`in`) or wrote (`out`).
     func datasets(of run: Int64, _ direction: String) throws -> [Int64] {
-        try ids(Self.ofRunSQL, run, direction)
+        if let edges { return edges.list(direction == "out" ? \.outputs : \.inputs, run) }
+        return try ids(Self.ofRunSQL, run, direction)
     }
 
     private func ids(_ sql: String, _ id: Int64, _ direction: String) throws -> [Int64] {
@@ -77,8 +75,8 @@ final class QueryContext {
     // MARK: runs
 
     private static let statesSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, p.facet
-        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id LEFT JOIN lineage_processing p ON p.id = r.processing_id
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id
+        FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
         WHERE io.dataset_id = ? AND io.direction = ? AND io.seq < ?
         """
     private static let jobSQL = "SELECT namespace, name FROM lineage_job WHERE id = ?"
@@ -88,6 +86,11 @@ final class QueryContext {
     /// all of them. A run's latest terminal event and facet are kept on its row; where the horizon hides
     /// them, the run is read event by event instead.
     func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
+        if edges != nil {
+            return try runs(touching: dataset, direction).compactMap { id in
+                try run(id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
+            }
+        }
         let statement = try statement(Self.statesSQL)
         var rows: [RunRow] = []
         try statement.forEachRow(.integer(Int(dataset)), .text(direction), .integer(horizon.knownSize)) { rows.append(RunRow(statement)) }
@@ -95,7 +98,7 @@ final class QueryContext {
     }
 
     private static let readersSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, p.facet,
+        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id,
                o.dataset_id,
                EXISTS (SELECT 1 FROM lineage_dataset_fact f WHERE f.dataset_id = o.dataset_id AND (f.anonymous IS NOT NULL OR f.lifecycle IS NOT NULL))
         FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id LEFT JOIN lineage_processing p ON p.id = r.processing_id
@@ -126,13 +129,14 @@ final class QueryContext {
         let id: Int64
         let job: Int64
         let terminal: (type: String, moment: Moment)?
-        let facet: (moment: Moment, text: String)?
+        /// The moment of its latest facet, and the facet's id in `lineage_processing`.
+        let facet: (moment: Moment, id: Int64)?
 
         init(_ statement: RawStatement) {
             id = Int64(statement.int(0))
             job = Int64(statement.int(1))
             terminal = statement.isNull(3) ? nil : (statement.text(2) ?? "", Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
-            facet = statement.isNull(5) ? nil : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), statement.text(7) ?? "")
+            facet = statement.isNull(5) ? nil : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), Int64(statement.int(7)))
         }
     }
 
@@ -146,7 +150,7 @@ final class QueryContext {
         }
         let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
         return RunState(id: row.id, jobID: row.job, completion: completion,
-            processing: try processing(run: row.facet?.text, job: row.job))
+            processing: try processing(run: row.facet?.id, job: row.job))
     }
 
     /// What a completed run disclosed, if it had a recipient: its outputs, or for `access` its inputs.
@@ -177,7 +181,7 @@ final class QueryContext {
     }
 
     private typealias RunHeader = (uuid: String, job: Int64, namespace: String, name: String)
-    private typealias RunEventRow = (seq: Int, type: String, time: Int64, facet: String?)
+    private typealias RunEventRow = (seq: Int, type: String, time: Int64, facet: Int64?)
 
     private func loadRun(_ id: Int64) throws -> RunRecord? {
         let header = try statement(Self.runHeaderSQL)
@@ -188,17 +192,19 @@ final class QueryContext {
         guard let found else { return nil }
         let events = try statement(Self.runEventsSQL)
         var rows: [RunEventRow] = []
-        try events.forEachRow(.integer(Int(id))) { rows.append((events.int(0), events.text(1) ?? "OTHER", Int64(events.int(2)), events.text(3))) }
+        try events.forEachRow(.integer(Int(id))) {
+            rows.append((events.int(0), events.text(1) ?? "OTHER", Int64(events.int(2)), events.isNull(3) ? nil : Int64(events.int(3))))
+        }
         return try record(id, found, rows)
     }
 
     private static let runHeadersSQL = """
         SELECT r.id, r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id
-        WHERE r.id IN (SELECT value FROM json_each(?))
+        WHERE r.id IN (SELECT value FROM json_each(?)) ORDER BY r.id
         """
     private static let runsEventsSQL = """
-        SELECT e.run_id, e.seq, e.event_type, e.event_time, p.facet FROM lineage_run_event e LEFT JOIN lineage_processing p ON p.id = e.processing_id
-        WHERE e.run_id IN (SELECT value FROM json_each(?))
+        SELECT run_id, seq, event_type, event_time, processing_id FROM lineage_run_event WHERE run_id IN (SELECT value FROM json_each(?))
+        ORDER BY run_id, seq
         """
 
     /// Reads many runs in two statements instead of two each: a trail reports a run for every dataset.
@@ -206,38 +212,55 @@ final class QueryContext {
         let missing = Set(ids.filter { runs[$0] == nil })
         guard !missing.isEmpty else { return }
         let list = "[" + missing.map(String.init).joined(separator: ",") + "]"
-        var headers: [Int64: RunHeader] = [:]
-        let header = try statement(Self.runHeadersSQL)
-        try header.forEachRow(.text(list)) {
-            headers[Int64(header.int(0))] = (header.text(1) ?? "", Int64(header.int(2)), header.text(3) ?? "", header.text(4) ?? "")
+        try loadRuns(headers: try statement(Self.runHeadersSQL), events: try statement(Self.runsEventsSQL), .text(list))
+        for id in missing where runs[id] == nil { runs[id] = .some(nil) }
+    }
+
+    /// Reads the headers and events the two statements select (with `argument`, if any), both in run id
+    /// order, and keeps a record of every run read.
+    private func loadRuns(headers header: RawStatement, events statement: RawStatement, _ argument: RawStatement.RawValue?) throws {
+        let arguments = argument.map { [$0] } ?? []
+        var headers: [(id: Int64, header: RunHeader)] = []
+        try header.forEachRow(arguments) {
+            headers.append((Int64(header.int(0)), (header.text(1) ?? "", Int64(header.int(2)), header.text(3) ?? "", header.text(4) ?? "")))
         }
-        var events: [Int64: [RunEventRow]] = [:]
-        let statement = try statement(Self.runsEventsSQL)
-        try statement.forEachRow(.text(list)) {
-            events[Int64(statement.int(0)), default: []].append(
-                (statement.int(1), statement.text(2) ?? "OTHER", Int64(statement.int(3)), statement.text(4)))
+        var next = headers.startIndex
+        var rows: [RunEventRow] = []
+        func finish(upTo run: Int64) throws {
+            // Runs before `run` with no events left are finished with what was gathered (runs without events have none).
+            while next < headers.endIndex && headers[next].id < run {
+                let (id, found) = headers[next]
+                runs[id] = try record(id, found, rows)
+                rows.removeAll(keepingCapacity: true)
+                next += 1
+            }
         }
-        for id in missing {
-            runs[id] = try headers[id].flatMap { try record(id, $0, events[id] ?? []) }
+        try statement.forEachRow(arguments) {
+            let run = Int64(statement.int(0))
+            // The events of the run after the current one: finish every run before it.
+            if next < headers.endIndex && headers[next].id < run { try finish(upTo: run) }
+            guard next < headers.endIndex && headers[next].id == run else { return }
+            rows.append((statement.int(1), statement.text(2) ?? "OTHER", Int64(statement.int(3)), statement.isNull(4) ? nil : Int64(statement.int(4))))
         }
+        try finish(upTo: .max)
     }
 
     /// A run as of the horizon from its events: the latest visible terminal event decides its state, the
     /// latest visible facet its processing.
     private func record(_ id: Int64, _ header: RunHeader, _ rows: [RunEventRow]) throws -> RunRecord? {
         var visible: [(moment: Moment, type: String)] = []
-        var latestFacet: (moment: Moment, text: String)?
+        var latestFacet: (moment: Moment, id: Int64)?
         for row in rows where horizon.sees(seq: row.seq, time: row.time) {
             let moment = Moment(time: row.time, seq: row.seq)
             visible.append((moment, row.type))
-            if let text = row.facet, latestFacet.map({ $0.moment < moment }) ?? true { latestFacet = (moment, text) }
+            if let facet = row.facet, latestFacet.map({ $0.moment < moment }) ?? true { latestFacet = (moment, facet) }
         }
         guard !visible.isEmpty else { return nil }
         visible.sort { $0.moment < $1.moment }
         let terminal = visible.last { ["COMPLETE", "FAIL", "ABORT"].contains($0.type) }
         let state = terminal?.type ?? visible.last!.type
         let completed = terminal?.type == "COMPLETE" ? terminal!.moment : nil
-        let processing = try self.processing(run: latestFacet?.text, job: header.job)
+        let processing = try self.processing(run: latestFacet?.id, job: header.job)
         let summary = RunSummary(
             runID: header.uuid, job: NodeName(.job, namespace: header.namespace, name: header.name), state: state,
             completed: completed.map(EventStamp.init), started: EventStamp(visible[0].moment), processing: processing,
@@ -260,16 +283,17 @@ final class QueryContext {
     }
 
     private var processings: [ProcessingKey: Processing] = [:]
+    private var parsedFacets: [Int64: JSONValue?] = [:]
 
     /// A run's processing is its facet laid over its job's defaults: runs that sent the same facet and
     /// whose jobs have the same defaults (most often none) share one value.
     private struct ProcessingKey: Hashable {
-        let facet: String?
+        /// The facet's id in `lineage_processing`, which keeps each distinct facet once.
+        let facet: Int64?
         /// The job, when any job of the log carries defaults; else none of them does.
         let job: Int64?
     }
 
-    private var facetsByText: [String: JSONValue] = [:]
 
     /// Whether any visible event gave a job defaults; when none did, no run needs its job's looked up.
     private lazy var anyJobDefaults: Bool = {
@@ -277,14 +301,17 @@ final class QueryContext {
         return found ?? true
     }()
 
-    /// The run's facet over its job's defaults; runs of a job usually send the same facet, parsed once.
-    private func processing(run facet: String?, job: Int64) throws -> Processing {
+    /// The run's facet (by its id) over its job's defaults; runs of a job usually send the same facet, parsed once.
+    private func processing(run facet: Int64?, job: Int64) throws -> Processing {
         let key = ProcessingKey(facet: facet, job: anyJobDefaults ? job : nil)
         if let known = processings[key] { return known }
         var parsed: JSONValue?
         if let facet {
-            parsed = facetsByText[facet] ?? (try? JSONParser.parse(facet))
-            if facetsByText.count < 1024 { facetsByText[facet] = parsed }
+            if let known = parsedFacets[facet] { parsed = known } else {
+                let text = try statement("SELECT facet FROM lineage_processing WHERE id = ?")
+                try text.forEachRow(.integer(Int(facet))) { parsed = text.text(0).flatMap { try? JSONParser.parse($0) } }
+                parsedFacets[facet] = parsed
+            }
         }
         let value = Processing(run: parsed, job: anyJobDefaults ? try defaults(ofJob: job) : nil)
         processings[key] = value
@@ -309,37 +336,73 @@ final class QueryContext {
 
     // MARK: datasets
 
+    private static let factColumns = """
+        dataset_id, seq, role, run_id, event_time, categories, fields, classifications, subject_types, retention, location, anonymous, lifecycle
+        """
+    private static let factsSQL = "SELECT \(factColumns) FROM lineage_dataset_fact WHERE dataset_id = ?"
+    private static let presenceSQL = """
+        SELECT \(factColumns) FROM lineage_dataset_fact
+        WHERE dataset_id = ? AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
+        """
+    private static let presencesSQL = """
+        SELECT \(factColumns) FROM lineage_dataset_fact
+        WHERE dataset_id IN (SELECT value FROM json_each(?)) AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
+        """
+
+    /// One row of `lineage_dataset_fact`, as `factColumns` selects it.
+    private struct FactRow {
+        let dataset: Int64
+        let seq: Int
+        let role: String
+        let run: Int64?
+        let time: Int64
+        /// categories, fields, classifications, subject types, retention, location, lifecycle
+        let texts: [String?]
+        let anonymous: Int?
+
+        init(_ statement: RawStatement) {
+            dataset = Int64(statement.int(0))
+            seq = statement.int(1)
+            role = statement.text(2) ?? ""
+            run = statement.isNull(3) ? nil : Int64(statement.int(3))
+            time = Int64(statement.int(4))
+            texts = [5, 6, 7, 8, 9, 10, 12].map { statement.text(Int32($0)) }
+            anonymous = statement.isNull(11) ? nil : statement.int(11)
+        }
+
+        var location: String? { texts[5] }
+        var lifecycle: String? { texts[6] }
+        var isPresenceFact: Bool { location != nil || anonymous != nil || lifecycle != nil }
+    }
+
     /// What the visible events declared about a dataset. Facts on a run's output count once that run has
     /// completed (a failed write wrote nothing); facts on inputs and DatasetEvents count at their event.
     func state(of dataset: Int64) throws -> DatasetState {
         if let known = states[dataset] { return known }
-        var state = DatasetState(presence: try presenceFacts(of: dataset))
         let statement = try statement(Self.factsSQL)
-        var rows: [(seq: Int, role: String, run: Int64?, time: Int64, texts: [String?])] = []
-        try statement.forEachRow(.integer(Int(dataset))) {
-            rows.append((statement.int(0), statement.text(1) ?? "", statement.isNull(2) ? nil : Int64(statement.int(2)),
-                         Int64(statement.int(3)), (4...8).map { statement.text(Int32($0)) }))
-        }
+        var rows: [FactRow] = []
+        try statement.forEachRow(.integer(Int(dataset))) { rows.append(FactRow(statement)) }
+        let state = try makeState(rows, presence: try presenceFacts(of: dataset))
+        states[dataset] = state
+        return state
+    }
+
+    private func makeState(_ rows: [FactRow], presence: PresenceFacts) throws -> DatasetState {
+        var state = DatasetState(presence: presence)
         for row in rows {
             guard let (moment, _) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             state.evidence.append(row.seq)
             let texts = row.texts
-            for key in Self.strings(texts[0]) { state.categories.insert(key) }
-            if let fields = texts[1], case .object(let columns)? = try? JSONParser.parse(fields) {
-                for (column, keys) in columns.members {
-                    guard case .array(let values) = keys else { continue }
-                    state.fields[column, default: []].formUnion(values.compactMap(\.stringValue))
-                }
-            }
-            for tagged in Self.strings(texts[2]) {
+            state.categories.formUnion(strings(texts[0]))
+            for (column, keys) in columns(texts[1]) { state.fields[column, default: []].formUnion(keys) }
+            for tagged in strings(texts[2]) {
                 let parts = tagged.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
                 guard parts.count == 2, pack.taxonomy.category(parts[1]).isKnown else { continue }
                 if parts[0].isEmpty { state.categories.insert(parts[1]) } else { state.fields[parts[0], default: []].insert(parts[1]) }
             }
-            state.subjectTypes.formUnion(Self.strings(texts[3]))
+            state.subjectTypes.formUnion(strings(texts[3]))
             if let retention = texts[4], state.retention.map({ $0.at < moment }) ?? true { state.retention = (retention, moment) }
         }
-        states[dataset] = state
         return state
     }
 
@@ -352,17 +415,7 @@ final class QueryContext {
         return (completion, record)
     }
 
-    private static let presenceSQL = """
-        SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
-        WHERE dataset_id = ? AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
-        """
-    private static let presencesSQL = """
-        SELECT dataset_id, seq, role, run_id, event_time, location, anonymous, lifecycle FROM lineage_dataset_fact
-        WHERE dataset_id IN (SELECT value FROM json_each(?)) AND (location IS NOT NULL OR anonymous IS NOT NULL OR lifecycle IS NOT NULL)
-        """
     private var presences: [Int64: PresenceFacts] = [:]
-
-    private typealias PresenceRow = (seq: Int, role: String, run: Int64?, time: Int64, location: String?, anonymous: Int?, lifecycle: String?)
 
     /// What following people through a dataset needs of it: whether it is declared anonymous, when it was
     /// cleared, where it is. Lighter than `state(of:)`, which also reads the categories.
@@ -380,17 +433,17 @@ final class QueryContext {
     }
 
     private func loadPresence(_ statement: RawStatement, _ argument: RawStatement.RawValue, for datasets: some Sequence<Int64>) throws {
-        var rows: [Int64: [PresenceRow]] = [:]
+        var rows: [Int64: [FactRow]] = [:]
         try statement.forEachRow(argument) {
-            rows[Int64(statement.int(0)), default: []].append((statement.int(1), statement.text(2) ?? "", statement.isNull(3) ? nil : Int64(statement.int(3)),
-                Int64(statement.int(4)), statement.text(5), statement.isNull(6) ? nil : statement.int(6), statement.text(7)))
+            let row = FactRow(statement)
+            rows[row.dataset, default: []].append(row)
         }
         for dataset in datasets { presences[dataset] = try presence(from: rows[dataset] ?? []) }
     }
 
-    private func presence(from rows: [PresenceRow]) throws -> PresenceFacts {
+    private func presence(from rows: [FactRow]) throws -> PresenceFacts {
         var facts = PresenceFacts()
-        for row in rows {
+        for row in rows where row.isPresenceFact {
             guard let (moment, run) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             if let location = row.location, facts.location.map({ $0.at < moment }) ?? true { facts.location = (location, moment) }
             if let anonymous = row.anonymous, facts.anonymous.map({ $0.at < moment }) ?? true { facts.anonymous = (anonymous != 0, moment) }
@@ -403,11 +456,125 @@ final class QueryContext {
         return facts
     }
 
+    private static let subjectsSQL = "SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE dataset_id = ? AND kind IN ('w', 'e')"
+    private var subjects: [Int64: [SubjectFact]]?
+
+    /// The people events wrote into (`w`) or erased from (`e`) a dataset, whatever the horizon.
+    func subjectFacts(of dataset: Int64) throws -> [SubjectFact] {
+        if let subjects { return subjects[dataset] ?? [] }
+        let statement = try statement(Self.subjectsSQL)
+        var facts: [SubjectFact] = []
+        try statement.forEachRow(.integer(Int(dataset))) { facts.append(SubjectFact(statement)) }
+        return facts
+    }
+
+    // MARK: whole store
+
+    /// Every edge between runs and datasets the horizon shows, once `preloadRuns()` read them: lists
+    /// indexed by id, since run and dataset ids count up from 1.
+    private struct Edges {
+        /// By run id: the datasets it read, and wrote.
+        var inputs: [[Int64]]
+        var outputs: [[Int64]]
+        /// By dataset id: the runs that read it, and wrote it.
+        var readers: [[Int64]]
+        var writers: [[Int64]]
+
+        init(runs: Int, datasets: Int) {
+            inputs = Array(repeating: [], count: runs + 1)
+            outputs = inputs
+            readers = Array(repeating: [], count: datasets + 1)
+            writers = readers
+        }
+
+        func list(_ lists: KeyPath<Edges, [[Int64]]>, _ id: Int64) -> [Int64] {
+            let lists = self[keyPath: lists]
+            return lists.indices.contains(Int(id)) ? lists[Int(id)] : []
+        }
+    }
+
+    private var edges: Edges?
+
+    private static let allRunHeadersSQL = """
+        SELECT r.id, r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id ORDER BY r.id
+        """
+    private static let allRunEventsSQL = "SELECT run_id, seq, event_type, event_time, processing_id FROM lineage_run_event ORDER BY run_id, seq"
+
+    /// Reads every run, dataset name and edge in one scan of each table, for questions about the whole
+    /// store: asking run by run would run hundreds of thousands of statements.
+    func preloadRuns() throws {
+        guard edges == nil else { return }
+        let count = try statement("SELECT (SELECT count(*) FROM lineage_dataset), (SELECT count(*) FROM lineage_run), "
+            + "(SELECT coalesce(max(id), 0) FROM lineage_dataset), (SELECT coalesce(max(id), 0) FROM lineage_run)")
+        var sizes = (datasets: 0, runs: 0, lastDataset: 0, lastRun: 0)
+        try count.forEachRow([]) { sizes = (count.int(0), count.int(1), count.int(2), count.int(3)) }
+        self.names.reserveCapacity(sizes.datasets)
+        runs.reserveCapacity(sizes.runs)
+
+        let names = try statement("SELECT id, namespace, name FROM lineage_dataset")
+        try names.forEachRow([]) {
+            self.names[Int64(names.int(0))] = NodeName(.dataset, namespace: names.text(1) ?? "", name: names.text(2) ?? "")
+        }
+        try loadRuns(headers: try statement(Self.allRunHeadersSQL), events: try statement(Self.allRunEventsSQL), nil)
+
+        var edges = Edges(runs: sizes.lastRun, datasets: sizes.lastDataset)
+        // In the table's order, (run, direction, dataset): each run's datasets in id order, and each dataset's
+        // runs in run order, as the per-id statements list them.
+        let io = try statement("SELECT run_id, direction, dataset_id FROM lineage_io WHERE seq < ? ORDER BY run_id, direction, dataset_id")
+        try io.forEachRow(.integer(horizon.knownSize)) {
+            let run = io.int(0), dataset = io.int(2)
+            if io.text(1) == "out" {
+                edges.outputs[run].append(Int64(dataset))
+                edges.writers[dataset].append(Int64(run))
+            } else {
+                edges.inputs[run].append(Int64(dataset))
+                edges.readers[dataset].append(Int64(run))
+            }
+        }
+        self.edges = edges
+    }
+
+    /// Reads, besides what `preloadRuns()` reads, every dataset fact and named person in one scan of each table.
+    func preloadDatasets() throws {
+        guard subjects == nil else { return }
+        try preloadRuns()
+        var facts: [Int64: [FactRow]] = [:]
+        facts.reserveCapacity(names.count)
+        let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact")
+        try factRows.forEachRow([]) {
+            let row = FactRow(factRows)
+            facts[row.dataset, default: []].append(row)
+        }
+        states.reserveCapacity(names.count)
+        presences.reserveCapacity(names.count)
+        for id in names.keys where states[id] == nil {
+            let rows = facts[id] ?? []
+            let presence = try presences[id] ?? presence(from: rows)
+            presences[id] = presence
+            states[id] = try makeState(rows, presence: presence)
+        }
+
+        var subjects: [Int64: [SubjectFact]] = [:]
+        let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
+        try subjectRows.forEachRow([]) {
+            let fact = SubjectFact(subjectRows)
+            subjects[fact.dataset, default: []].append(fact)
+        }
+        self.subjects = subjects
+    }
+
+    private var countries: [String: CountryCode?] = [:]
+
     /// The dataset's location, resolved with the pack.
     func location(of dataset: Int64) throws -> DatasetLocation {
         let jurisdictions = pack.jurisdictions
         if let (text, moment) = try presenceFacts(of: dataset).location {
-            let country = StorageLocation(text).flatMap(jurisdictions.country(of:))
+            // Datasets share a few locations: each is resolved once.
+            let country: CountryCode?
+            if let known = countries[text] { country = known } else {
+                country = StorageLocation(text).flatMap(jurisdictions.country(of:))
+                countries[text] = country
+            }
             return DatasetLocation(text: text, origin: .declared, country: country, inEEA: country.map(jurisdictions.isInEEA),
                 declaredBy: EventStamp(moment))
         }
@@ -420,9 +587,32 @@ final class QueryContext {
         return DatasetLocation(text: nil, origin: .unknown, country: nil, inEEA: nil, declaredBy: nil)
     }
 
-    private static func strings(_ json: String?) -> [String] {
-        guard let json, case .array(let values)? = try? JSONParser.parse(json) else { return [] }
-        return values.compactMap(\.stringValue)
+    private var parsedLists: [String: [String]] = [:]
+    private var parsedColumns: [String: [(String, [String])]] = [:]
+
+    /// A JSON list of text; most datasets repeat a few lists, each parsed once.
+    private func strings(_ json: String?) -> [String] {
+        guard let json else { return [] }
+        if let known = parsedLists[json] { return known }
+        var list: [String] = []
+        if case .array(let values)? = try? JSONParser.parse(json) { list = values.compactMap(\.stringValue) }
+        parsedLists[json] = list
+        return list
+    }
+
+    /// A JSON object of column name to a list of category keys.
+    private func columns(_ json: String?) -> [(String, [String])] {
+        guard let json else { return [] }
+        if let known = parsedColumns[json] { return known }
+        var found: [(String, [String])] = []
+        if case .object(let columns)? = try? JSONParser.parse(json) {
+            for (column, keys) in columns.members {
+                guard case .array(let values) = keys else { continue }
+                found.append((column, values.compactMap(\.stringValue)))
+            }
+        }
+        parsedColumns[json] = found
+        return found
     }
 }
 
@@ -444,6 +634,25 @@ struct RunRecord {
     let summary: RunSummary
 
     var processing: Processing { summary.processing }
+}
+
+/// A person an event wrote into (`w`) or erased from (`e`) a dataset.
+struct SubjectFact {
+    let dataset: Int64
+    let token: String
+    let seq: Int
+    let kind: String
+    let run: Int64?
+    let time: Int64
+
+    init(_ statement: RawStatement) {
+        dataset = Int64(statement.int(0))
+        token = statement.text(1) ?? ""
+        seq = statement.int(2)
+        kind = statement.text(3) ?? ""
+        run = statement.isNull(4) ? nil : Int64(statement.int(4))
+        time = Int64(statement.int(5))
+    }
 }
 
 /// The facts about a dataset that decide who can be in it.

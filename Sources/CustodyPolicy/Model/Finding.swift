@@ -26,7 +26,9 @@ public struct Finding: Sendable, Equatable {
         self.summary = summary
         explanation = rule.explanation
         remedy = rule.remedy
-        self.evidence = Array(Set(evidence)).sorted()
+        var sorted = evidence.sorted()
+        sorted.removeAdjacentDuplicates()
+        self.evidence = sorted
         self.transfer = transfer
     }
 }
@@ -48,7 +50,21 @@ public struct Concern: Sendable, Equatable, Comparable {
     /// By dataset, then job, run and recipient; absent parts first.
     public static func < (lhs: Concern, rhs: Concern) -> Bool { lhs.sortKey < rhs.sortKey }
 
+    /// Ordering by this text is ordering by its parts in turn: the separator sorts before any character.
     var sortKey: String {
         [dataset?.id ?? "", job?.id ?? "", runID ?? "", recipient ?? ""].joined(separator: "\u{0}")
+    }
+}
+
+extension Array where Element: Equatable {
+    /// Keeps the first of each run of equal neighbours: on a sorted array, each value once.
+    mutating func removeAdjacentDuplicates() {
+        guard count > 1 else { return }
+        var kept = 1
+        for index in 1..<count where self[index] != self[kept - 1] {
+            self[kept] = self[index]
+            kept += 1
+        }
+        removeLast(count - kept)
     }
 }
