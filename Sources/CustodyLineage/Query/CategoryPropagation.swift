@@ -16,6 +16,7 @@ struct CategoryPropagation {
 
         /// Every category key, with the datasets it came from (empty: declared on this dataset).
         var all: [String: Set<Int64>] {
+            guard !fields.isEmpty else { return dataset }
             var keys = dataset
             for (_, columnKeys) in fields { for (key, sources) in columnKeys { keys[key, default: []].formUnion(sources) } }
             return keys
@@ -48,30 +49,31 @@ struct CategoryPropagation {
             for (field, keys) in state.fields { for key in keys { declared.add(key, from: nil, field: field) } }
             held[dataset] = declared
         }
-        var columnLineage: [Int64: [Int64: [(outField: String, input: Int64, inField: String, masking: Bool)]]] = [:]
-        for dataset in seen {
-            for row in try Row.fetchAll(context.db.cachedStatement(sql: "SELECT run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column WHERE out_dataset = ?"),
-                arguments: [dataset]) where (row[5] as Int) < context.horizon.knownSize {
-                columnLineage[dataset, default: [:]][row[0], default: []].append((row[1], row[2], row[3], (row[4] as Int) != 0))
-            }
-        }
-        // Datasets in the order their first writer completed: data mostly flows forward in time, so the
-        // first pass carries nearly everything and the next ones only confirm it (or follow a loop).
+        // Datasets in the order their first writer completed: data mostly flows forward in time, so one
+        // pass in this order carries nearly everything. A dataset is worked out again only when one of its
+        // inputs changed after it was (a loop, or a write out of time order): `dirty` marks it, and the
+        // pass repeats until nothing is marked.
         let order = writers.filter { !$0.value.isEmpty }
             .map { (dataset: $0.key, first: $0.value.compactMap(\.completion).min()!) }
             .sorted { $0.first < $1.first }.map(\.dataset)
-        var changed = true
-        while changed {
-            changed = false
-            for output in order where !(try context.state(of: output).isDeclaredAnonymous) {
-                let runs = writers[output]!
+        var dirty = Set(order)
+        var columns: [Int64: [Int64: [QueryContext.ColumnMapping]]] = [:]
+        for output in order {
+            columns[output] = Dictionary(grouping: try context.columnLineage(into: output), by: \.run)
+        }
+        while !dirty.isEmpty {
+            for output in order where dirty.remove(output) != nil {
+                guard !(try context.state(of: output).isDeclaredAnonymous) else { continue }
                 var next = held[output]!
-                for run in runs {
-                    try carry(run, into: &next, output: output, held: held, columns: columnLineage[output]?[run.id] ?? [])
+                for run in writers[output]! {
+                    try carry(run, into: &next, output: output, held: held, columns: columns[output]?[run.id] ?? [])
                 }
-                if next != held[output]! {
-                    held[output] = next
-                    changed = true
+                guard next != held[output]! else { continue }
+                held[output] = next
+                for reader in try context.runStates(touching: output, "in") where reader.completion != nil {
+                    for dependent in try context.datasets(of: reader.id, "out") where writers[dependent]?.isEmpty == false {
+                        dirty.insert(dependent)
+                    }
                 }
             }
         }
@@ -79,7 +81,7 @@ struct CategoryPropagation {
     }
 
     private func carry(_ run: RunState, into output: inout Held, output id: Int64, held: [Int64: Held],
-                       columns: [(outField: String, input: Int64, inField: String, masking: Bool)]) throws {
+                       columns: [QueryContext.ColumnMapping]) throws {
         let operation = run.processing.operation
         guard !["anonymize", "erase", "access"].contains(operation) else { return }
         let pseudonymize = operation == "pseudonymize"

@@ -468,6 +468,35 @@ final class QueryContext {
         return facts
     }
 
+    /// A column of a run's output that column lineage says came from a column of one of its inputs.
+    struct ColumnMapping {
+        let run: Int64
+        let outField: String
+        let input: Int64
+        let inField: String
+        /// The transformation hid the input's values (Art. 25 masking): no category flows.
+        let masking: Bool
+    }
+
+    private static let columnsSQL = "SELECT out_dataset, run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column WHERE out_dataset = ?"
+    private var columnMappings: [Int64: [ColumnMapping]]?
+
+    /// The column lineage into a dataset that the horizon's events gave.
+    func columnLineage(into dataset: Int64) throws -> [ColumnMapping] {
+        if let columnMappings { return columnMappings[dataset] ?? [] }
+        var found: [ColumnMapping] = []
+        try readColumnLineage(try statement(Self.columnsSQL), .integer(Int(dataset))) { found.append($1) }
+        return found
+    }
+
+    private func readColumnLineage(_ statement: RawStatement, _ argument: RawStatement.RawValue?, _ each: (Int64, ColumnMapping) -> Void) throws {
+        try statement.forEachRow(argument.map { [$0] } ?? []) {
+            guard statement.int(6) < horizon.knownSize else { return }
+            each(Int64(statement.int(0)), ColumnMapping(run: Int64(statement.int(1)), outField: statement.text(2) ?? "",
+                input: Int64(statement.int(3)), inField: statement.text(4) ?? "", masking: statement.int(5) != 0))
+        }
+    }
+
     // MARK: whole store
 
     /// Every edge between runs and datasets the horizon shows, once `preloadRuns()` read them: lists
@@ -553,6 +582,10 @@ final class QueryContext {
             presences[id] = presence
             states[id] = try makeState(rows, presence: presence)
         }
+
+        var columns: [Int64: [ColumnMapping]] = [:]
+        try readColumnLineage(try statement(Self.columnsSQL.replacingOccurrences(of: " WHERE out_dataset = ?", with: "")), nil) { columns[$0, default: []].append($1) }
+        columnMappings = columns
 
         var subjects: [Int64: [SubjectFact]] = [:]
         let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
