@@ -79,16 +79,18 @@ public struct Lineage: Sendable {
             let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE first_seq < ? ORDER BY first_seq",
                 arguments: [context.horizon.knownSize])
             try context.preloadRuns()
-            var overviews: [RunOverview] = []
-            for id in ids {
-                guard let run = try context.run(id) else { continue }
-                overviews.append(RunOverview(summary: run.summary, inputs: try context.datasets(of: id, "in").map(context.datasetName).sorted(),
-                    outputs: try context.datasets(of: id, "out").map(context.datasetName).sorted()))
-            }
+            let overviews = try ids.compactMap(context.overview)
             // Listed by first sequence number, which is nearly always the order of the first visible events.
             let inOrder = zip(overviews, overviews.dropFirst()).allSatisfy { !($1.summary.started < $0.summary.started) }
             return inOrder ? overviews : overviews.sorted { $0.summary.started < $1.summary.started }
         }
+    }
+
+    /// What judging the events `seqs` needs (`EventNeighbourhood`): their runs and the runs that read or wrote a
+    /// dataset they name, with every run upstream of those, in the order of their first events; and the
+    /// datasets those runs read or wrote, by name (as `runs()` and `datasets()` list them).
+    package func neighbourhood(ofEvents seqs: Range<Int>) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        try query { context in try EventNeighbourhood(context: context).collect(seqs) }
     }
 
     /// One dataset: location, categories with their origin, subjects, purposes, retention, writers and readers.

@@ -33,8 +33,7 @@ public struct PolicyEngine: Sendable {
     public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
         let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack,
             returnsAfterErasure: try lineage.returnsAfterErasure())
-        let at = lineage.horizon.asOf ?? now
-        var findings = pack.rules.filter(\.enabled).flatMap { rule in self.findings(of: rule, in: facts, at: at) }
+        var findings = self.findings(in: facts, at: lineage.horizon.asOf ?? now)
         if case .everything = scope {} else {
             let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
             findings = findings.filter(filter.includes)
@@ -54,9 +53,13 @@ public struct PolicyEngine: Sendable {
             projectors: [LineageProjector()]) { db, summary in
             let receipt = summary.receipt
             let proposed = receipt.firstSeq..<(receipt.firstSeq + receipt.eventCount)
-            let result = try check(Lineage(trial: db, store: store, pack: pack), now: recordedAt)
-            return PolicyDecision(findings: result.findings.filter { $0.evidence.contains(where: proposed.contains) }, proposed: proposed,
-                packDigest: pack.digest)
+            // Only the part of the store the proposed events touch, and what is upstream of it, is judged:
+            // about those runs and datasets it finds what judging the whole store would.
+            let lineage = Lineage(trial: db, store: store, pack: pack)
+            let (runs, datasets) = try lineage.neighbourhood(ofEvents: proposed)
+            let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure())
+            let findings = self.findings(in: facts, at: recordedAt).filter { $0.evidence.contains(where: proposed.contains) }
+            return PolicyDecision(findings: Self.sorted(findings), proposed: proposed, packDigest: pack.digest)
         }
     }
 
@@ -91,6 +94,11 @@ public struct PolicyEngine: Sendable {
             if a.1 != b.1 { return a.1 < b.1 }
             return findings[left].summary < findings[right].summary
         }.map { findings[$0] }
+    }
+
+    /// The findings of every enabled rule, unordered.
+    func findings(in facts: ProcessingFacts, at: Date) -> [Finding] {
+        pack.rules.filter(\.enabled).flatMap { rule in findings(of: rule, in: facts, at: at) }
     }
 
     /// The findings of one rule, by the check it names.

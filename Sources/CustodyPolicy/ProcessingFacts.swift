@@ -4,6 +4,11 @@ import CustodyPack
 /// What the rules look at, read once from the lineage view: every run with its datasets and the
 /// categories its data holds, every dataset with its location and categories (declared and carried
 /// in), and the pack to read them with.
+///
+/// Rules judge the runs whose datasets all have a profile here (for the whole store, every run) and the
+/// datasets profiled; what they carry along the lineage (collection purposes, first writes) they carry
+/// along every run given, so that judging part of the store (`decide`) can bring the runs upstream of it
+/// without their datasets.
 struct ProcessingFacts {
     /// A run with what every rule asks of it, worked out once.
     struct JudgedRun {
@@ -18,7 +23,10 @@ struct ProcessingFacts {
         var outputs: [NodeName] { overview.outputs }
     }
 
+    /// The runs the rules judge: those whose inputs and outputs are all among `datasets`.
     let runs: [JudgedRun]
+    /// Every run given, in the order of their first events.
+    let allRuns: [RunOverview]
     let datasets: [NodeName: DatasetProfile]
     /// The same datasets in name order, for rules that judge datasets.
     let datasetsInOrder: [DatasetProfile]
@@ -40,7 +48,8 @@ struct ProcessingFacts {
             resolved[category.key] = pack.taxonomy.category(category.key)
         } }
         self.resolved = resolved
-        self.runs = runs.map { run in
+        allRuns = runs
+        self.runs = runs.filter { ($0.inputs + $0.outputs).allSatisfy { byName[$0] != nil } }.map { run in
             var categories: [String: [NodeName]] = [:]
             var personal = false
             for name in run.inputs + run.outputs {

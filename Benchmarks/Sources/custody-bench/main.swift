@@ -9,7 +9,8 @@
 //
 // CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries and =rebuild reuse the
 // store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
-// policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with.
+// policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with,
+// =decide the judgement of one proposed event against the store.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -70,7 +71,7 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-let reusesStore = only == "queries" || only == "rebuild" || only == "check" || only == "datasets" || only == "runs"
+let reusesStore = ["queries", "rebuild", "check", "decide", "datasets", "runs"].contains(only ?? "")
 if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -139,7 +140,8 @@ if only == "rebuild" {
 // 2. Verify.
 // Verify three times (the first from a cold page cache is the slowest); report the median.
 var verifyRuns: [(wall: Double, cpu: Double)] = []
-for _ in 0..<(only == "queries" ? 0 : 3) {
+let asksOnly = only == "queries" || only == "decide"
+for _ in 0..<(asksOnly ? 0 : 3) {
     let verifyStart = now()
     let verifyCPUStart = cpuSeconds()
     let report = try store.verify()
@@ -152,7 +154,7 @@ let verifyRSS = peakRSSMegabytes()
 
 // 2b. Verify with the replay and comparison of the projections; rebuild.
 var projectionVerifySeconds = 0.0, rebuildSeconds = 0.0
-if only != "queries" {
+if !asksOnly {
     let projectionVerifyStart = now()
     let projectionReport = try store.verify(projectors: [LineageProjector()])
     projectionVerifySeconds = now() - projectionVerifyStart
@@ -181,6 +183,35 @@ func percentiles(_ samples: [Double]) -> (p50: Double, p99: Double) {
 let lineage = try Lineage(store: store, pack: try PolicyPack.builtIn())
 let datasetCount = events  // sources + one output per run: dataset ids run 0..<S+N
 var picker = Picker()
+if only == "decide" {
+    // One proposed event a run: a new run reads a random dataset and sends a copy to a processor in the US,
+    // with no transfer mechanism: judged against the store, nothing kept.
+    let engine = PolicyEngine(pack: lineage.pack)
+    var samples: [Double] = [], denied = 0
+    for index in 0..<50 {
+        let input = try lineage.resolve(String(format: "ds-%08d", picker.below(datasetCount)))
+        let event = """
+            {"eventType":"COMPLETE","eventTime":"2023-11-20T10:00:00Z","producer":"https://bench.example/gen",\
+            "schemaURL":"https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",\
+            "run":{"runId":"00000000-0000-4000-8000-\(String(format: "%012d", index))","facets":{"custody_processing":{\
+            "_producer":"https://bench.example/gen","_schemaURL":"https://bench.example/gen/proc.json","operation":"transfer",\
+            "purposes":["analytics.reporting"],"legalBasis":"legitimate_interests",\
+            "recipient":{"name":"US Analytics Inc.","role":"processor","country":"US"}}}},\
+            "job":{"namespace":"bench","name":"proposed-export"},\
+            "inputs":[{"namespace":"\(input.namespace)","name":"\(input.name)"}],\
+            "outputs":[{"namespace":"s3://bench-export","name":"export-\(index)","facets":{"custody_personalData":{\
+            "_producer":"https://bench.example/gen","_schemaURL":"https://bench.example/gen/pd.json","location":"aws:us-east-1"}}}]}
+            """
+        let start = now()
+        let decision = try engine.decide([IngestSource.bytes(Array(event.utf8), name: "proposed.json")], store: store, vaultKey: vaultKey,
+            recordedAt: Date(), random: &random)
+        samples.append(now() - start)
+        if !decision.allowed { denied += 1 }
+    }
+    let (p50, p99) = percentiles(samples)
+    print("{\"decideP50ms\":\(String(format: "%.3f", p50)),\"decideP99ms\":\(String(format: "%.3f", p99)),\"denied\":\(denied),\"decisions\":\(samples.count)}")
+    exit(0)
+}
 var upSamples: [Double] = [], downSamples: [Double] = [], trailSamples: [Double] = [], trailSizes: [Int] = []
 for _ in 0..<1000 {
     let name = String(format: "ds-%08d", picker.below(datasetCount))

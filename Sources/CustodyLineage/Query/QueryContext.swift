@@ -245,6 +245,13 @@ final class QueryContext {
         try finish(upTo: .max)
     }
 
+    /// The run with the datasets it read and wrote, or `nil` when none of its events is visible.
+    func overview(_ id: Int64) throws -> RunOverview? {
+        guard let run = try run(id) else { return nil }
+        return RunOverview(summary: run.summary, inputs: try datasets(of: id, "in").map(datasetName).sorted(),
+            outputs: try datasets(of: id, "out").map(datasetName).sorted())
+    }
+
     /// A run as of the horizon from its events: the latest visible terminal event decides its state, the
     /// latest visible facet its processing.
     private func record(_ id: Int64, _ header: RunHeader, _ rows: [RunEventRow]) throws -> RunRecord? {

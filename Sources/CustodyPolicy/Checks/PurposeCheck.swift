@@ -41,7 +41,7 @@ struct PurposeCheck {
     /// The events of the collections behind each dataset.
     private func collectionEvidence() -> [NodeName: [Int]] {
         var evidence: [NodeName: [Int]] = [:]
-        for run in facts.runs where run.summary.completed != nil && run.summary.processing.operation == "collect" {
+        for run in facts.allRuns where run.summary.completed != nil && run.summary.processing.operation == "collect" {
             for output in run.outputs { evidence[output, default: []] += run.summary.events }
         }
         return evidence
@@ -51,7 +51,7 @@ struct PurposeCheck {
     /// the datasets completed runs carried into it, to a fixed point (loops end).
     private func collectionPurposes() -> [NodeName: Set<String>] {
         var purposes: [NodeName: Set<String>] = [:]
-        let completed = facts.runs.filter { $0.summary.completed != nil }
+        let completed = facts.allRuns.filter { $0.summary.completed != nil }
         for run in completed where run.summary.processing.operation == "collect" {
             for output in run.outputs { purposes[output, default: []].formUnion(run.summary.processing.purposes) }
         }

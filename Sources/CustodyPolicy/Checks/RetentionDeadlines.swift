@@ -79,11 +79,14 @@ struct RetentionDeadlines {
     /// Each dataset's earliest completed write, carried along the runs that copy people's data (not
     /// `aggregate` or `anonymize`, whose outputs are new data), to a fixed point.
     private func firstWrites() -> [NodeName: (EventStamp, NodeName)] {
+        // Seeded from the runs, not the dataset profiles: a judgement of part of the store (`decide`) has
+        // profiles only for the datasets it judges, but every run that wrote upstream of them.
         var anchors: [NodeName: (EventStamp, NodeName)] = [:]
-        for dataset in facts.datasetsInOrder {
-            if let first = dataset.writers.compactMap(\.completed).min() { anchors[dataset.dataset] = (first, dataset.dataset) }
+        for run in facts.allRuns {
+            guard let completed = run.summary.completed else { continue }
+            for output in run.outputs where anchors[output].map({ completed < $0.0 }) ?? true { anchors[output] = (completed, output) }
         }
-        let carrying = facts.runs.filter { $0.summary.completed != nil && $0.summary.processing.carriesSubjects }
+        let carrying = facts.allRuns.filter { $0.summary.completed != nil && $0.summary.processing.carriesSubjects }
         var changed = true
         while changed {
             changed = false

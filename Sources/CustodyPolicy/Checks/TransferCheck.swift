@@ -14,10 +14,9 @@ struct TransferCheck {
     func findings() -> [Finding] {
         let assessor = TransferAssessor(pack: facts.pack)
         var findings: [Finding] = []
-        var writtenByARun: Set<NodeName> = []
+        let writtenByARun = Set(facts.allRuns.filter { $0.summary.completed != nil }.flatMap(\.outputs))
         for run in facts.runs {
             guard let completed = run.summary.completed else { continue }
-            writtenByARun.formUnion(run.outputs)
             guard run.touchesPersonalData else { continue }
             let processing = run.summary.processing
             let sources = thirdCountries(of: run.inputs)

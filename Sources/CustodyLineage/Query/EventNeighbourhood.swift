@@ -1,0 +1,72 @@
+import CustodyLog
+import CustodyModel
+
+/// What a judgement of some events needs to see, for `decide`: findings that cite those events concern
+/// the runs they belong to, the datasets they name, and the runs that read or wrote those datasets (a
+/// dataset's declarations are evidence in findings about its runs). Judging those runs needs the profile
+/// of every dataset they read or wrote, whose categories come from the whole upstream closure, and the
+/// runs that wrote anywhere in that closure (collection purposes and the first write a copy inherits are
+/// carried along them). Every rule works out a run's or a dataset's facts from upstream only, so judging
+/// this part of the store finds, about those runs and datasets, what judging the whole store would; what
+/// it finds about the upstream runs, whose datasets it does not profile, cites none of the events.
+struct EventNeighbourhood {
+    let context: QueryContext
+
+    /// The runs to judge with those upstream of them, in the order of their first events; the datasets to judge, by name.
+    func collect(_ seqs: Range<Int>) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        let (named, ownRuns) = try touched(by: seqs)
+        var judged = Set(ownRuns)
+        for dataset in named {
+            judged.formUnion(try context.runs(touching: dataset, "in"))
+            judged.formUnion(try context.runs(touching: dataset, "out"))
+        }
+        var roots = Set(named)
+        for run in judged {
+            roots.formUnion(try context.datasets(of: run, "in"))
+            roots.formUnion(try context.datasets(of: run, "out"))
+        }
+        let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
+        var runs = judged
+        for dataset in categories.keys { runs.formUnion(try context.runs(touching: dataset, "out")) }
+        try context.preload(runs: runs)
+        let profiler = DatasetProfiler(context: context)
+        let datasets = try roots.map { try profiler.profile($0, categories: categories) }.sorted { $0.dataset < $1.dataset }
+        return (try runs.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started }, datasets)
+    }
+
+    /// The datasets the events name (as inputs, outputs or a DatasetEvent's dataset) and the runs they belong to.
+    private func touched(by seqs: Range<Int>) throws -> (datasets: [Int64], runs: [Int64]) {
+        let leaves = try RawStatement(cached: context.db, sql: "SELECT leaf FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
+        var events: [EventFacts] = []
+        try leaves.forEachRow(.integer(seqs.lowerBound), .integer(seqs.upperBound)) {
+            let entry = try LogEntry(leaf: [UInt8](leaves.blob(0)))
+            guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else { return }
+            events.append(EventFacts(entry.event, kind: kind))
+        }
+        var datasets: [Int64] = [], runs: [Int64] = []
+        for event in events {
+            switch event.body {
+            case .run(let run):
+                if let id = try id("SELECT id FROM lineage_run WHERE run_uuid = ?", run.runUUID) { runs.append(id) }
+                for entry in run.inputs + run.outputs { if let id = try datasetID(entry.node) { datasets.append(id) } }
+            case .dataset(let entry):
+                if let id = try datasetID(entry.node) { datasets.append(id) }
+            case .job, .nothing:
+                // A job's defaults change its runs' processing, but no finding cites the JobEvent.
+                break
+            }
+        }
+        return (datasets, runs)
+    }
+
+    private func datasetID(_ node: NodeKey) throws -> Int64? {
+        try id("SELECT id FROM lineage_dataset WHERE name = ? AND namespace = ?", node.name, node.namespace)
+    }
+
+    private func id(_ sql: String, _ values: String...) throws -> Int64? {
+        let statement = try RawStatement(cached: context.db, sql: sql)
+        var found: Int64?
+        try statement.forEachRow(values.map { .text($0) }) { found = Int64(statement.int(0)) }
+        return found
+    }
+}
