@@ -78,15 +78,21 @@ public struct PolicyEngine: Sendable {
         func ranks(_ texts: some Sequence<String>) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: Set(texts).sorted().enumerated().map { ($1, $0) })
         }
+        // Nodes by their ids, each id written once; an absent node ranks first.
+        func ranks(_ nodes: some Sequence<NodeName?>) -> [NodeName: Int] {
+            let distinct = Array(Set(nodes.compactMap { $0 }))
+            let ids = distinct.map(\.id)
+            return Dictionary(uniqueKeysWithValues: distinct.indices.sorted { ids[$0] < ids[$1] }.enumerated().map { (distinct[$1], $0 + 1) })
+        }
         let rules = ranks(findings.map(\.rule))
-        let datasets = ranks(findings.map { $0.concerns.dataset?.id ?? "" })
-        let jobs = ranks(findings.map { $0.concerns.job?.id ?? "" })
+        let datasets = ranks(findings.map(\.concerns.dataset))
+        let jobs = ranks(findings.map(\.concerns.job))
         let runs = ranks(findings.map { $0.concerns.runID ?? "" })
         let recipients = ranks(findings.map { $0.concerns.recipient ?? "" })
         let keys = findings.map { finding in
             let concerns = finding.concerns
-            return ((finding.severity, rules[finding.rule]!, datasets[concerns.dataset?.id ?? ""]!),
-                    (jobs[concerns.job?.id ?? ""]!, runs[concerns.runID ?? ""]!, recipients[concerns.recipient ?? ""]!, finding.evidence.first ?? -1))
+            return ((finding.severity, rules[finding.rule]!, concerns.dataset.map { datasets[$0]! } ?? 0),
+                    (concerns.job.map { jobs[$0]! } ?? 0, runs[concerns.runID ?? ""]!, recipients[concerns.recipient ?? ""]!, finding.evidence.first ?? -1))
         }
         return findings.indices.sorted { left, right in
             let (a, b) = (keys[left], keys[right])

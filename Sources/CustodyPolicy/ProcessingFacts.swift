@@ -13,10 +13,12 @@ struct ProcessingFacts {
     /// A run with what every rule asks of it, worked out once.
     struct JudgedRun {
         let overview: RunOverview
-        /// The categories its inputs and outputs hold, each with the datasets that hold it.
-        let categories: [String: [NodeName]]
         /// It read or wrote a dataset holding personal data.
         let touchesPersonalData: Bool
+        /// The Art. 9 special categories and the Art. 10 criminal-offence categories its inputs and
+        /// outputs hold, each with the datasets that hold it (mostly none, so worked out once here).
+        let specialCategories: [String: [NodeName]]
+        let criminalCategories: [String: [NodeName]]
 
         var summary: RunSummary { overview.summary }
         var inputs: [NodeName] { overview.inputs }
@@ -49,16 +51,35 @@ struct ProcessingFacts {
         } }
         self.resolved = resolved
         allRuns = runs
+        // Per dataset, once: whether it holds personal data, and its special and criminal categories.
+        var flags: [NodeName: (personal: Bool, special: [String], criminal: [String])] = [:]
+        flags.reserveCapacity(byName.count)
+        for (name, dataset) in byName where !dataset.declaredAnonymous {
+            let keys = dataset.categories.map(\.key)
+            flags[name] = (Self.holdsPersonalData(dataset), keys.filter { resolved[$0]?.specialCategory != nil },
+                keys.filter { resolved[$0]?.criminal == true })
+        }
         self.runs = runs.filter { ($0.inputs + $0.outputs).allSatisfy { byName[$0] != nil } }.map { run in
-            var categories: [String: [NodeName]] = [:]
+            var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
             var personal = false
             for name in run.inputs + run.outputs {
-                guard let dataset = byName[name], !dataset.declaredAnonymous else { continue }
-                personal = personal || Self.holdsPersonalData(dataset)
-                for category in dataset.categories { categories[category.key, default: []].append(name) }
+                guard let flag = flags[name] else { continue }
+                personal = personal || flag.personal
+                for key in flag.special { special[key, default: []].append(name) }
+                for key in flag.criminal { criminal[key, default: []].append(name) }
             }
-            return JudgedRun(overview: run, categories: categories, touchesPersonalData: personal)
+            return JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal)
         }
+    }
+
+    /// The categories a run's inputs and outputs hold, each with the datasets that hold it.
+    func categories(of run: JudgedRun) -> [String: [NodeName]] {
+        var categories: [String: [NodeName]] = [:]
+        for name in run.inputs + run.outputs {
+            guard let dataset = datasets[name], !dataset.declaredAnonymous else { continue }
+            for category in dataset.categories { categories[category.key, default: []].append(name) }
+        }
+        return categories
     }
 
     /// A dataset holds personal data when it is not declared anonymous and holds a category or a person

@@ -36,7 +36,7 @@ struct ConditionCheck {
                 countries.contains(place) else { return false }
         }
         if let completed = condition.completed, (run.summary.completed != nil) != completed { return false }
-        if let categories = condition.categories, !run.categories.keys.contains(where: { Self.within($0, categories) }) { return false }
+        if let categories = condition.categories, !facts.categories(of: run).keys.contains(where: { Self.within($0, categories) }) { return false }
         if let outside = condition.outsideEEA {
             let jurisdictions = facts.pack.jurisdictions
             let recipientOutside = processing.recipient.map { recipient in

@@ -20,7 +20,6 @@ struct LawfulnessCheck {
             let processing = run.summary.processing
             // Erasure is what the law asks for; it needs no basis of its own.
             guard processing.operation != "erase", run.touchesPersonalData || processing.operation == "collect" else { continue }
-            let categories = run.categories
             let job = run.summary.job.name
             func found(_ summary: String, datasets: [NodeName] = []) {
                 findings.append(Finding(rule: rule, concerns: Concern(run: run.summary), summary: summary,
@@ -34,7 +33,7 @@ struct LawfulnessCheck {
                     found("\(job) relies on legitimate interests, but its controller \(processing.controller!.name) is a public authority")
                 }
             case "special-category":
-                let special = categories.filter { facts.category($0.key).specialCategory != nil }
+                let special = run.specialCategories
                 guard !special.isEmpty else { continue }
                 var missing: [String] = []
                 if processing.legalBasis == nil { missing.append("an Art. 6(1) basis") }
@@ -44,14 +43,14 @@ struct LawfulnessCheck {
                         datasets: Self.holders(special))
                 }
             case "criminal-data":
-                let criminal = categories.filter { facts.category($0.key).criminal }
+                let criminal = run.criminalCategories
                 if !criminal.isEmpty && processing.criminalDataAuthorisation == nil {
                     found("\(job) processed criminal-offence data (\(Self.describe(criminal))) without an Art. 10 authorisation",
                         datasets: Self.holders(criminal))
                 }
             case "automated-decision":
                 guard processing.operation == "decide" else { continue }
-                let special = categories.filter { facts.category($0.key).specialCategory != nil }
+                let special = run.specialCategories
                 if !special.isEmpty && !Self.automatedDecisionConditions.contains(processing.specialCategoryCondition ?? "") {
                     found("\(job) made automated decisions on special categories (\(Self.describe(special))) under "
                         + (processing.specialCategoryCondition.map { "the condition \($0)" } ?? "no Art. 9(2) condition"),

@@ -17,6 +17,10 @@ struct PurposeCheck {
         let collectionEvidence = self.collectionEvidence()
         let taxonomy = facts.pack.taxonomy
         var findings: [Finding] = []
+        // Few purposes meet few collection purposes: each pair is judged once, each list written once.
+        struct Pair: Hashable { let purpose: String, original: String }
+        var compatible: [Pair: Bool] = [:]
+        var listed: [NodeName: String] = [:]
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
@@ -26,11 +30,22 @@ struct PurposeCheck {
                 let original = collected[input] ?? []
                 guard !original.isEmpty else { continue }
                 let incompatible = processing.purposes.filter { purpose in
-                    !original.contains { taxonomy.purpose(purpose, isCompatibleWith: $0) }
+                    !original.contains { original in
+                        let pair = Pair(purpose: purpose, original: original)
+                        if let known = compatible[pair] { return known }
+                        let verdict = taxonomy.purpose(purpose, isCompatibleWith: original)
+                        compatible[pair] = verdict
+                        return verdict
+                    }
                 }
                 guard !incompatible.isEmpty else { continue }
+                let originals: String
+                if let known = listed[input] { originals = known } else {
+                    originals = original.sorted().joined(separator: ", ")
+                    listed[input] = originals
+                }
                 findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
-                    summary: "\(run.summary.job.name) used \(input.name), collected for \(original.sorted().joined(separator: ", ")), for "
+                    summary: "\(run.summary.job.name) used \(input.name), collected for \(originals), for "
                         + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
                     evidence: run.summary.events + (collectionEvidence[input] ?? [])))
             }
