@@ -115,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "CustodyCLITests",
             dependencies: [
-                "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyTestSupport", "custody", "custody-crash-writer",
+                "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyPolicy", "CustodyTestSupport", "custody", "custody-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

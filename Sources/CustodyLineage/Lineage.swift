@@ -114,6 +114,27 @@ public struct Lineage: Sendable {
         try query { context in try ErasureReturnQuery(context: context).run() }
     }
 
+    /// The recorded events of one job's runs that the horizon shows, in sequence order: Custody reads its
+    /// own records back this way (the plans `retention --apply` recorded are runs of `custody`/`retention`).
+    public func events(ofJob job: NodeName) throws -> [LogEntry] {
+        try query { context in
+            let seqs = try RawStatement(cached: context.db, sql: """
+                SELECT e.seq, e.event_time FROM lineage_run_event e JOIN lineage_run r ON r.id = e.run_id JOIN lineage_job j ON j.id = r.job_id
+                WHERE j.namespace = ? AND j.name = ? AND e.seq < ? ORDER BY e.seq
+                """)
+            var visible: [Int] = []
+            try seqs.forEachRow(.text(job.namespace), .text(job.name), .integer(context.horizon.knownSize)) {
+                if context.horizon.sees(seq: seqs.int(0), time: Int64(seqs.int(1))) { visible.append(seqs.int(0)) }
+            }
+            let leaf = try RawStatement(cached: context.db, sql: "SELECT leaf FROM log_entry WHERE seq = ?")
+            var entries: [LogEntry] = []
+            for seq in visible {
+                try leaf.forEachRow(.integer(seq)) { entries.append(try LogEntry(leaf: [UInt8](leaf.blob(0)))) }
+            }
+            return entries
+        }
+    }
+
     /// What a leak of the dataset exposes.
     public func breach(of node: String) throws -> BreachScope {
         try query { context in try BreachQuery(context: context).scope(of: try datasetID(node, context)) }

@@ -1,3 +1,8 @@
+import CustodyLineage
+import CustodyLog
+import CustodyModel
+import CustodyPack
+import CustodyPolicy
 import CustodyTestSupport
 import Foundation
 import Testing
@@ -187,21 +192,27 @@ struct CheckCommandTests {
         }
     }
 
+    /// Thirty days for the service's data, sixty for health data, and a hold on the clinic's datasets.
+    static func retentionPolicies(in directory: TemporaryDirectory) throws -> String {
+        let policies = directory.file("policies")
+        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+        try """
+            retention:
+              periods:
+                accounts: { purposes: [essential.service], period: P30D }
+                health: { categories: [user.health_and_medical], period: P60D }
+            holds:
+              clinic:
+                ground: public_health
+                datasets: ["dataset:postgres://clinic-db:5432:*"]
+                reason: Kept for the health authority.
+            """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
+        return policies
+    }
+
     @Test func retentionListsWhatIsDueWithItsPeriodAndTheHeldApart() throws {
         try Self.withStore { directory, store in
-            let policies = directory.file("policies")
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            try """
-                retention:
-                  periods:
-                    accounts: { purposes: [essential.service], period: P30D }
-                    health: { categories: [user.health_and_medical], period: P60D }
-                holds:
-                  clinic:
-                    ground: public_health
-                    datasets: ["dataset:postgres://clinic-db:5432:*"]
-                    reason: Kept for the health authority.
-                """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
+            let policies = try Self.retentionPolicies(in: directory)
             #expect(CLIRun(["retention", "--store", store]).stdout.hasPrefix("No retention periods in the policy pack"))
             let run = CLIRun(["retention", "--store", store, "--policies", policies, "--as-of", "2026-04-10", "--format", "json"])
             #expect(run.status == 0, "\(run.stderr)")
@@ -227,6 +238,57 @@ struct CheckCommandTests {
             let text = CLIRun(["retention", "--store", store, "--policies", policies, "--as-of", "2026-04-10"]).stdout
             #expect(text.hasPrefix("Past the deadline, to erase or anonymise (as of 2026-04-10):\n"))
             #expect(text.contains("hold clinic (Art. 17(3)(c)): Kept for the health authority."))
+        }
+    }
+
+    @Test func retentionApplyRecordsWhatIsOverdueOnceAndChangesNothingElse() throws {
+        try Self.withStore { directory, store in
+            let policies = try Self.retentionPolicies(in: directory)
+            func size() throws -> Int { try EventStore.open(at: store).head().size }
+            func apply(on day: String) throws -> [String: Any] {
+                let run = CLIRun(["retention", "--apply", "--store", store, "--policies", policies, "--format", "json"],
+                    now: RFC3339.parseInstant(day)!)
+                #expect(run.status == 0, "\(run.stderr)")
+                return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            }
+            func findings() -> [String] {
+                let run = CLIRun(["check", "--store", store, "--policies", policies, "--format", "json"])
+                let object = try? JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+                return (object?["findings"] as? [[String: Any]] ?? []).map { "\($0["rule"] ?? "")|\($0["summary"] ?? "")|\($0["evidence"] ?? "")" }
+            }
+            let refused = CLIRun(["retention", "--apply", "--as-of", "2026-04-10", "--store", store, "--policies", policies])
+            #expect(refused.status == 2 && refused.stderr.contains("leave out --as-of"), "\(refused.stderr)")
+            let before = try size(), findingsBefore = findings()
+            #expect(findingsBefore.count > 10)
+
+            // Before the deadline nothing is overdue: nothing is recorded.
+            let early = try apply(on: "2026-03-20T12:00:00Z")
+            #expect(early["event"] is NSNull && (early["recorded"] as? [Any])?.isEmpty == true)
+            #expect(try size() == before)
+
+            // After it, the four overdue datasets are recorded in one event; the held ones are not.
+            let first = try apply(on: "2026-04-10T12:00:00Z")
+            #expect(first["event"] as? Int == before)
+            let recorded = try #require(first["recorded"] as? [[String: Any]]).compactMap { $0["dataset"] as? String }
+            #expect(recorded == ["dataset:file:///tmp:churn.parquet", "\(Self.crm)crm.customers", "dataset:s3://backup:crm/customers",
+                                 "dataset:s3://mirror-uk:crm/customers"])
+            #expect(try size() == before + 1)
+
+            // Applying again records nothing new.
+            let second = try apply(on: "2026-04-11T12:00:00Z")
+            #expect(second["event"] is NSNull && second["alreadyRecorded"] as? Int == 4 && second["earlierEvents"] as? [Int] == [before])
+            #expect(try size() == before + 1)
+
+            // The record is an event of Custody's own job, read back as such; it judges as nothing.
+            let lineage = try Lineage(store: try EventStore.open(at: store), pack: try PolicyPack.load(overlay: policies))
+            let events = try lineage.events(ofJob: RetentionRecord.job)
+            #expect(events.map(\.seq) == [before])
+            let items = events.first?.event["run"]?["facets"]?[RetentionRecord.facet]?["items"]
+            if case .array(let list)? = items { #expect(list.compactMap { $0["period"]?.stringValue } == Array(repeating: "accounts", count: 4)) } else {
+                Issue.record("no items in the recorded plan")
+            }
+            #expect(findings() == findingsBefore)
+            #expect(CLIRun(["verify", "--store", store]).status == 0)
         }
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import CustodyLineage
+import CustodyLog
 import CustodyModel
 import CustodyPack
 import CustodyPolicy
+import Foundation
 
 struct RetentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,42 +13,97 @@ struct RetentionCommand: ParsableCommand {
         discussion: """
             Lists every dataset holding personal data whose deadline under the pack's retention periods has passed (overdue) or falls within the warning window (due soon), as of --as-of or now, with the period and purpose that set it, when its clock started (the data's first write, for a copy in the dataset it was copied from; or, for a period counted from presence, the arrival of the earliest person still there), and the people an event named there. Datasets kept under an Art. 17(3) hold are listed apart, with the hold and its reason. Downstream copies, backups and copies at recipients are datasets of their own and are listed when they are due. The periods come from policy files (docs/policies.md); the built-in pack states none.
 
+            With --apply, the items past their deadline (not those due soon, not those held) are recorded in the log as one event of Custody's own job custody/retention, so the log shows when the plan was known; an item already recorded (same dataset, period and deadline) is not recorded again, so applying twice records nothing new. --apply judges as of now, and takes no --as-of or --known-at.
+
             Example:  custody retention --policies ./policies
                       custody retention --as-of 2027-01-01 --format json
+                      custody retention --apply
             """)
 
     @OptionGroup var globals: GlobalOptions
 
+    @Flag(name: .long, help: "Record the items past their deadline in the log (idempotent).")
+    var apply = false
+
+    func validate() throws {
+        if apply && (globals.asOf != nil || globals.knownAt != nil) {
+            throw ValidationError("--apply records the plan as of now; leave out --as-of and --known-at")
+        }
+    }
+
     func run() throws {
         let format = try globals.outputFormat(allowed: [.text, .json], default: .text)
         let pack = try globals.pack()
-        let plan = try PolicyEngine(pack: pack).retentionPlan(try globals.lineage(pack: pack), now: globals.context.now)
+        let lineage = try globals.lineage(pack: pack)
+        let plan = try PolicyEngine(pack: pack).retentionPlan(lineage, now: globals.context.now)
+        if apply { return try record(plan, lineage: lineage, format: format) }
         switch format {
         case .json: globals.context.print(json(plan))
         default: globals.context.standardOutput(text(plan, periods: pack.retention.periods.count))
         }
     }
 
+    /// Appends the plan's new overdue items as one event (nothing when every one is already recorded).
+    private func record(_ plan: RetentionPlan, lineage: Lineage, format: OutputFormat) throws {
+        let context = globals.context
+        let record = RetentionRecord(plan: plan, recorded: try lineage.events(ofJob: RetentionRecord.job))
+        var seq: Int?
+        if !record.new.isEmpty {
+            let line = try record.event(runID: UUID(), at: context.now, plan: plan)
+            var random = SystemRandomNumberGenerator()
+            let summary = try Ingestor.ingest([IngestSource.bytes(Array(line.utf8), name: "retention plan")], into: lineage.store,
+                vaultKey: try globals.paths.readVaultKey(), recordedAt: context.now, batchID: UUID(), random: &random,
+                projectors: [LineageProjector()])
+            seq = summary.receipt.firstSeq
+        }
+        switch format {
+        case .json:
+            context.print(JSONOutput.object([
+                ("at", .string(RFC3339.format(plan.at))), ("packDigest", .string(plan.packDigest)),
+                ("event", seq.map { .number($0) } ?? .null), ("recorded", .array(record.new.map(item))),
+                ("alreadyRecorded", .number(record.due.count - record.new.count)),
+                ("earlierEvents", .array(record.earlier.map { .number($0) })),
+            ]))
+        default:
+            let day = String(RFC3339.format(plan.at).prefix(10))
+            guard let seq else {
+                context.print(record.due.isEmpty ? "Nothing is past its retention deadline as of \(day); nothing recorded."
+                    : "Nothing new to record: the \(record.due.count) items past their deadline were recorded before "
+                        + "(plan events: \(record.earlier.map(String.init).joined(separator: ", "))).")
+                return
+            }
+            var out = "Recorded \(record.new.count) items past their deadline as of \(day) as event \(seq) (job custody/retention)"
+                + (record.due.count > record.new.count ? "; \(record.due.count - record.new.count) were already recorded" : "") + ":\n"
+            for item in record.new {
+                out += "  \(item.dataset.id): deadline \(RFC3339.format(item.deadline).prefix(10)), \(item.period.id)"
+                    + (item.purpose.map { " for \($0)" } ?? "") + "\n"
+            }
+            context.standardOutput(out)
+        }
+    }
+
     private func json(_ plan: RetentionPlan) -> String {
         JSONOutput.object([
             ("at", .string(RFC3339.format(plan.at))), ("packDigest", .string(plan.packDigest)),
-            ("items", .array(plan.items.map { item in
-                .object([
-                    ("dataset", LineageJSON.node(item.dataset)), ("status", .string(item.status.rawValue)),
-                    ("deadline", .string(RFC3339.format(item.deadline))), ("daysOverdue", .number(item.daysOverdue)),
-                    ("clockStart", LineageJSON.stamp(item.clockStart)), ("firstWrittenIn", item.firstWrittenIn.map(LineageJSON.node) ?? .null),
-                    ("peoplePastDeadline", item.peoplePastDeadline.map { .number($0) } ?? .null),
-                    ("period", .object([("id", .string(item.period.id)), ("duration", .string(item.period.period.text)),
-                                        ("clock", .string(item.period.clock.rawValue))])),
-                    ("purpose", LineageJSON.optional(item.purpose)), ("location", LineageJSON.location(item.location)),
-                    ("confirmedSubjects", .number(item.confirmedSubjects)),
-                    ("hold", item.hold.map { hold in
-                        .object([("id", .string(hold.id)), ("ground", .string(hold.ground)), ("article", .string(RetentionHold.grounds[hold.ground] ?? "")),
-                                 ("reason", .string(hold.reason))])
-                    } ?? .null),
-                    ("evidence", .array(item.evidence.map { .number($0) })),
-                ])
-            })),
+            ("items", .array(plan.items.map(item))),
+        ])
+    }
+
+    private func item(_ item: RetentionPlan.Item) -> JSONOutput.Value {
+        .object([
+            ("dataset", LineageJSON.node(item.dataset)), ("status", .string(item.status.rawValue)),
+            ("deadline", .string(RFC3339.format(item.deadline))), ("daysOverdue", .number(item.daysOverdue)),
+            ("clockStart", LineageJSON.stamp(item.clockStart)), ("firstWrittenIn", item.firstWrittenIn.map(LineageJSON.node) ?? .null),
+            ("peoplePastDeadline", item.peoplePastDeadline.map { .number($0) } ?? .null),
+            ("period", .object([("id", .string(item.period.id)), ("duration", .string(item.period.period.text)),
+                                ("clock", .string(item.period.clock.rawValue))])),
+            ("purpose", LineageJSON.optional(item.purpose)), ("location", LineageJSON.location(item.location)),
+            ("confirmedSubjects", .number(item.confirmedSubjects)),
+            ("hold", item.hold.map { hold in
+                .object([("id", .string(hold.id)), ("ground", .string(hold.ground)), ("article", .string(RetentionHold.grounds[hold.ground] ?? "")),
+                         ("reason", .string(hold.reason))])
+            } ?? .null),
+            ("evidence", .array(item.evidence.map { .number($0) })),
         ])
     }
 

@@ -1,0 +1,88 @@
+public import CustodyLineage
+public import CustodyLog
+public import CustodyModel
+import CustodyPack
+public import Foundation
+
+/// Recording a retention plan in the log (`custody retention --apply`). The items past their deadline
+/// and not held become one event of Custody's own job, `custody`/`retention`: an OpenLineage RunEvent
+/// whose `custody_retentionPlan` run facet lists them, so the log itself shows when the controller knew
+/// what had to go. An item is the same item when its dataset, person, period and deadline are (a plan
+/// names no person: its items are whole datasets); items recorded before are not recorded again.
+public struct RetentionRecord: Sendable {
+    public static let job = NodeName(.job, namespace: "custody", name: "retention")
+    public static let facet = "custody_retentionPlan"
+    /// The `producer` of the events Custody writes itself.
+    public static let producer = "urn:custody:engine"
+    static let facetSchema = "urn:custody:facet:RetentionPlanRunFacet:1"
+
+    /// What makes two recorded items the same.
+    public struct Key: Hashable, Sendable {
+        /// The dataset's node id.
+        public let dataset: String
+        /// The person's token; empty for an item about the whole dataset.
+        public let person: String
+        public let period: String
+        /// RFC 3339.
+        public let deadline: String
+    }
+
+    /// The items of the plan that are to be recorded: past their deadline and not held.
+    public let due: [RetentionPlan.Item]
+    /// Those not recorded by an earlier plan event: what `--apply` records now.
+    public let new: [RetentionPlan.Item]
+    /// The sequence numbers of the plan events already in the log.
+    public let earlier: [Int]
+
+    /// Compares the plan with the plan events the log already holds (`Lineage.events(ofJob: job)`).
+    public init(plan: RetentionPlan, recorded: [LogEntry]) {
+        var known: Set<Key> = []
+        for entry in recorded {
+            guard case .array(let items)? = entry.event["run"]?["facets"]?[Self.facet]?["items"] else { continue }
+            for item in items {
+                guard let dataset = item["dataset"]?.stringValue, let period = item["period"]?.stringValue,
+                    let deadline = item["deadline"]?.stringValue else { continue }
+                known.insert(Key(dataset: dataset, person: item["person"]?.stringValue ?? "", period: period, deadline: deadline))
+            }
+        }
+        due = plan.items.filter { $0.status == .overdue }
+        new = due.filter { !known.contains(Self.key(of: $0)) }
+        earlier = recorded.map(\.seq)
+    }
+
+    static func key(of item: RetentionPlan.Item) -> Key {
+        Key(dataset: item.dataset.id, person: "", period: item.period.id, deadline: RFC3339.format(item.deadline))
+    }
+
+    /// The event recording the new items, as one JSON line: a completed run of `custody`/`retention` at
+    /// `at`, with the pack's digest and each item's dataset, period, purpose, deadline, clock start and
+    /// the people named there.
+    public func event(runID: UUID, at: Date, plan: RetentionPlan) throws -> String {
+        func string(_ text: String) -> JSONValue { .string(text) }
+        func number(_ value: Int) -> JSONValue { .number(JSONNumber(literal: String(value))) }
+        let items: [JSONValue] = new.map { item in
+            var members: [(key: String, value: JSONValue)] = [
+                ("dataset", string(item.dataset.id)), ("namespace", string(item.dataset.namespace)), ("name", string(item.dataset.name)),
+                ("period", string(item.period.id)), ("duration", string(item.period.period.text)),
+                ("deadline", string(RFC3339.format(item.deadline))), ("clockStart", string(RFC3339.format(item.clockStart.time))),
+                ("confirmedSubjects", number(item.confirmedSubjects)),
+            ]
+            if let purpose = item.purpose { members.append(("purpose", string(purpose))) }
+            if let past = item.peoplePastDeadline { members.append(("peoplePastDeadline", number(past))) }
+            return .object(JSONObject(members))
+        }
+        let facet = JSONValue.object(JSONObject([
+            ("_producer", string(Self.producer)), ("_schemaURL", string(Self.facetSchema)),
+            ("asOf", string(RFC3339.format(plan.at))), ("packDigest", string(plan.packDigest)), ("items", .array(items)),
+        ]))
+        let event = JSONValue.object(JSONObject([
+            ("eventType", string("COMPLETE")), ("eventTime", string(RFC3339.format(at))),
+            ("producer", string(Self.producer)),
+            ("schemaURL", string("https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent")),
+            ("run", .object(JSONObject([("runId", string(runID.uuidString.lowercased())), ("facets", .object(JSONObject([(Self.facet, facet)])))]))),
+            ("job", .object(JSONObject([("namespace", string(Self.job.namespace)), ("name", string(Self.job.name))]))),
+            ("inputs", .array([])), ("outputs", .array([])),
+        ]))
+        return String(decoding: try CanonicalJSON.encode(event), as: UTF8.self)
+    }
+}
