@@ -97,6 +97,7 @@ public struct Lineage: Sendable {
     public func dataset(_ node: String) throws -> DatasetProfile {
         try query { context in
             let id = try datasetID(node, context)
+            try context.preload(upstreamOf: [id])
             let categories = try CategoryPropagation(context: context).categories(of: [id])
             return try DatasetProfiler(context: context).profile(id, categories: categories)
         }

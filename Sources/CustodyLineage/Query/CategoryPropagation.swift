@@ -56,6 +56,12 @@ struct CategoryPropagation {
         let order = writers.filter { !$0.value.isEmpty }
             .map { (dataset: $0.key, first: $0.value.compactMap(\.completion).min()!) }
             .sorted { $0.first < $1.first }.map(\.dataset)
+        // Who reads whom inside the closure: when a dataset changes, the outputs of the completed runs
+        // that read it are worked out again.
+        var dependents: [Int64: [Int64]] = [:]
+        for (output, runs) in writers {
+            for run in runs { for input in try context.datasets(of: run.id, "in") { dependents[input, default: []].append(output) } }
+        }
         var dirty = Set(order)
         var columns: [Int64: [Int64: [QueryContext.ColumnMapping]]] = [:]
         for output in order {
@@ -70,11 +76,7 @@ struct CategoryPropagation {
                 }
                 guard next != held[output]! else { continue }
                 held[output] = next
-                for reader in try context.runStates(touching: output, "in") where reader.completion != nil {
-                    for dependent in try context.datasets(of: reader.id, "out") where writers[dependent]?.isEmpty == false {
-                        dirty.insert(dependent)
-                    }
-                }
+                dirty.formUnion(dependents[output] ?? [])
             }
         }
         return held

@@ -25,6 +25,7 @@ struct EventNeighbourhood {
             roots.formUnion(try context.datasets(of: run, "in"))
             roots.formUnion(try context.datasets(of: run, "out"))
         }
+        try context.preload(upstreamOf: roots)
         let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
         var runs = judged
         for dataset in categories.keys { runs.formUnion(try context.runs(touching: dataset, "out")) }

@@ -56,12 +56,14 @@ final class QueryContext {
     /// Runs that read (`in`) or wrote (`out`) a dataset, as far as the horizon's events say.
     func runs(touching dataset: Int64, _ direction: String) throws -> [Int64] {
         if let edges { return edges.list(direction == "out" ? \.writers : \.readers, dataset) }
+        if let known = loadedEdges[LoadedEdge(id: dataset, ofRun: false, output: direction == "out")] { return known }
         return try ids(Self.touchingSQL, dataset, direction)
     }
 
     /// The datasets a run read (`in`) or wrote (`out`).
     func datasets(of run: Int64, _ direction: String) throws -> [Int64] {
         if let edges { return edges.list(direction == "out" ? \.outputs : \.inputs, run) }
+        if let known = loadedEdges[LoadedEdge(id: run, ofRun: true, output: direction == "out")] { return known }
         return try ids(Self.ofRunSQL, run, direction)
     }
 
@@ -86,7 +88,7 @@ final class QueryContext {
     /// all of them. A run's latest terminal event and facet are kept on its row; where the horizon hides
     /// them, the run is read event by event instead.
     func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
-        if edges != nil {
+        if edges != nil || loadedEdges[LoadedEdge(id: dataset, ofRun: false, output: direction == "out")] != nil {
             return try runs(touching: dataset, direction).compactMap { id in
                 try run(id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
             }
@@ -487,10 +489,12 @@ final class QueryContext {
 
     private static let columnsSQL = "SELECT out_dataset, run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column WHERE out_dataset = ?"
     private var columnMappings: [Int64: [ColumnMapping]]?
+    private var loadedColumnMappings: [Int64: [ColumnMapping]] = [:]
 
     /// The column lineage into a dataset that the horizon's events gave.
     func columnLineage(into dataset: Int64) throws -> [ColumnMapping] {
         if let columnMappings { return columnMappings[dataset] ?? [] }
+        if let known = loadedColumnMappings[dataset] { return known }
         var found: [ColumnMapping] = []
         try readColumnLineage(try statement(Self.columnsSQL), .integer(Int(dataset))) { found.append($1) }
         return found
@@ -501,6 +505,87 @@ final class QueryContext {
             guard statement.int(6) < horizon.knownSize else { return }
             each(Int64(statement.int(0)), ColumnMapping(run: Int64(statement.int(1)), outField: statement.text(2) ?? "",
                 input: Int64(statement.int(3)), inField: statement.text(4) ?? "", masking: statement.int(5) != 0))
+        }
+    }
+
+    // MARK: an upstream closure
+
+    private struct LoadedEdge: Hashable {
+        let id: Int64
+        /// The id is a run's (the datasets it read or wrote), else a dataset's (the runs that read or wrote it).
+        let ofRun: Bool
+        let output: Bool
+    }
+
+    /// Edges read by `preload(upstreamOf:)`, each list complete for its run or dataset.
+    private var loadedEdges: [LoadedEdge: [Int64]] = [:]
+
+    private static let upstreamSQL = """
+        WITH RECURSIVE up(id) AS (
+            SELECT value FROM json_each(?1)
+            UNION
+            SELECT i.dataset_id FROM up
+            JOIN lineage_io o ON o.dataset_id = up.id AND o.direction = 'out' AND o.seq < ?2
+            JOIN lineage_io i ON i.run_id = o.run_id AND i.direction = 'in' AND i.seq < ?2)
+        SELECT id FROM up
+        """
+
+    /// Reads, in a few statements, what working out the categories of `roots` needs of their upstream
+    /// closure (every dataset a writer of theirs read, and so on): names, declared facts, the runs that
+    /// wrote each of those datasets, those runs' datasets, and the column lineage into them. A deep
+    /// dataset has thousands of datasets upstream; asked one by one they cost a statement or five each.
+    func preload(upstreamOf roots: some Sequence<Int64>) throws {
+        guard edges == nil else { return }
+        let list = "[" + roots.map(String.init).joined(separator: ",") + "]"
+        var closure: [Int64] = []
+        let upstream = try statement(Self.upstreamSQL)
+        try upstream.forEachRow(.text(list), .integer(horizon.knownSize)) { closure.append(Int64(upstream.int(0))) }
+        let ids = RawStatement.RawValue.text("[" + closure.map(String.init).joined(separator: ",") + "]")
+
+        // The writers of each dataset (not its readers: popular sources are read by tens of thousands of runs).
+        var touching: [LoadedEdge: [Int64]] = [:]
+        for dataset in closure { touching[LoadedEdge(id: dataset, ofRun: false, output: true)] = [] }
+        var runs: Set<Int64> = []
+        let byDataset = try statement("""
+            SELECT run_id, dataset_id FROM lineage_io WHERE dataset_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND seq < ?2
+            """)
+        try byDataset.forEachRow(ids, .integer(horizon.knownSize)) {
+            let run = Int64(byDataset.int(0))
+            touching[LoadedEdge(id: Int64(byDataset.int(1)), ofRun: false, output: true), default: []].append(run)
+            runs.insert(run)
+        }
+        // Each dataset's runs in run order, as the per-dataset statement lists them.
+        for (key, list) in touching { loadedEdges[key] = list.sorted() }
+        let runList = RawStatement.RawValue.text("[" + runs.map(String.init).joined(separator: ",") + "]")
+        for run in runs {
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+        }
+        let byRun = try statement("""
+            SELECT run_id, direction, dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
+            ORDER BY run_id, direction, dataset_id
+            """)
+        try byRun.forEachRow(runList, .integer(horizon.knownSize)) {
+            loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.text(1) == "out"), default: []].append(Int64(byRun.int(2)))
+        }
+        try preload(runs: runs)
+        try preload(datasetNames: closure)
+
+        var facts: [Int64: [FactRow]] = [:]
+        let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
+        try factRows.forEachRow(ids) {
+            let row = FactRow(factRows)
+            facts[row.dataset, default: []].append(row)
+        }
+        for id in closure where states[id] == nil {
+            let rows = facts[id] ?? []
+            let presence = try presences[id] ?? presence(from: rows)
+            presences[id] = presence
+            states[id] = try makeState(rows, presence: presence)
+        }
+        for id in closure { loadedColumnMappings[id] = [] }
+        try readColumnLineage(try statement(Self.columnsSQL.replacingOccurrences(of: "= ?", with: "IN (SELECT value FROM json_each(?))")), ids) {
+            loadedColumnMappings[$0, default: []].append($1)
         }
     }
 
