@@ -63,27 +63,36 @@ public struct Lineage: Sendable {
 
     /// Every dataset the log knows at the horizon, by name.
     public func datasets() throws -> [DatasetProfile] {
-        try query { context in
-            let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
-                arguments: [context.horizon.knownSize])
-            try context.preloadDatasets()
-            let categories = try CategoryPropagation(context: context).categories(of: ids)
-            return try ids.map { id in try DatasetProfiler(context: context).profile(id, categories: categories) }
-        }
+        try query { context in try Self.datasets(context) }
     }
 
     /// Every run with an event visible at the horizon, with its inputs and outputs, in the order of their
     /// first events.
     public func runs() throws -> [RunOverview] {
-        try query { context in
-            let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE first_seq < ? ORDER BY first_seq",
-                arguments: [context.horizon.knownSize])
-            try context.preloadRuns()
-            let overviews = try ids.compactMap(context.overview)
-            // Listed by first sequence number, which is nearly always the order of the first visible events.
-            let inOrder = zip(overviews, overviews.dropFirst()).allSatisfy { !($1.summary.started < $0.summary.started) }
-            return inOrder ? overviews : overviews.sorted { $0.summary.started < $1.summary.started }
-        }
+        try query { context in try Self.runs(context) }
+    }
+
+    /// `runs()` and `datasets()` from one read of the store: what judging the whole store starts with.
+    public func runsAndDatasets() throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        try query { context in (try Self.runs(context), try Self.datasets(context)) }
+    }
+
+    private static func datasets(_ context: QueryContext) throws -> [DatasetProfile] {
+        let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
+            arguments: [context.horizon.knownSize])
+        try context.preloadDatasets()
+        let categories = try CategoryPropagation(context: context).categories(of: ids)
+        return try ids.map { id in try DatasetProfiler(context: context).profile(id, categories: categories) }
+    }
+
+    private static func runs(_ context: QueryContext) throws -> [RunOverview] {
+        let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE first_seq < ? ORDER BY first_seq",
+            arguments: [context.horizon.knownSize])
+        try context.preloadRuns()
+        let overviews = try ids.compactMap(context.overview)
+        // Listed by first sequence number, which is nearly always the order of the first visible events.
+        let inOrder = zip(overviews, overviews.dropFirst()).allSatisfy { !($1.summary.started < $0.summary.started) }
+        return inOrder ? overviews : overviews.sorted { $0.summary.started < $1.summary.started }
     }
 
     /// What judging the events `seqs` needs (`EventNeighbourhood`): their runs and the runs that read or wrote a

@@ -31,8 +31,8 @@ public struct PolicyEngine: Sendable {
     /// Runs every enabled rule of the pack over the lineage view, at its horizon. Retention deadlines are
     /// judged as of the horizon's `asOf`, else as of `now`.
     public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
-        let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack,
-            returnsAfterErasure: try lineage.returnsAfterErasure())
+        let (runs, datasets) = try lineage.runsAndDatasets()
+        let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure())
         var findings = self.findings(in: facts, at: lineage.horizon.asOf ?? now)
         if case .everything = scope {} else {
             let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
@@ -66,7 +66,8 @@ public struct PolicyEngine: Sendable {
     /// What is past or near its retention deadline as of the horizon's `asOf`, else `now`: the erasure plan
     /// behind `custody retention`, with the datasets kept under Art. 17(3) holds.
     public func retentionPlan(_ lineage: Lineage, now: Date) throws -> RetentionPlan {
-        let facts = ProcessingFacts(runs: try lineage.runs(), datasets: try lineage.datasets(), pack: pack)
+        let (runs, datasets) = try lineage.runsAndDatasets()
+        let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack)
         let at = lineage.horizon.asOf ?? now
         return RetentionPlan(items: RetentionDeadlines(facts: facts, at: at).plan(), at: at, packDigest: pack.digest)
     }
