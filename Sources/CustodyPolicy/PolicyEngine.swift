@@ -76,30 +76,27 @@ public struct PolicyEngine: Sendable {
     /// evidence and summary. Each distinct text is ranked once and the findings are ordered by integer
     /// ranks, moving indices rather than findings: comparing texts per pair dominated large stores.
     static func sorted(_ findings: [Finding]) -> [Finding] {
-        func ranks(_ texts: some Sequence<String>) -> [String: Int] {
-            Dictionary(uniqueKeysWithValues: Set(texts).sorted().enumerated().map { ($1, $0) })
-        }
         // Nodes by their ids, each id written once; an absent node ranks first.
         func ranks(_ nodes: some Sequence<NodeName?>) -> [NodeName: Int] {
             let distinct = Array(Set(nodes.compactMap { $0 }))
             let ids = distinct.map(\.id)
             return Dictionary(uniqueKeysWithValues: distinct.indices.sorted { ids[$0] < ids[$1] }.enumerated().map { (distinct[$1], $0 + 1) })
         }
-        let rules = ranks(findings.map(\.rule))
+        let rules = Dictionary(uniqueKeysWithValues: Set(findings.map(\.rule)).sorted().enumerated().map { ($1, $0) })
         let datasets = ranks(findings.map(\.concerns.dataset))
         let jobs = ranks(findings.map(\.concerns.job))
-        let runs = ranks(findings.map { $0.concerns.runID ?? "" })
-        let recipients = ranks(findings.map { $0.concerns.recipient ?? "" })
         let keys = findings.map { finding in
             let concerns = finding.concerns
-            return ((finding.severity, rules[finding.rule]!, concerns.dataset.map { datasets[$0]! } ?? 0),
-                    (concerns.job.map { jobs[$0]! } ?? 0, runs[concerns.runID ?? ""]!, recipients[concerns.recipient ?? ""]!, finding.evidence.first ?? -1))
+            return (finding.severity, rules[finding.rule]!, concerns.dataset.map { datasets[$0]! } ?? 0, concerns.job.map { jobs[$0]! } ?? 0)
         }
+        // Run ids and recipients are compared as text only where everything before them is equal: rarely,
+        // and cheaper than ranking a text per finding.
         return findings.indices.sorted { left, right in
             let (a, b) = (keys[left], keys[right])
-            if a.0 != b.0 { return a.0 < b.0 }
-            if a.1 != b.1 { return a.1 < b.1 }
-            return findings[left].summary < findings[right].summary
+            if a != b { return a < b }
+            let (l, r) = (findings[left], findings[right])
+            return (l.concerns.runID ?? "", l.concerns.recipient ?? "", l.evidence.first ?? -1, l.summary)
+                < (r.concerns.runID ?? "", r.concerns.recipient ?? "", r.evidence.first ?? -1, r.summary)
         }.map { findings[$0] }
     }
 
