@@ -1,5 +1,8 @@
 /// One dataset as the log shows it at the query's horizon: `custody dataset` and `custody datasets`.
-public struct DatasetProfile: Sendable, Equatable {
+///
+/// Immutable, so it behaves as a value; a class so that copying one is a reference count, not a dozen:
+/// whole-store questions hand a hundred thousand of them from lineage to the rules and look them up by name.
+public final class DatasetProfile: Sendable, Equatable {
     public let dataset: NodeName
     public let location: DatasetLocation
     /// Every category the dataset holds, declared or carried in, with where it came from.
@@ -25,6 +28,31 @@ public struct DatasetProfile: Sendable, Equatable {
     public let clears: [SubjectTrail.Removal]
     /// The events whose facts about the dataset were counted.
     public let evidence: [Int]
+
+    init(dataset: NodeName, location: DatasetLocation, categories: [HeldCategory], subjectTypes: [String], retention: String?,
+         declaredAnonymous: Bool, pseudonymised: Bool, purposes: [String], confirmedArrivals: [EventStamp], writers: [RunSummary],
+         readers: [RunSummary], clears: [SubjectTrail.Removal], evidence: [Int]) {
+        self.dataset = dataset
+        self.location = location
+        self.categories = categories
+        self.subjectTypes = subjectTypes
+        self.retention = retention
+        self.declaredAnonymous = declaredAnonymous
+        self.pseudonymised = pseudonymised
+        self.purposes = purposes
+        self.confirmedArrivals = confirmedArrivals
+        self.writers = writers
+        self.readers = readers
+        self.clears = clears
+        self.evidence = evidence
+    }
+
+    public static func == (lhs: DatasetProfile, rhs: DatasetProfile) -> Bool {
+        lhs === rhs || (lhs.dataset == rhs.dataset && lhs.location == rhs.location && lhs.categories == rhs.categories
+            && lhs.subjectTypes == rhs.subjectTypes && lhs.retention == rhs.retention && lhs.declaredAnonymous == rhs.declaredAnonymous
+            && lhs.pseudonymised == rhs.pseudonymised && lhs.purposes == rhs.purposes && lhs.confirmedArrivals == rhs.confirmedArrivals
+            && lhs.writers == rhs.writers && lhs.readers == rhs.readers && lhs.clears == rhs.clears && lhs.evidence == rhs.evidence)
+    }
 }
 
 /// A category a dataset holds.
