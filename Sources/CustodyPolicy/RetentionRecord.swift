@@ -37,7 +37,9 @@ public struct RetentionRecord: Sendable {
     /// Compares the plan with the plan events the log already holds (`Lineage.events(ofJob: job)`).
     public init(plan: RetentionPlan, recorded: [LogEntry]) {
         var known: Set<Key> = []
-        for entry in recorded {
+        // Only Custody's own records count: a pipeline's run that happened to use the job's name does not.
+        let ours = recorded.filter { $0.event["producer"]?.stringValue == Self.producer }
+        for entry in ours {
             guard case .array(let items)? = entry.event["run"]?["facets"]?[Self.facet]?["items"] else { continue }
             for item in items {
                 guard let dataset = item["dataset"]?.stringValue, let period = item["period"]?.stringValue,
@@ -47,7 +49,7 @@ public struct RetentionRecord: Sendable {
         }
         due = plan.items.filter { $0.status == .overdue }
         new = due.filter { !known.contains(Self.key(of: $0)) }
-        earlier = recorded.map(\.seq)
+        earlier = ours.map(\.seq)
     }
 
     static func key(of item: RetentionPlan.Item) -> Key {
