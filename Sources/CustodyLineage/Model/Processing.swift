@@ -5,55 +5,22 @@ import CustodyModel
 public struct Processing: Sendable, Equatable {
     /// `collect`, `transform` (the default), `copy`, `aggregate`, `pseudonymize`, `anonymize`,
     /// `transfer`, `erase`, `access` or `decide`.
-    public var operation: String {
-        get { storage.fields.operation }
-        set { update { $0.operation = newValue } }
-    }
-    public var purposes: [String] {
-        get { storage.fields.purposes }
-        set { update { $0.purposes = newValue } }
-    }
+    public var operation: String { storage.fields.operation }
+    public var purposes: [String] { storage.fields.purposes }
     /// The Art. 6(1) basis, if the facet names one.
-    public var legalBasis: String? {
-        get { storage.fields.legalBasis }
-        set { update { $0.legalBasis = newValue } }
-    }
-    public var specialCategoryCondition: String? {
-        get { storage.fields.specialCategoryCondition }
-        set { update { $0.specialCategoryCondition = newValue } }
-    }
-    public var criminalDataAuthorisation: String? {
-        get { storage.fields.criminalDataAuthorisation }
-        set { update { $0.criminalDataAuthorisation = newValue } }
-    }
-    public var controller: Controller? {
-        get { storage.fields.controller }
-        set { update { $0.controller = newValue } }
-    }
-    public var recipient: Recipient? {
-        get { storage.fields.recipient }
-        set { update { $0.recipient = newValue } }
-    }
-    public var transferMechanism: TransferMechanism? {
-        get { storage.fields.transferMechanism }
-        set { update { $0.transferMechanism = newValue } }
-    }
-    public var source: Source? {
-        get { storage.fields.source }
-        set { update { $0.source = newValue } }
-    }
-    public var automatedDecision: AutomatedDecision? {
-        get { storage.fields.automatedDecision }
-        set { update { $0.automatedDecision = newValue } }
-    }
-    public var signals: [String] {
-        get { storage.fields.signals }
-        set { update { $0.signals = newValue } }
-    }
+    public var legalBasis: String? { storage.fields.legalBasis }
+    public var specialCategoryCondition: String? { storage.fields.specialCategoryCondition }
+    public var criminalDataAuthorisation: String? { storage.fields.criminalDataAuthorisation }
+    public var controller: Controller? { storage.fields.controller }
+    public var recipient: Recipient? { storage.fields.recipient }
+    public var transferMechanism: TransferMechanism? { storage.fields.transferMechanism }
+    public var source: Source? { storage.fields.source }
+    public var automatedDecision: AutomatedDecision? { storage.fields.automatedDecision }
+    public var signals: [String] { storage.fields.signals }
 
     /// The fields, in one immutable box that copies share: lineage puts a run's processing in every summary
     /// of the run, and whole-store questions copy summaries by the hundred thousand.
-    private var storage: Storage
+    private let storage: Storage
 
     private final class Storage: Sendable {
         let fields: Fields
@@ -75,12 +42,6 @@ public struct Processing: Sendable, Equatable {
         var source: Source?
         var automatedDecision: AutomatedDecision?
         var signals: [String] = []
-    }
-
-    private mutating func update(_ change: (inout Fields) -> Void) {
-        var fields = storage.fields
-        change(&fields)
-        storage = Storage(fields)
     }
 
     public static func == (lhs: Processing, rhs: Processing) -> Bool {
@@ -121,6 +82,7 @@ public struct Processing: Sendable, Equatable {
         public let significance: String?
     }
 
+    /// What a run that sent no facet, of a job without defaults, does: `transform`, for no stated purpose.
     public init() {
         storage = Storage(Fields())
     }
