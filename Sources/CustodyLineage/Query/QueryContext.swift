@@ -55,14 +55,14 @@ final class QueryContext {
 
     /// Runs that read (`in`) or wrote (`out`) a dataset, as far as the horizon's events say.
     func runs(touching dataset: Int64, _ direction: String) throws -> [Int64] {
-        if let edges { return edges.list(direction == "out" ? \.writers : \.readers, dataset) }
+        if let edges { return Edges.list(direction == "out" ? edges.writers : edges.readers, dataset) }
         if let known = loadedEdges[LoadedEdge(id: dataset, ofRun: false, output: direction == "out")] { return known }
         return try ids(Self.touchingSQL, dataset, direction)
     }
 
     /// The datasets a run read (`in`) or wrote (`out`).
     func datasets(of run: Int64, _ direction: String) throws -> [Int64] {
-        if let edges { return edges.list(direction == "out" ? \.outputs : \.inputs, run) }
+        if let edges { return Edges.list(direction == "out" ? edges.outputs : edges.inputs, run) }
         if let known = loadedEdges[LoadedEdge(id: run, ofRun: true, output: direction == "out")] { return known }
         return try ids(Self.ofRunSQL, run, direction)
     }
@@ -608,9 +608,8 @@ final class QueryContext {
             writers = readers
         }
 
-        func list(_ lists: KeyPath<Edges, [[Int64]]>, _ id: Int64) -> [Int64] {
-            let lists = self[keyPath: lists]
-            return lists.indices.contains(Int(id)) ? lists[Int(id)] : []
+        static func list(_ lists: [[Int64]], _ id: Int64) -> [Int64] {
+            lists.indices.contains(Int(id)) ? lists[Int(id)] : []
         }
     }
 
