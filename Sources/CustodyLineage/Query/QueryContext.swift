@@ -487,7 +487,10 @@ final class QueryContext {
         let masking: Bool
     }
 
-    private static let columnsSQL = "SELECT out_dataset, run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column WHERE out_dataset = ?"
+    /// The column lineage into the datasets `filter` picks (a `WHERE` clause, or nothing for all of them).
+    private static func columnsSQL(_ filter: String) -> String {
+        "SELECT out_dataset, run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column \(filter)"
+    }
     private var columnMappings: [Int64: [ColumnMapping]]?
     private var loadedColumnMappings: [Int64: [ColumnMapping]] = [:]
 
@@ -496,7 +499,7 @@ final class QueryContext {
         if let columnMappings { return columnMappings[dataset] ?? [] }
         if let known = loadedColumnMappings[dataset] { return known }
         var found: [ColumnMapping] = []
-        try readColumnLineage(try statement(Self.columnsSQL), .integer(Int(dataset))) { found.append($1) }
+        try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset = ?")), .integer(Int(dataset))) { found.append($1) }
         return found
     }
 
@@ -584,7 +587,7 @@ final class QueryContext {
             states[id] = try makeState(rows, presence: presence)
         }
         for id in closure { loadedColumnMappings[id] = [] }
-        try readColumnLineage(try statement(Self.columnsSQL.replacingOccurrences(of: "= ?", with: "IN (SELECT value FROM json_each(?))")), ids) {
+        try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
             loadedColumnMappings[$0, default: []].append($1)
         }
     }
@@ -675,7 +678,7 @@ final class QueryContext {
         }
 
         var columns: [Int64: [ColumnMapping]] = [:]
-        try readColumnLineage(try statement(Self.columnsSQL.replacingOccurrences(of: " WHERE out_dataset = ?", with: "")), nil) { columns[$0, default: []].append($1) }
+        try readColumnLineage(try statement(Self.columnsSQL("")), nil) { columns[$0, default: []].append($1) }
         columnMappings = columns
 
         var subjects: [Int64: [SubjectFact]] = [:]
