@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CustodyLog", targets: ["CustodyLog"]),
         .library(name: "CustodyLineage", targets: ["CustodyLineage"]),
         .library(name: "CustodyPolicy", targets: ["CustodyPolicy"]),
+        .library(name: "CustodyReports", targets: ["CustodyReports"]),
         .library(name: "CustodyCLI", targets: ["CustodyCLI"]),
     ],
     dependencies: [
@@ -24,10 +25,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The one C shim over the system libsqlite3: `sqlite3_db_config` is variadic and Swift cannot call it.
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // libxml2's writer and schema validation; CustodyReports is its only importer.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .target(name: "CustodyModel", swiftSettings: strictSettings),
         .target(
             name: "CustodyPack",
@@ -61,9 +65,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "CustodyReports",
+            dependencies: [
+                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage", "CustodyPolicy", "CLibXML2",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "CustodyCLI",
             dependencies: [
-                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage", "CustodyPolicy",
+                "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage", "CustodyPolicy", "CustodyReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -113,9 +125,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CustodyReportsTests",
+            dependencies: ["CustodyReports", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyPolicy", "CustodyTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CustodyCLITests",
             dependencies: [
-                "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyPolicy", "CustodyTestSupport", "custody", "custody-crash-writer",
+                "CustodyCLI", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyPolicy", "CustodyReports", "CustodyTestSupport", "custody", "custody-crash-writer",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

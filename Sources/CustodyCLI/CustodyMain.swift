@@ -2,6 +2,7 @@ import ArgumentParser
 import CustodyLineage
 import CustodyLog
 import CustodyModel
+import CustodyReports
 import Foundation
 
 /// Runs the `custody` command line: parses, runs the command in `context`, prints errors, and maps every
@@ -51,6 +52,9 @@ public enum CustodyMain {
         case let error as LineageError:
             context.printError("error: \(error)")
             return 2
+        case let error as ReportError:
+            context.printError("error: \(error.message)")
+            return error.code == .badInput ? 2 : 3
         case let error as CLIError:
             context.printError("error: \(error.description)")
             return 2

@@ -47,6 +47,26 @@ public struct Lineage: Sendable {
         trialConnection = TrialConnection(db)
     }
 
+    /// The number of events the view sees: those recorded by its `knownAt`, or the whole log.
+    public func logSize() throws -> Int {
+        try query { context in context.horizon.knownSize }
+    }
+
+    /// The same view pinned to the events it sees now: later questions ignore events appended meanwhile,
+    /// so a report asked in several questions describes one state of the log, the one its evidence names.
+    public func pinned() throws -> Lineage {
+        let size = try logSize()
+        return Lineage(store: store, pack: pack, horizon: Horizon(asOf: horizon.asOf, knownAt: horizon.knownAt, logSize: size),
+            trialConnection: trialConnection)
+    }
+
+    private init(store: EventStore, pack: PolicyPack, horizon: Horizon, trialConnection: TrialConnection?) {
+        self.store = store
+        self.pack = pack
+        self.horizon = horizon
+        self.trialConnection = trialConnection
+    }
+
     /// The dataset or job a user named: `dataset:<namespace>:<name>`, `job:<namespace>:<name>`, or a
     /// bare dataset name that is unique.
     public func resolve(_ node: String) throws -> NodeName {

@@ -4,6 +4,7 @@ import CustodyPack
 import CustodyPolicy
 import CustodyLog
 import CustodyModel
+import CustodyReports
 import Foundation
 
 struct DemoCommand: ParsableCommand {
@@ -11,7 +12,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Build a sample store from a bundled pipeline, verify it and show what happened.",
         discussion: """
-            The bundled pipeline is a small retailer's: a signup collection, a third-party enrichment, a profile build, an export to a US processor under SCCs, an automated decision that fails, an aggregate, an HR inventory, a support consultation and an erasure. The store, its keys and a signed checkpoint are written to DIR (a new temporary folder when --output is not given).
+            The bundled pipeline is a small retailer's: a signup collection, a third-party enrichment, a profile build, an export to a US processor under SCCs, an automated decision that fails and succeeds on a retry, an aggregate, an HR inventory, a support consultation and an erasure. The store, its keys, a signed checkpoint and the reports (in DIR/reports) are written to DIR (a new temporary folder when --output is not given).
 
             Example:  custody demo --output ./custody-demo
             """)
@@ -71,11 +72,14 @@ struct DemoCommand: ParsableCommand {
             context.print("  disclosed to \(disclosure.recipient.name) (\(disclosure.recipient.country ?? "?")) on \(LineageText.time(disclosure.at))")
         }
         let findings = try PolicyEngine(pack: pack).check(lineage, now: context.now).findings
+        let reports = try writeReports(lineage: lineage, vaultKey: try paths.readVaultKey(), into: directory + "/reports")
         let counts = Severity.allCases.map { severity in counted(findings.count { $0.severity == severity }, severity.rawValue) }
         context.print("\nWhat the GDPR policy pack finds (custody check): " + counts.joined(separator: ", "))
         for finding in findings {
             context.print("  \(finding.severity.rawValue) \(finding.rule) (\(finding.article)): \(finding.summary)")
         }
+        context.print("\nReports written (open the HTML in a browser; the XML validates against reports/xsd/):")
+        for file in reports { context.print("  " + file) }
         context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
@@ -88,11 +92,26 @@ struct DemoCommand: ParsableCommand {
         if !report.isIntact { throw ExitCode(1) }
     }
 
+    /// Every report the demo can show, in every format, into `folder`.
+    private func writeReports(lineage: Lineage, vaultKey: VaultKey, into folder: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let pinned = try lineage.pinned()
+        let dsar = try DSARReport(lineage: pinned, identifiers: ["alice@example.com"], vaultKey: vaultKey, received: nil,
+            engineVersion: CustodyVersion.current, now: globals.context.now)
+        var written: [String] = []
+        for format in ReportFormat.allCases {
+            let file = folder + "/dsar-alice." + format.fileExtension
+            try ReportRenderer().write(dsar, format: format, to: file)
+            written.append(file)
+        }
+        return written
+    }
+
     private func prepareDirectory() throws -> String {
         if let output {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             // Re-running the demo into the same folder starts over; only the demo's own files are removed.
-            for name in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.db.vault-key", "demo.db.signing-key", "checkpoint.txt", "verifier.key"] {
+            for name in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.db.vault-key", "demo.db.signing-key", "checkpoint.txt", "verifier.key", "reports"] {
                 try? FileManager.default.removeItem(atPath: output + "/" + name)
             }
             return output

@@ -12,6 +12,9 @@ public struct SubjectTrail: Sendable {
     public let removals: [Removal]
     /// The collecting runs that brought the person's data in, with their sources.
     public let collections: [Collection]
+    /// Every hop of the person's data from one dataset to another by a completed run, also into a dataset
+    /// that already held it (a period records only the hop that began it).
+    public let carries: [Carry]
 
     /// No dataset holds or held anything of the person.
     public var holdsNoData: Bool { datasets.isEmpty }
@@ -60,6 +63,12 @@ public struct SubjectTrail: Sendable {
         public let at: EventStamp
         public let run: RunSummary
         public let datasets: [NodeName]
+    }
+
+    public struct Carry: Sendable, Equatable {
+        public let from: NodeName
+        public let to: NodeName
+        public let at: EventStamp
     }
 
     public struct Collection: Sendable {

@@ -8,10 +8,14 @@ import GRDB
 public struct Horizon: Sendable, Equatable {
     public let asOf: Date?
     public let knownAt: Date?
+    /// At most the first `logSize` events: a view pinned to one state of the log (`Lineage.pinned()`), so
+    /// the questions a report asks one after another see the same events even while a writer appends.
+    public let logSize: Int?
 
-    public init(asOf: Date? = nil, knownAt: Date? = nil) {
+    public init(asOf: Date? = nil, knownAt: Date? = nil, logSize: Int? = nil) {
         self.asOf = asOf
         self.knownAt = knownAt
+        self.logSize = logSize
     }
 
     /// Everything the log holds.
@@ -35,7 +39,8 @@ struct ResolvedHorizon {
             statement = try RawStatement(cached: db, sql: "SELECT COALESCE(MAX(seq) + 1, 0) FROM log_entry")
         }
         defer { statement.reset() }
-        knownSize = try statement.step() ? statement.int(0) : 0
+        let recorded = try statement.step() ? statement.int(0) : 0
+        knownSize = horizon.logSize.map { min($0, recorded) } ?? recorded
     }
 
     func sees(seq: Int, time: Int64) -> Bool {

@@ -73,16 +73,19 @@ struct SubjectTrailQuery {
         // Datasets no event declared anonymous or cleared: their removals can only be erasures of the person.
         var neverCleared: Set<Int64> = []
         var disclosures: [Int64: SubjectTrail.Disclosure] = [:]
+        var carries: [(from: Int64, to: Int64, at: Moment)] = []
         while let arrival = arrivals.pop() {
             let dataset = arrival.dataset
             if let index = periods[dataset]?.firstIndex(where: { $0.since <= arrival.at && ($0.until.map { arrival.at < $0 } ?? true) }) {
                 if arrival.confirmed { periods[dataset]![index].confirmed = true }
+                if let from = arrival.from { carries.append((from, dataset, arrival.at)) }
                 continue
             }
             let (until, removal) = try firstRemoval(in: dataset, after: arrival.at, personal: personalRemovals[dataset] ?? [],
                 checkClears: !neverCleared.contains(dataset))
             // Within one event an erasure beats a carry: the event that removes the person brings nobody back.
             if let until, until.time == arrival.at.time && until.seq == arrival.at.seq { continue }
+            if let from = arrival.from { carries.append((from, dataset, arrival.at)) }
             periods[dataset, default: []].append(OpenPeriod(since: arrival.at, confirmed: arrival.confirmed, run: arrival.run,
                 from: arrival.from, until: until, removal: removal))
             for (reader, outputs) in try context.readers(of: dataset) {
@@ -101,7 +104,7 @@ struct SubjectTrailQuery {
         }
 
         try context.preload(runs: periods.values.joined().compactMap(\.run))
-        try context.preload(datasetNames: periods.keys + periods.values.joined().compactMap(\.from))
+        try context.preload(datasetNames: periods.keys + periods.values.joined().compactMap(\.from) + carries.map(\.from))
         try context.preload(presenceFacts: periods.keys)
         var holdings: [SubjectTrail.Holding] = []
         var removals: [SubjectTrail.Removal] = []
@@ -121,7 +124,9 @@ struct SubjectTrailQuery {
             disclosures: disclosures.values.sorted { ($0.at, $0.recipient.name) < ($1.at, $1.recipient.name) },
             consultations: consultations.sorted { $0.at < $1.at },
             removals: removals.sorted { ($0.at, $0.dataset) < ($1.at, $1.dataset) },
-            collections: collections.sorted { ($0.at, $0.dataset) < ($1.at, $1.dataset) })
+            collections: collections.sorted { ($0.at, $0.dataset) < ($1.at, $1.dataset) },
+            carries: try carries.map { SubjectTrail.Carry(from: try context.datasetName($0.from), to: try context.datasetName($0.to), at: EventStamp($0.at)) }
+                .sorted { ($0.at, $0.from, $0.to) < ($1.at, $1.from, $1.to) })
     }
 
     /// The first event after `moment` that ends the person's presence in a dataset: an erasure naming

@@ -28,6 +28,29 @@ extension EventStore {
         } catch { throw Self.translate(error, path: path) }
     }
 
+    /// The root of the tree of the first `size` events.
+    public func root(size: Int) throws(LogError) -> SHA256Hash {
+        do {
+            return try queue.read { db in
+                let logSize = try Self.logSize(db)
+                guard size <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(size)") }
+                return try MerkleProofs(reader: SQLiteNodeReader(db: db)).root(size: size)
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
+    /// The checkpoint `signCheckpoint` stored last by `date` (of all when `date` is nil).
+    public func newestCheckpoint(storedBy date: Date? = nil) throws(LogError) -> StoredCheckpoint? {
+        do {
+            return try queue.read { db in
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT tree_size, note, created_at FROM checkpoint WHERE ? IS NULL OR created_at <= ? ORDER BY tree_size DESC LIMIT 1
+                    """, arguments: [date.map(RFC3339.format), date.map(RFC3339.format)])
+                return row.map { StoredCheckpoint(treeSize: $0[0], note: $0[1], storedAt: $0[2]) }
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
     /// The RFC 9162 inclusion proof of event `seq` in the tree of `size` events, and that tree's root.
     public func inclusionProof(seq: Int, size: Int) throws(LogError) -> (proof: [SHA256Hash], leafHash: SHA256Hash, root: SHA256Hash) {
         do {

@@ -53,17 +53,10 @@ struct RetentionDeadlines {
             func start(of period: RetentionPeriod) -> EventStamp {
                 period.clock == .presence ? dataset.confirmedArrivals.first ?? firstWrite : firstWrite
             }
-            func matchesCategories(_ period: RetentionPeriod) -> Bool {
-                period.categories.map { wanted in categories.contains { key in wanted.contains { Taxonomy.key(key, isWithin: $0) } } } ?? true
-            }
             // Per purpose, the shortest applicable period; category-only periods apply to every purpose.
             var perPurpose: [(purpose: String?, period: RetentionPeriod, deadline: Date)] = []
             for purpose in dataset.purposes.isEmpty ? [nil] : dataset.purposes.map(Optional.some) {
-                let applicable = retention.periods.filter { period in
-                    guard matchesCategories(period) else { return false }
-                    guard let purposes = period.purposes else { return period.categories != nil }
-                    return purpose.map { purpose in purposes.contains { Taxonomy.key(purpose, isWithin: $0) } } ?? false
-                }
+                let applicable = retention.periods(forPurpose: purpose, categories: categories)
                 let shortest = applicable.map { ($0, Self.adding($0.period, to: start(of: $0).time)) }.min { $0.1 < $1.1 }
                 if let (period, deadline) = shortest { perPurpose.append((purpose, period, deadline)) }
             }

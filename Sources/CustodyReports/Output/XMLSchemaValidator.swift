@@ -1,0 +1,65 @@
+import CLibXML2
+
+/// Validates an XML file against an XSD as a stream (libxml2's reader with schema validation), so a
+/// report of any size is checked in constant memory. The first problem is reported with its line.
+struct XMLSchemaValidator {
+    /// The schema's text (the XSDs are embedded in the binary, see `ReportResources`).
+    let schema: String
+    /// A name for messages, such as `dsar.xsd`.
+    let schemaName: String
+
+    /// Throws `ReportError.invalid` naming the first problem, unless the file at `path` is well-formed
+    /// and valid against the schema.
+    func validate(fileAt path: String) throws(ReportError) {
+        let problems = ProblemCollector()
+        let context = Unmanaged.passUnretained(problems).toOpaque()
+        defer { withExtendedLifetime(problems) {} }
+
+        let bytes = Array(schema.utf8)
+        guard let parser = bytes.withUnsafeBufferPointer({ buffer in
+            buffer.baseAddress.flatMap { base in
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { xmlSchemaNewMemParserCtxt($0, Int32(buffer.count)) }
+            }
+        }) else { throw ReportError(.invalid, "cannot read the schema \(schemaName)") }
+        defer { xmlSchemaFreeParserCtxt(parser) }
+        xmlSchemaSetParserStructuredErrors(parser, collect, context)
+        guard let compiled = xmlSchemaParse(parser) else {
+            throw ReportError(.invalid, "the schema \(schemaName) does not compile: \(problems.first ?? "unknown problem")")
+        }
+        defer { xmlSchemaFree(compiled) }
+        guard let validation = xmlSchemaNewValidCtxt(compiled) else { throw ReportError(.invalid, "cannot validate against \(schemaName)") }
+        defer { xmlSchemaFreeValidCtxt(validation) }
+        xmlSchemaSetValidStructuredErrors(validation, collect, context)
+
+        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
+            throw ReportError(.output, "cannot read back \(path)")
+        }
+        defer { xmlFreeTextReader(reader) }
+        xmlTextReaderSetStructuredErrorHandler(reader, collect, context)
+        guard xmlTextReaderSchemaValidateCtxt(reader, validation, 0) == 0 else {
+            throw ReportError(.invalid, "cannot start validating against \(schemaName)")
+        }
+        var status: Int32 = 1
+        while status == 1 { status = xmlTextReaderRead(reader) }
+        if status != 0 || xmlTextReaderIsValid(reader) != 1 || problems.first != nil {
+            throw ReportError(.invalid, "the report does not validate against \(schemaName): \(problems.first ?? "unknown problem")")
+        }
+    }
+}
+
+/// Keeps the first problem libxml2 reports, with its line.
+private final class ProblemCollector {
+    var first: String?
+}
+
+/// libxml2's structured error callback: a C function, so it captures nothing and finds the collector
+/// through the context pointer.
+private let collect: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+    let collector = Unmanaged<ProblemCollector>.fromOpaque(context).takeUnretainedValue()
+    guard collector.first == nil else { return }
+    // libxml2's messages end in a newline.
+    var message = error.pointee.message.map { String(cString: $0) } ?? "unknown problem"
+    while message.last?.isWhitespace == true { message.removeLast() }
+    collector.first = error.pointee.line > 0 ? "line \(error.pointee.line): \(message)" : message
+}

@@ -1,0 +1,64 @@
+@testable import CustodyReports
+import CustodyTestSupport
+import Foundation
+import Testing
+
+/// How reports reach disk: all or nothing, validated, and made from the files in `reports/`.
+struct ReportOutputTests {
+    static let reports = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("reports")
+
+    @Test func theEmbeddedSchemasAndTemplatesAreTheFilesOfReports() throws {
+        let fileManager = FileManager.default
+        let templates = try fileManager.contentsOfDirectory(atPath: Self.reports.appendingPathComponent("html").path).filter { $0.hasSuffix(".mustache") }
+        #expect(ReportResources.templates.keys.sorted() == templates.sorted(), "run scripts/embed-resources after editing reports/")
+        for name in templates {
+            let text = try String(contentsOf: Self.reports.appendingPathComponent("html/" + name), encoding: .utf8)
+            #expect(ReportResources.templates[name].map { $0 + "\n" } == text, "run scripts/embed-resources after editing reports/html/\(name)")
+        }
+        let common = try String(contentsOf: Self.reports.appendingPathComponent("xsd/common.xsd"), encoding: .utf8)
+        let body = common[common.range(of: "elementFormDefault=\"qualified\">")!.upperBound..<common.range(of: "</xs:schema>")!.lowerBound]
+        let schemas = try fileManager.contentsOfDirectory(atPath: Self.reports.appendingPathComponent("xsd").path).filter { $0 != "common.xsd" }
+        #expect(ReportResources.schemas.keys.sorted() == schemas.sorted())
+        for name in schemas {
+            let text = try String(contentsOf: Self.reports.appendingPathComponent("xsd/" + name), encoding: .utf8)
+            let inlined = text.replacingOccurrences(of: "  <xs:include schemaLocation=\"common.xsd\"/>\n",
+                with: body.trimmingCharacters(in: .newlines) + "\n")
+            #expect(ReportResources.schemas[name].map { $0 + "\n" } == inlined, "run scripts/embed-resources after editing reports/xsd/\(name)")
+        }
+    }
+
+    @Test func anInvalidDocumentIsRefusedWithItsLine() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("bad.xml")
+        try "<?xml version=\"1.0\"?>\n<dsar xmlns=\"urn:custody:report:1\">\n  <unexpected/>\n</dsar>\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try ReportRenderer.validator(for: "dsar").validate(fileAt: path)
+        } throws: { error in
+            let message = (error as? ReportError)?.message ?? ""
+            return (error as? ReportError)?.code == .invalid && message.contains("line 3") && message.contains("unexpected")
+        }
+    }
+
+    @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("report.xml")
+        try "old report".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: ReportError.self) {
+            try ReportFile.write(to: path) { temporary in
+                try "half a report".write(toFile: temporary, atomically: false, encoding: .utf8)
+                throw ReportError(.invalid, "the report does not validate")
+            }
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old report")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["report.xml"])
+    }
+
+    @Test func listItemsAreNamedByTheListsSingular() {
+        #expect(ReportNode.itemName(ofList: "recipients") == "recipient")
+        #expect(ReportNode.itemName(ofList: "categories") == "category")
+        #expect(ReportNode.itemName(ofList: "hashes") == "hash")
+        #expect(ReportNode.itemName(ofList: "legalBases") == "legalBasis")
+        #expect(ReportNode.itemName(ofList: "onwardFromCountries") == "onwardFromCountry")
+    }
+}
