@@ -36,7 +36,8 @@ public struct ReportRenderer: Sendable {
 
     /// The report's HTML: its kind's template filled from the report.
     static func html<R: Report>(_ report: R) throws -> String {
-        guard let html = templates.render(report, withTemplate: R.kind) else {
+        let context: Any = try (report as? any StreamedReport)?.templateContext() ?? report
+        guard let html = templates.render(context, withTemplate: R.kind) else {
             throw ReportError(.invalid, "no HTML template for the \(R.kind) report")
         }
         return html
@@ -70,4 +71,6 @@ public struct ReportRenderer: Sendable {
 /// A report that writes itself piece by piece, so its size does not bound memory (the audit trail).
 protocol StreamedReport {
     func stream(to writer: any ReportWriter) throws
+    /// The report whole, for its HTML template.
+    func templateContext() throws -> Any
 }

@@ -156,9 +156,11 @@ struct CommandLineTests {
         #expect(run.stdout.contains("What the GDPR policy pack finds (custody check): 5 violations, 2 warnings, 1 info"))
         #expect(run.stdout.contains("info transfer-basis (Art. 44-49): export_audience disclosed personal data to AdCo Inc, under scc_commission"))
         #expect(directory.contents == ["checkpoint.txt", "demo.db", "demo.db.signing-key", "demo.db.vault-key", "reports", "verifier.key"])
-        // The demo's reports: the DSAR of alice@example.com in every format, complete (no partial files left).
+        // The demo's reports, each in every format, complete (no partial files left).
         let reports = try FileManager.default.contentsOfDirectory(atPath: directory.file("reports")).sorted()
-        #expect(reports == ["dsar-alice.html", "dsar-alice.json", "dsar-alice.xml"])
+        #expect(reports == ["audit", "breach-crm-customers", "dsar-alice", "retention", "transfers"].flatMap { name in
+            ["html", "json", "xml"].map { name + "." + $0 }
+        })
         let database = try Data(contentsOf: URL(fileURLWithPath: directory.file("demo.db")))
         for identifier in ["alice@example.com", "Alice@Example.com", "bob@example.com", "dana.berg", "cust-1003", "+49301234567"] {
             #expect(database.range(of: Data(identifier.utf8)) == nil, "\(identifier) is in the demo store")

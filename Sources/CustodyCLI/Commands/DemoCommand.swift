@@ -79,7 +79,8 @@ struct DemoCommand: ParsableCommand {
             context.print("  \(finding.severity.rawValue) \(finding.rule) (\(finding.article)): \(finding.summary)")
         }
         context.print("\nReports written (open the HTML in a browser; the XML validates against reports/xsd/):")
-        for file in reports { context.print("  " + file) }
+        for file in reports where file.hasSuffix(".html") { context.print("  " + file) }
+        context.print("  (and each as .xml and .json)")
         context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
@@ -96,14 +97,21 @@ struct DemoCommand: ParsableCommand {
     private func writeReports(lineage: Lineage, vaultKey: VaultKey, into folder: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let pinned = try lineage.pinned()
-        let dsar = try DSARReport(lineage: pinned, identifiers: ["alice@example.com"], vaultKey: vaultKey, received: nil,
-            engineVersion: CustodyVersion.current, now: globals.context.now)
+        let now = globals.context.now, version = CustodyVersion.current
         var written: [String] = []
-        for format in ReportFormat.allCases {
-            let file = folder + "/dsar-alice." + format.fileExtension
-            try ReportRenderer().write(dsar, format: format, to: file)
-            written.append(file)
+        func write(_ report: some Report, as name: String) throws {
+            for format in ReportFormat.allCases {
+                let file = folder + "/" + name + "." + format.fileExtension
+                try ReportRenderer().write(report, format: format, to: file)
+                written.append(file)
+            }
         }
+        try write(try DSARReport(lineage: pinned, identifiers: ["alice@example.com"], vaultKey: vaultKey, received: now, engineVersion: version, now: now),
+            as: "dsar-alice")
+        try write(try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: version, now: now), as: "audit")
+        try write(try RetentionReport(lineage: pinned, engineVersion: version, now: now), as: "retention")
+        try write(try TransfersReport(lineage: pinned, engineVersion: version, now: now), as: "transfers")
+        try write(try BreachReport(lineage: pinned, dataset: "crm.customers", awareAt: now, engineVersion: version, now: now), as: "breach-crm-customers")
         return written
     }
 

@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Every report ends with an evidence block: the log size and Merkle root it was made from (as `custody verify` prints them), the newest stored checkpoint with a consistency proof, the policy pack's digest and the engine version. The same store, policies and --as-of give byte-identical reports. See docs/reports.md.
             """,
-        subcommands: [DSARReportCommand.self])
+        subcommands: [DSARReportCommand.self, AuditReportCommand.self, RetentionReportCommand.self, TransfersReportCommand.self, BreachReportCommand.self])
 }
 
 /// What every report command shares: the output file, and writing the report there (or to standard output)
@@ -68,7 +68,7 @@ struct DSARReportCommand: ParsableCommand {
         for (index, identifier) in identifiers.enumerated() where SubjectIdentifier(identifier) == nil {
             throw ValidationError("identifier \(index + 1) is empty once normalised (a phone number needs digits)")
         }
-        if let received, RFC3339.parseInstant(received) == nil {
+        if let received, ReportTime.startOf(received) == nil {
             throw ValidationError("--received '\(received)' is neither an RFC 3339 time nor a date")
         }
     }
@@ -77,10 +77,121 @@ struct DSARReportCommand: ParsableCommand {
         let format = try globals.reportFormat()
         let context = globals.context
         let lineage = try globals.lineage().pinned()
-        // A date means the start of that day here: the request arrived on it.
-        let receivedAt = received.flatMap { text in text.count == 10 ? RFC3339.parseInstant(text + "T00:00:00Z") : RFC3339.parseInstant(text) }
+        let receivedAt = received.flatMap(ReportTime.startOf)
         let report = try DSARReport(lineage: lineage, identifiers: identifiers, vaultKey: try globals.paths.readVaultKey(), received: receivedAt,
             engineVersion: CustodyVersion.current, now: context.now)
         try destination.write(report, format: format, context: context)
+    }
+}
+
+struct AuditReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The event trail of a period of the log, with the policy findings that cite its events.",
+        discussion: """
+            Lists every event recorded from --from (inclusive) until --to (exclusive), by the log's recorded time, with its sequence number, recorded and event time, job, run, operation, datasets, purposes, legal basis and leaf hash; then the findings of the policy pack that cite those events. XML and JSON are written event by event, so a trail of millions of events needs no more memory than one of ten.
+
+            Example:  custody report audit --from 2026-03-01 --to 2026-04-01 --format xml --output march.xml
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var destination: ReportOutputOptions
+
+    @Option(help: ArgumentHelp("The first recorded time to include (RFC 3339, or a date: its start).", valueName: "time"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("The recorded time to stop before (RFC 3339, or a date: its start).", valueName: "time"))
+    var to: String?
+
+    func validate() throws {
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, ReportTime.startOf(value) == nil {
+                throw ValidationError("\(name) '\(value)' is neither an RFC 3339 time nor a date")
+            }
+        }
+    }
+
+    func run() throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        let report = try AuditReport(lineage: try globals.lineage().pinned(), from: from.flatMap(ReportTime.startOf), to: to.flatMap(ReportTime.startOf),
+            engineVersion: CustodyVersion.current, now: context.now)
+        try destination.write(report, format: format, context: context)
+    }
+}
+
+struct BreachReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "breach",
+        abstract: "What a leak of one dataset exposes (GDPR Art. 33, 34), with the 72-hour clock.",
+        discussion: """
+            The people whose data is in the dataset (confirmed and derived), its categories with the Art. 9 and Art. 10 flags that make a high risk likely, the copies made from it downstream, the recipients it or they went to, and, with --aware-at, the deadline to notify the supervisory authority (72 hours, Art. 33(1)).
+
+            Example:  custody report breach --dataset crm.customers --aware-at 2026-03-06T14:30:00Z
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var destination: ReportOutputOptions
+
+    @Option(help: ArgumentHelp("The breached dataset: dataset:<namespace>:<name>, or a unique name.", valueName: "node"))
+    var dataset: String
+
+    @Option(name: .customLong("aware-at"), help: ArgumentHelp("When the controller became aware of the breach (RFC 3339, or a date: its start).", valueName: "time"))
+    var awareAt: String?
+
+    func validate() throws {
+        if let awareAt, ReportTime.startOf(awareAt) == nil {
+            throw ValidationError("--aware-at '\(awareAt)' is neither an RFC 3339 time nor a date")
+        }
+    }
+
+    func run() throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        let report = try BreachReport(lineage: try globals.lineage().pinned(), dataset: dataset, awareAt: awareAt.flatMap(ReportTime.startOf),
+            engineVersion: CustodyVersion.current, now: context.now)
+        try destination.write(report, format: format, context: context)
+    }
+}
+
+struct RetentionReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retention",
+        abstract: "The retention plan (Art. 5(1)(e), 17): what is past or near its deadline, and what Art. 17(3) holds keep.",
+        discussion: "The same plan as `custody retention`, as a report. Example:  custody report retention --as-of 2027-01-01 --output plan.html")
+
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var destination: ReportOutputOptions
+
+    func run() throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        let report = try RetentionReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
+        try destination.write(report, format: format, context: context)
+    }
+}
+
+struct TransfersReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transfers",
+        abstract: "Every transfer of personal data outside the EEA, with its Chapter V basis (Art. 44-49).",
+        discussion: "Example:  custody report transfers --format xml --output transfers.xml")
+
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var destination: ReportOutputOptions
+
+    func run() throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        let report = try TransfersReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
+        try destination.write(report, format: format, context: context)
+    }
+}
+
+/// Times given to report options: RFC 3339, or a date meaning the start of that day UTC (a period or an
+/// awareness begins then; `--as-of` dates mean the end of the day, as spec/cli.md says).
+enum ReportTime {
+    static func startOf(_ text: String) -> Date? {
+        text.count == 10 ? RFC3339.parseInstant(text + "T00:00:00Z") : RFC3339.parseInstant(text)
     }
 }

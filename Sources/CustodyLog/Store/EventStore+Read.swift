@@ -51,6 +51,45 @@ extension EventStore {
         } catch { throw Self.translate(error, path: path) }
     }
 
+    /// Calls `body` with every recorded event of `range` and its leaf hash, in sequence order, reading
+    /// the log a page at a time so memory stays flat however long the range.
+    public func forEachEntry(in range: Range<Int>, _ body: (LogEntry, SHA256Hash) throws -> Void) throws {
+        let page = 2_048
+        var next = range.lowerBound
+        while next < range.upperBound {
+            let rows: [(Data, Data)]
+            do {
+                rows = try queue.read { db in
+                    try Row.fetchAll(db, sql: "SELECT leaf, leaf_hash FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?",
+                        arguments: [next, range.upperBound, page]).map { ($0[0], $0[1]) }
+                }
+            } catch { throw Self.translate(error, path: path) }
+            guard !rows.isEmpty else { return }
+            for (leaf, hash) in rows {
+                let entry = try LogEntry(leaf: [UInt8](leaf))
+                guard let leafHash = SHA256Hash(bytes: [UInt8](hash)) else { throw LogError(.integrity, "the leaf hash of event \(entry.seq) is damaged") }
+                try body(entry, leafHash)
+                next = entry.seq + 1
+            }
+        }
+    }
+
+    /// The sequence numbers of the events recorded in `[from, to)` (recorded time; either bound open when nil).
+    public func sequenceRange(recordedFrom from: Date?, to: Date?) throws(LogError) -> Range<Int> {
+        do {
+            return try queue.read { db in
+                let lower = try from.map { date in
+                    try Int.fetchOne(db, sql: "SELECT MIN(first_seq) FROM log_batch WHERE recorded_at >= ?", arguments: [RFC3339.format(date)])
+                        ?? Self.logSize(db)
+                } ?? 0
+                let upper = try to.map { date in
+                    try Int.fetchOne(db, sql: "SELECT MAX(first_seq + event_count) FROM log_batch WHERE recorded_at < ?", arguments: [RFC3339.format(date)]) ?? 0
+                } ?? Self.logSize(db)
+                return lower..<max(lower, upper)
+            }
+        } catch { throw Self.translate(error, path: path) }
+    }
+
     /// The RFC 9162 inclusion proof of event `seq` in the tree of `size` events, and that tree's root.
     public func inclusionProof(seq: Int, size: Int) throws(LogError) -> (proof: [SHA256Hash], leafHash: SHA256Hash, root: SHA256Hash) {
         do {

@@ -3,6 +3,384 @@
 /// The files of `reports/`: XML schemas (common.xsd inlined into each kind's) and HTML templates.
 enum ReportResources {
     static let schemas: [String: String] = [
+        "audit.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- The event trail of a period of the log, with the findings citing it: docs/reports.md, "Audit trail". -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:element name="audit">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="period">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="from" type="xs:dateTime" minOccurs="0"/>
+              <xs:element name="to" type="xs:dateTime" minOccurs="0"/>
+              <xs:element name="firstEvent" type="xs:nonNegativeInteger"/>
+              <xs:element name="events" type="xs:nonNegativeInteger"/>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="events">
+          <xs:complexType><xs:sequence>
+            <xs:element name="event" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="seq" type="xs:nonNegativeInteger"/>
+                  <xs:element name="recordedAt" type="xs:dateTime"/>
+                  <!-- As the producer sent it: RFC 3339, which may lack a zone, so not xs:dateTime. -->
+                  <xs:element name="eventTime" type="xs:string"/>
+                  <xs:element name="kind" type="xs:string"/>
+                  <xs:element name="eventType" type="xs:string" minOccurs="0"/>
+                  <xs:element name="job" type="xs:string" minOccurs="0"/>
+                  <xs:element name="run" type="xs:string" minOccurs="0"/>
+                  <xs:element name="operation" type="xs:string" minOccurs="0"/>
+                  <xs:element name="purposes" type="Purposes"/>
+                  <xs:element name="legalBasis" type="xs:string" minOccurs="0"/>
+                  <xs:element name="inputs">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="input" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="outputs">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="output" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+                  <xs:element name="leafHash" type="xs:base64Binary"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="findings" type="Findings"/>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
+        "breach.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- What a leak of one dataset exposes (GDPR Art. 33, 34): docs/reports.md, "Breach". -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="BreachDataset">
+    <xs:sequence>
+      <xs:element name="id" type="xs:string"/>
+      <xs:element name="namespace" type="xs:string"/>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="location" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="inEEA" type="xs:boolean" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:element name="breach">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="dataset" type="BreachDataset"/>
+        <xs:element name="awareAt" type="xs:dateTime" minOccurs="0"/>
+        <xs:element name="notifyBy" type="xs:dateTime" minOccurs="0"/>
+        <xs:element name="subjects" type="xs:nonNegativeInteger"/>
+        <xs:element name="confirmedSubjects" type="xs:nonNegativeInteger"/>
+        <xs:element name="categories">
+          <xs:complexType><xs:sequence>
+            <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="key" type="xs:string"/>
+                  <xs:element name="name" type="xs:string"/>
+                  <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+                  <xs:element name="criminal" type="xs:boolean"/>
+                  <xs:element name="columns">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="column" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="specialCategories" type="xs:boolean"/>
+        <xs:element name="criminalData" type="xs:boolean"/>
+        <xs:element name="downstreamCopies">
+          <xs:complexType><xs:sequence>
+            <xs:element name="downstreamCopy" type="BreachDataset" minOccurs="0" maxOccurs="unbounded"/>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="recipients">
+          <xs:complexType><xs:sequence>
+            <xs:element name="recipient" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="name" type="xs:string"/>
+                  <xs:element name="role" type="xs:string"/>
+                  <xs:element name="country" type="xs:string" minOccurs="0"/>
+                  <xs:element name="at" type="xs:dateTime"/>
+                  <xs:element name="event" type="xs:nonNegativeInteger"/>
+                  <xs:element name="job" type="xs:string"/>
+                  <xs:element name="datasets" type="Datasets"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="controller" type="Controller" minOccurs="0"/>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
         "dsar.xsd": #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- The answer to a data subject's access request (GDPR Art. 15): docs/reports.md, "DSAR". -->
@@ -47,6 +425,74 @@ enum ReportResources {
     </xs:restriction>
   </xs:simpleType>
 
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
   <xs:complexType name="Datasets">
     <xs:sequence>
       <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
@@ -80,18 +526,7 @@ enum ReportResources {
             </xs:sequence>
           </xs:complexType>
         </xs:element>
-        <xs:element name="controller" minOccurs="0">
-          <xs:complexType>
-            <xs:sequence>
-              <xs:element name="name" type="xs:string"/>
-              <xs:element name="contact" type="xs:string" minOccurs="0"/>
-              <xs:element name="country" type="xs:string" minOccurs="0"/>
-              <xs:element name="dpo" type="xs:string" minOccurs="0"/>
-              <xs:element name="representative" type="xs:string" minOccurs="0"/>
-              <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
-            </xs:sequence>
-          </xs:complexType>
-        </xs:element>
+        <xs:element name="controller" type="Controller" minOccurs="0"/>
         <xs:element name="processingConfirmed" type="xs:boolean"/>
         <xs:element name="purposes">
           <xs:complexType><xs:sequence>
@@ -133,7 +568,7 @@ enum ReportResources {
                         <xs:complexType>
                           <xs:sequence>
                             <xs:element name="rule" type="xs:string"/>
-                            <xs:element name="period" type="xs:duration"/>
+                            <xs:element name="period" type="ISODuration"/>
                             <xs:element name="clock" type="xs:string"/>
                             <xs:element name="notes" type="xs:string" minOccurs="0"/>
                           </xs:sequence>
@@ -332,8 +767,433 @@ enum ReportResources {
   </xs:element>
 </xs:schema>
 """#,
+        "retention.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- What is past or near its retention deadline (GDPR Art. 5(1)(e), 17(3)): docs/reports.md, "Retention". -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:element name="retention">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="at" type="xs:dateTime"/>
+        <xs:element name="overdue" type="xs:nonNegativeInteger"/>
+        <xs:element name="dueSoon" type="xs:nonNegativeInteger"/>
+        <xs:element name="held" type="xs:nonNegativeInteger"/>
+        <xs:element name="items">
+          <xs:complexType><xs:sequence>
+            <xs:element name="item" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="dataset" type="xs:string"/>
+                  <xs:element name="location" type="xs:string" minOccurs="0"/>
+                  <xs:element name="status">
+                    <xs:simpleType>
+                      <xs:restriction base="xs:string">
+                        <xs:enumeration value="overdue"/>
+                        <xs:enumeration value="due_soon"/>
+                        <xs:enumeration value="held"/>
+                      </xs:restriction>
+                    </xs:simpleType>
+                  </xs:element>
+                  <xs:element name="deadline" type="xs:dateTime"/>
+                  <xs:element name="daysOverdue" type="xs:integer"/>
+                  <xs:element name="rule" type="xs:string"/>
+                  <xs:element name="period" type="ISODuration"/>
+                  <xs:element name="clock" type="xs:string"/>
+                  <xs:element name="purpose" type="xs:string" minOccurs="0"/>
+                  <xs:element name="clockStart" type="xs:dateTime"/>
+                  <xs:element name="firstWrittenIn" type="xs:string" minOccurs="0"/>
+                  <xs:element name="peoplePastDeadline" type="xs:nonNegativeInteger" minOccurs="0"/>
+                  <xs:element name="confirmedSubjects" type="xs:nonNegativeInteger"/>
+                  <xs:element name="hold" minOccurs="0">
+                    <xs:complexType>
+                      <xs:sequence>
+                        <xs:element name="id" type="xs:string"/>
+                        <xs:element name="ground" type="xs:string"/>
+                        <xs:element name="reason" type="xs:string"/>
+                      </xs:sequence>
+                    </xs:complexType>
+                  </xs:element>
+                  <xs:element name="events" type="Events"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
+        "transfers.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Every third-country transfer with its Chapter V basis (GDPR Art. 44-49): docs/reports.md, "Transfers". -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:element name="transfers">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="withoutBasis" type="xs:nonNegativeInteger"/>
+        <xs:element name="underDerogation" type="xs:nonNegativeInteger"/>
+        <xs:element name="transfers">
+          <xs:complexType><xs:sequence>
+            <xs:element name="transfer" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
     ]
     static let templates: [String: String] = [
+        "audit.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Audit trail</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Audit trail</h1>
+<p class="lead">Art. 5(2), 30 · {{period.events}} events recorded{{#period.from}} from {{period.from}}{{/period.from}}{{#period.to}} until {{period.to}}{{/period.to}}, starting at event #{{period.firstEvent}}</p>
+
+<h2>Events</h2>
+{{^empty(events)}}
+<table>
+  <tr><th style="width:6%">#</th><th style="width:15%">Recorded / event time</th><th style="width:20%">Job and run</th><th style="width:14%">Operation</th><th>Datasets</th><th style="width:16%">Leaf hash</th></tr>
+  {{#events}}
+  <tr><td>{{seq}}</td><td>{{recordedAt}}<br><span class="muted">{{eventTime}}</span></td>
+      <td>{{kind}} {{eventType}}<br><bdi>{{job}}</bdi>{{#run}}<br><span class="hash">{{run}}</span>{{/run}}</td>
+      <td>{{operation}}{{#legalBasis}}<br><span class="tag">{{legalBasis}}</span>{{/legalBasis}}{{#purposes}}<br><span class="tag">{{.}}</span>{{/purposes}}</td>
+      <td>{{#inputs}}in <bdi>{{.}}</bdi><br>{{/inputs}}{{#outputs}}out <bdi>{{.}}</bdi><br>{{/outputs}}{{#dataset}}<bdi>{{dataset}}</bdi>{{/dataset}}</td>
+      <td class="hash">{{leafHash}}</td></tr>
+  {{/events}}
+</table>
+{{/empty(events)}}
+{{#empty(events)}}<p>No event was recorded in this period.</p>{{/empty(events)}}
+
+<h2>Findings citing these events</h2>
+{{^empty(findings)}}
+<table>
+  <tr><th style="width:10%">Severity</th><th style="width:20%">Rule</th><th>Finding</th><th style="width:12%">Events</th></tr>
+  {{#findings}}{{> finding}}{{/findings}}
+</table>
+{{/empty(findings)}}
+{{#empty(findings)}}<p>The policy pack finds nothing about these events.</p>{{/empty(findings)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
+"""#,
+        "breach.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Personal data breach: blast radius</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Personal data breach: what the leak exposes</h1>
+<p class="lead">Art. 33, 34 · dataset <bdi>{{dataset.name}}</bdi> in <bdi>{{dataset.namespace}}</bdi></p>
+<dl class="facts">
+  <dt>Dataset</dt><dd><bdi>{{dataset.id}}</bdi></dd>
+  <dt>Location</dt><dd>{{dataset.location}}{{^dataset.location}}<span class="warning">unknown</span>{{/dataset.location}}{{#dataset.country}} ({{dataset.country}}){{/dataset.country}}</dd>
+  {{#awareAt}}<dt>Became aware</dt><dd>{{awareAt}}</dd>{{/awareAt}}
+  {{#notifyBy}}<dt>Notify the supervisory authority by</dt><dd><strong>{{notifyBy}}</strong> (72 hours, Art. 33(1); later notices must give the reasons for the delay)</dd>{{/notifyBy}}
+  {{^awareAt}}<dt>72-hour clock</dt><dd class="warning">give --aware-at to compute the Art. 33(1) deadline</dd>{{/awareAt}}
+  {{#controller}}<dt>Contact point (Art. 33(3)(b))</dt><dd><bdi>{{dpo}}{{^dpo}}{{contact}}{{/dpo}}</bdi></dd>{{/controller}}
+</dl>
+
+<h2>People affected <span class="article">Art. 33(3)(a)</span></h2>
+<p><strong>{{subjects}}</strong> people's data is in the dataset ({{confirmedSubjects}} named there by an event, the rest carried there by runs).</p>
+
+<h2>Categories of data <span class="article">Art. 33(3)(a), 34</span></h2>
+{{#specialCategories}}<p class="violation">Special categories of data (Art. 9) are among them: a high risk to the people affected is likely, so they must be told too (Art. 34), unless Art. 34(3) applies.</p>{{/specialCategories}}
+{{#criminalData}}<p class="violation">Data about criminal convictions and offences (Art. 10) is among them.</p>{{/criminalData}}
+{{^empty(categories)}}
+<table><tr><th style="width:30%">Category</th><th style="width:30%">Columns</th><th>Flags</th></tr>
+{{#categories}}<tr><td><bdi>{{name}}</bdi><br><span class="muted">{{key}}</span></td><td>{{#columns}}<bdi class="tag">{{.}}</bdi>{{/columns}}</td><td>{{#specialCategory}}<span class="violation">Art. 9: {{specialCategory}}</span>{{/specialCategory}}{{#criminal}}<span class="violation">Art. 10</span>{{/criminal}}</td></tr>
+{{/categories}}</table>
+{{/empty(categories)}}
+{{#empty(categories)}}<p class="muted">No personal data category is declared or derived for this dataset.</p>{{/empty(categories)}}
+
+<h2>Copies downstream</h2>
+{{^empty(downstreamCopies)}}
+<table><tr><th style="width:50%">Dataset</th><th>Location</th></tr>
+{{#downstreamCopies}}<tr><td><bdi>{{id}}</bdi></td><td>{{location}}{{^location}}<span class="warning">unknown</span>{{/location}}</td></tr>
+{{/downstreamCopies}}</table>
+{{/empty(downstreamCopies)}}
+{{#empty(downstreamCopies)}}<p>No completed run copied personal data from it.</p>{{/empty(downstreamCopies)}}
+
+<h2>Recipients who received it</h2>
+{{^empty(recipients)}}
+<table><tr><th style="width:26%">Recipient</th><th style="width:12%">Role</th><th style="width:10%">Country</th><th>When and what</th></tr>
+{{#recipients}}<tr><td><bdi>{{name}}</bdi></td><td>{{role}}</td><td>{{country}}</td><td>{{at}} by <bdi>{{job}}</bdi> (event #{{event}}): {{#datasets}}<bdi class="tag">{{.}}</bdi>{{/datasets}}</td></tr>
+{{/recipients}}</table>
+{{/empty(recipients)}}
+{{#empty(recipients)}}<p>No recipient received data from it or from its copies.</p>{{/empty(recipients)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
+"""#,
         "diagram.mustache": #"""
 <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Where the data went">
   <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#7a8799"/></marker></defs>
@@ -501,6 +1361,44 @@ enum ReportResources {
   {{#checkpoint}}<pre class="note">{{note}}</pre>{{/checkpoint}}
 </footer>
 """#,
+        "finding.mustache": #"""
+<tr><td class="{{severity}}">{{severity}}</td><td>{{rule}}<br><span class="muted">{{article}}</span></td>
+    <td><bdi>{{summary}}</bdi>{{#transfer}}<br><span class="muted">to {{destination}}: <span class="{{branch}}">{{branch}}</span>{{#basis}} ({{basis}}){{/basis}}{{#recordedIn}}, recorded in {{recordedIn}}{{/recordedIn}}{{#gaps}}; {{.}}{{/gaps}}</span>{{/transfer}}</td>
+    <td>{{#events}}#{{.}} {{/events}}</td></tr>
+"""#,
+        "retention.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Retention and erasure plan</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Retention and erasure plan</h1>
+<p class="lead">Art. 5(1)(e), 17 · as of {{at}} · <span class="violation">{{overdue}} overdue</span>, <span class="warning">{{dueSoon}} due soon</span>, {{held}} held under Art. 17(3)</p>
+{{^empty(items)}}
+<table>
+  <tr><th style="width:26%">Dataset</th><th style="width:10%">Status</th><th style="width:16%">Deadline</th><th>Why</th><th style="width:12%">Events</th></tr>
+  {{#items}}
+  <tr><td><bdi>{{dataset}}</bdi>{{#location}}<br><span class="muted">{{location}}</span>{{/location}}</td>
+      <td class="{{status}}">{{status}}</td>
+      <td>{{deadline}}<br><span class="muted">{{daysOverdue}} days past</span></td>
+      <td>{{period}} from {{clock}} ({{rule}}{{#purpose}}, for {{purpose}}{{/purpose}}); clock started {{clockStart}}{{#firstWrittenIn}} in <bdi>{{firstWrittenIn}}</bdi>{{/firstWrittenIn}}{{#peoplePastDeadline}}; {{peoplePastDeadline}} people past their deadline{{/peoplePastDeadline}}
+          {{#hold}}<br><strong>Held</strong> ({{id}}, {{ground}}): <bdi>{{reason}}</bdi>{{/hold}}</td>
+      <td>{{#events}}#{{.}} {{/events}}</td></tr>
+  {{/items}}
+</table>
+{{/empty(items)}}
+{{#empty(items)}}<p>Nothing is past or near its deadline.</p>{{/empty(items)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
+"""#,
         "style.mustache": #"""
 <style>
   :root { --ink: #1d2430; --muted: #5b6575; --line: #d5dae1; --accent: #1f5fa8; --warn: #9a5b00; --bad: #a8201a; --paper: #ffffff; }
@@ -543,6 +1441,33 @@ enum ReportResources {
     a { color: inherit; text-decoration: none; }
   }
 </style>
+"""#,
+        "transfers.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Transfers to third countries</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Transfers to third countries and international organisations</h1>
+<p class="lead">Chapter V, Art. 44–49 · each transfer judged in the order EEA → adequacy within its scope → Art. 46 safeguard with its impact assessment → Art. 49 derogation ·
+  <span class="violation">{{withoutBasis}} without a basis</span>, <span class="warning">{{underDerogation}} under a derogation</span></p>
+{{^empty(transfers)}}
+<table>
+  <tr><th style="width:10%">Severity</th><th style="width:20%">Rule</th><th>Finding</th><th style="width:12%">Events</th></tr>
+  {{#transfers}}{{> finding}}{{/transfers}}
+</table>
+{{/empty(transfers)}}
+{{#empty(transfers)}}<p>The log shows no personal data leaving the EEA.</p>{{/empty(transfers)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
 """#,
     ]
 }

@@ -1,0 +1,111 @@
+public import CustodyLineage
+import CustodyLog
+import CustodyModel
+import CustodyPolicy
+public import Foundation
+
+/// The event trail of a period of the log, as recorded: every event with its sequence number, recorded
+/// and event time, job, run, operation, datasets, purposes, legal basis and leaf hash; then the policy
+/// findings citing events of the period. XML and JSON are written event by event (memory stays flat
+/// however many events); HTML holds the events in memory.
+public struct AuditReport: Report, StreamedReport {
+    public static let kind = "audit"
+
+    public let period: Period
+    public let findings: [FindingEntry]
+    public let evidence: EvidenceBlock
+    private let lineage: CustodyLineage.Lineage
+
+    /// The part of the log the trail covers: events recorded in `[from, to)`.
+    public struct Period: Encodable, Sendable {
+        public let from: String?
+        public let to: String?
+        public let firstEvent: Int
+        /// How many events the period holds.
+        public let events: Int
+    }
+
+    /// One event of the trail.
+    public struct Event: Encodable, Sendable {
+        public let seq: Int
+        public let recordedAt: String
+        public let eventTime: String
+        public let kind: String
+        public let eventType: String?
+        public let job: String?
+        public let run: String?
+        public let operation: String?
+        public let purposes: [String]
+        public let legalBasis: String?
+        public let inputs: [String]
+        public let outputs: [String]
+        public let dataset: String?
+        public let leafHash: String
+
+        init(_ event: LoggedEvent) {
+            seq = event.seq
+            recordedAt = event.recordedAt
+            eventTime = event.eventTime
+            kind = event.kind
+            eventType = event.eventType
+            job = event.job?.id
+            run = event.runID
+            operation = event.processing?.operation
+            purposes = event.processing?.purposes ?? []
+            legalBasis = event.processing?.legalBasis
+            inputs = event.inputs.map(\.id)
+            outputs = event.outputs.map(\.id)
+            dataset = event.dataset?.id
+            leafHash = event.leafHash.base64
+        }
+    }
+
+    /// The trail of the events recorded from `from` (inclusive) to `to` (exclusive) in a pinned view
+    /// (`Lineage.pinned()`), with the findings of the pack that cite them, judged as of `now` when the
+    /// view has no `asOf`.
+    public init(lineage: CustodyLineage.Lineage, from: Date?, to: Date?, engineVersion: String, now: Date) throws {
+        if let from, let to, to <= from {
+            throw ReportError(.badInput, "--to (\(RFC3339.format(to))) must be later than --from (\(RFC3339.format(from)))")
+        }
+        self.lineage = lineage
+        evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
+        let range = try lineage.store.sequenceRange(recordedFrom: from, to: to)
+        let visible = range.lowerBound..<max(range.lowerBound, min(range.upperBound, evidence.logSize))
+        period = Period(from: from.map(RFC3339.format), to: to.map(RFC3339.format), firstEvent: visible.lowerBound, events: visible.count)
+        let result = try PolicyEngine(pack: lineage.pack).check(lineage, now: now)
+        findings = result.findings.filter { $0.evidence.contains(where: visible.contains) }.map(FindingEntry.init)
+    }
+
+    private var range: Range<Int> { period.firstEvent..<(period.firstEvent + period.events) }
+
+    func stream(to writer: any ReportWriter) throws {
+        try writer.open(Self.kind)
+        try writer.write("period", encoding: period)
+        try writer.openList("events")
+        try lineage.forEachEvent(in: range) { event in try writer.write("event", encoding: Event(event)) }
+        try writer.close()
+        try writer.write("findings", encoding: findings)
+        try writer.write("evidence", encoding: evidence)
+        try writer.close()
+    }
+
+    /// The whole trail in memory, for the HTML template (and for `Encodable`, which XML and JSON bypass).
+    struct Materialized: Encodable {
+        let period: Period
+        let events: [Event]
+        let findings: [FindingEntry]
+        let evidence: EvidenceBlock
+    }
+
+    func templateContext() throws -> Any { try materialized() }
+
+    func materialized() throws -> Materialized {
+        var events: [Event] = []
+        try lineage.forEachEvent(in: range) { events.append(Event($0)) }
+        return Materialized(period: period, events: events, findings: findings, evidence: evidence)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try materialized().encode(to: encoder)
+    }
+}

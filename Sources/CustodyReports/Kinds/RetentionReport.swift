@@ -1,0 +1,62 @@
+public import CustodyLineage
+import CustodyModel
+import CustodyPack
+public import CustodyPolicy
+public import Foundation
+
+/// What is past or near its retention deadline (Art. 5(1)(e)), as an erasure plan: per dataset the
+/// deadline, the period and purpose that set it, when its clock started, and what an Art. 17(3) hold keeps.
+public struct RetentionReport: Report {
+    public static let kind = "retention"
+
+    /// The moment judged.
+    public let at: String
+    public let overdue: Int
+    public let dueSoon: Int
+    public let held: Int
+    public let items: [Item]
+    public let evidence: EvidenceBlock
+
+    public struct Item: Encodable, Sendable {
+        public let dataset: String
+        public let location: String?
+        /// `overdue`, `due_soon` or `held`.
+        public let status: String
+        public let deadline: String
+        public let daysOverdue: Int
+        public let rule: String
+        public let period: String
+        public let clock: String
+        public let purpose: String?
+        public let clockStart: String
+        public let firstWrittenIn: String?
+        public let peoplePastDeadline: Int?
+        public let confirmedSubjects: Int
+        public let hold: Hold?
+        public let events: [Int]
+    }
+
+    public struct Hold: Encodable, Sendable {
+        public let id: String
+        /// The Art. 17(3) ground.
+        public let ground: String
+        public let reason: String
+    }
+
+    /// The plan of a pinned view, as of its `asOf`, else as of `now`.
+    public init(lineage: CustodyLineage.Lineage, engineVersion: String, now: Date) throws {
+        let plan = try PolicyEngine(pack: lineage.pack).retentionPlan(lineage, now: now)
+        evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
+        at = RFC3339.format(plan.at)
+        items = plan.items.map { item in
+            Item(dataset: item.dataset.id, location: item.location.text, status: item.status.rawValue, deadline: RFC3339.format(item.deadline),
+                daysOverdue: item.daysOverdue, rule: item.period.id, period: item.period.period.description, clock: item.period.clock.rawValue,
+                purpose: item.purpose, clockStart: RFC3339.format(item.clockStart.time), firstWrittenIn: item.firstWrittenIn?.id,
+                peoplePastDeadline: item.peoplePastDeadline, confirmedSubjects: item.confirmedSubjects,
+                hold: item.hold.map { Hold(id: $0.id, ground: $0.ground, reason: $0.reason) }, events: item.evidence)
+        }
+        overdue = items.count { $0.status == RetentionPlan.Item.Status.overdue.rawValue }
+        dueSoon = items.count { $0.status == RetentionPlan.Item.Status.dueSoon.rawValue }
+        held = items.count { $0.status == RetentionPlan.Item.Status.held.rawValue }
+    }
+}

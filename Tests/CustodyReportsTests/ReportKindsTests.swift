@@ -1,0 +1,140 @@
+import CustodyLineage
+import CustodyLog
+import CustodyModel
+import CustodyPack
+import CustodyPolicy
+import CustodyReports
+import CustodyTestSupport
+import Foundation
+import FoundationXML
+import Testing
+
+/// The audit trail, breach, retention and transfers reports on the example pipelines, asserted field by
+/// field in the XML they write (which the renderer validated against the kind's schema).
+struct ReportKindsTests {
+    static let examples = DSARReportTests.examples
+
+    static func lines(_ fixture: String) throws -> [String] {
+        try String(contentsOf: examples.appendingPathComponent(fixture), encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    static func xml(_ report: some Report, in directory: TemporaryDirectory) throws -> XMLDocument {
+        let path = directory.file("\(type(of: report).kind)-\(UUID().uuidString).xml")
+        try ReportRenderer().write(report, format: .xml, to: path)
+        return try reportDocument(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    static func texts(_ document: XMLDocument, _ path: String) throws -> [String] {
+        try document.nodes(forXPath: path).compactMap(\.stringValue)
+    }
+
+    @Test func theAuditTrailListsTheEventsRecordedInItsPeriodWithTheirLeafHashesAndFindings() throws {
+        let lines = try Self.lines("demo-pipeline.jsonl")
+        var test = try TestStore(seed: 21)
+        let first = TestStore.recordedAt, second = first.addingTimeInterval(86_400)
+        try test.ingest(Array(lines.prefix(4)), at: first, projectors: [LineageProjector()])
+        try test.ingest(Array(lines.dropFirst(4)), at: second, projectors: [LineageProjector()])
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: Horizon(asOf: DSARReportTests.asOf)).pinned()
+
+        // The whole log: every event in order, each leaf hash the one the Merkle tree holds.
+        let whole = try Self.xml(try AuditReport(lineage: lineage, from: nil, to: nil, engineVersion: "test", now: first), in: test.directory)
+        #expect(try Self.texts(whole, "/audit/events/event/seq") == lines.indices.map(String.init))
+        for seq in [0, 6, lines.count - 1] {
+            let leaf = try test.store.inclusionProof(seq: seq, size: lines.count).leafHash.base64
+            #expect(try Self.texts(whole, "/audit/events/event[seq=\(seq)]/leafHash") == [leaf])
+        }
+        #expect(try Self.texts(whole, "/audit/events/event[seq=6]/job") == ["job:crm:export_audience"])
+        #expect(try Self.texts(whole, "/audit/events/event[seq=6]/operation") == ["transfer"])
+        #expect(try Self.texts(whole, "/audit/events/event[seq=6]/legalBasis") == ["consent"])
+        #expect(try Self.texts(whole, "/audit/events/event[seq=6]/outputs/output") == ["dataset:s3://adco-us:audience/2026-03-02"])
+        let check = try PolicyEngine(pack: lineage.pack).check(lineage, now: first)
+        #expect(try Self.texts(whole, "/audit/findings/finding/rule") == check.findings.map(\.rule))
+
+        // Each call alone, by recorded time: its events, and only the findings citing one of them.
+        let later = try AuditReport(lineage: lineage, from: second, to: nil, engineVersion: "test", now: first)
+        let document = try Self.xml(later, in: test.directory)
+        #expect(try Self.texts(document, "/audit/events/event/seq") == (4..<lines.count).map(String.init))
+        #expect(try Self.texts(document, "/audit/period/firstEvent") == ["4"])
+        #expect(later.findings.map(\.summary) == check.findings.filter { $0.evidence.contains { $0 >= 4 } }.map(\.summary))
+        let earlier = try AuditReport(lineage: lineage, from: nil, to: second, engineVersion: "test", now: first)
+        #expect(earlier.period.events == 4)
+        let citingFirstCall = check.findings.filter { $0.evidence.contains { $0 < 4 } }
+        #expect(earlier.findings.map(\.summary) == citingFirstCall.map(\.summary))
+        #expect(citingFirstCall.count < check.findings.count)
+
+        // An empty period is a report too; a reversed one is bad input.
+        let empty = try AuditReport(lineage: lineage, from: second.addingTimeInterval(60), to: nil, engineVersion: "test", now: first)
+        #expect(empty.period.events == 0 && empty.findings.isEmpty)
+        _ = try Self.xml(empty, in: test.directory)
+        #expect(throws: ReportError.self) { try AuditReport(lineage: lineage, from: second, to: first, engineVersion: "test", now: first) }
+    }
+
+    @Test func theBreachReportGivesPeopleCategoriesCopiesRecipientsAndThe72HourClock() throws {
+        var test = try TestStore(seed: 22)
+        try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
+        let aware = RFC3339.parseInstant("2026-03-06T14:30:00Z")!
+
+        let customers = try Self.xml(try BreachReport(lineage: lineage, dataset: "crm.customers", awareAt: aware, engineVersion: "test", now: aware),
+            in: test.directory)
+        #expect(try Self.texts(customers, "/breach/notifyBy") == ["2026-03-09T14:30:00.000Z"])
+        #expect(try Self.texts(customers, "/breach/subjects") == ["3"])
+        #expect(try Self.texts(customers, "/breach/categories/category/key") == ["user.contact.email", "user.name"])
+        #expect(try Self.texts(customers, "/breach/specialCategories") == ["false"])
+        #expect(try Self.texts(customers, "/breach/downstreamCopies/downstreamCopy/name").contains("audience/2026-03-02"))
+        #expect(try Self.texts(customers, "/breach/recipients/recipient/name").contains("AdCo Inc"))
+
+        // Health data: the Art. 9 flag that makes a high risk likely (Art. 34).
+        let clinic = try BreachReport(lineage: lineage, dataset: "clinic.intake", awareAt: nil, engineVersion: "test", now: aware)
+        #expect(clinic.specialCategories && !clinic.criminalData)
+        #expect(clinic.notifyBy == nil)
+        #expect(clinic.categories.map(\.specialCategory) == ["health"])
+        #expect(throws: (any Error).self) { try BreachReport(lineage: lineage, dataset: "no.such.dataset", awareAt: nil, engineVersion: "test", now: aware) }
+    }
+
+    @Test func theTransfersReportListsEveryThirdCountryTransferWithItsBranch() throws {
+        var test = try TestStore(seed: 23)
+        try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
+        let report = try TransfersReport(lineage: lineage, engineVersion: "test", now: TestStore.recordedAt)
+        let findings = try PolicyEngine(pack: lineage.pack).check(lineage, now: TestStore.recordedAt).findings.filter { $0.transfer != nil }
+        let document = try Self.xml(report, in: test.directory)
+        #expect(try Self.texts(document, "/transfers/transfers/transfer/summary") == findings.map(\.summary))
+        #expect(try Self.texts(document, "/transfers/transfers/transfer/transfer/branch") == findings.map { $0.transfer!.branch.rawValue })
+        #expect(try Self.texts(document, "/transfers/withoutBasis") == [String(findings.count { $0.transfer?.branch == TransferAssessment.Branch.none })])
+        #expect(Set(report.transfers.compactMap(\.transfer?.destination)).isSuperset(of: ["US", "IN"]))
+        #expect(report.withoutBasis > 0)
+    }
+
+    @Test func theRetentionReportIsThePlanAsOfItsTime() throws {
+        var test = try TestStore(seed: 24)
+        try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
+        let policies = test.directory.file("policies")
+        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+        try """
+            retention:
+              periods:
+                accounts: { purposes: [essential.service], period: P30D }
+            holds:
+              clinic:
+                ground: public_health
+                datasets: ["dataset:postgres://clinic-db:5432:*"]
+                reason: Kept for the health authority.
+            """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
+        let pack = try PolicyPack.load(overlay: policies)
+        let asOf = RFC3339.parseInstant("2026-04-10T00:00:00Z")!
+        let lineage = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: asOf)).pinned()
+        let report = try RetentionReport(lineage: lineage, engineVersion: "test", now: asOf)
+        let plan = try PolicyEngine(pack: pack).retentionPlan(lineage, now: asOf)
+        let document = try Self.xml(report, in: test.directory)
+        #expect(try Self.texts(document, "/retention/items/item/dataset") == plan.items.map(\.dataset.id))
+        #expect(try Self.texts(document, "/retention/items/item/status") == plan.items.map(\.status.rawValue))
+        #expect(report.overdue > 0 && report.held > 0)
+        #expect(try Self.texts(document, "/retention/items/item[status='held']/hold/ground").allSatisfy { $0 == "public_health" })
+        // The next day nothing is overdue yet: the same datasets are due within the warning window, or held.
+        let early = try RetentionReport(lineage: try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: RFC3339.parseInstant("2026-03-03T00:00:00Z")!)).pinned(),
+            engineVersion: "test", now: asOf)
+        #expect(early.overdue == 0 && early.dueSoon > 0)
+        #expect(Set(early.items.map(\.dataset)) == Set(report.items.map(\.dataset)))
+    }
+}
