@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "CustodyModel", "CustodyPack", "CustodyLog", "CustodyLineage", "CustodyPolicy", "CLibXML2",
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

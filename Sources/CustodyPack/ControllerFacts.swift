@@ -7,4 +7,9 @@ public struct ControllerFacts: Sendable, Equatable {
     /// The Art. 27 representative in the Union, for a controller established outside it.
     public var representative: String?
     public var supervisoryAuthority: String?
+    /// A general description of the technical and organisational security measures (Art. 30(1)(g), 32(1)).
+    public var securityMeasures: String?
+    /// The recipients the record of processing declares (Art. 30(1)(d)); the RoPA lists others the log shows
+    /// as drift.
+    public var recipients: [String] = []
 }

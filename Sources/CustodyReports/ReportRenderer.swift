@@ -54,7 +54,7 @@ public struct ReportRenderer: Sendable {
 
     static func validator(for kind: String) throws(ReportError) -> XMLSchemaValidator {
         guard let schema = ReportResources.schemas[kind + ".xsd"] else { throw ReportError(.invalid, "no schema for the \(kind) report") }
-        return XMLSchemaValidator(schema: schema, schemaName: "reports/xsd/\(kind).xsd")
+        return XMLSchemaValidator(schema: .text(schema), schemaName: "reports/xsd/\(kind).xsd")
     }
 
     /// The templates of `reports/html/`, parsed once. A template that does not parse is a defect of the

@@ -158,9 +158,9 @@ struct CommandLineTests {
         #expect(directory.contents == ["checkpoint.txt", "demo.db", "demo.db.signing-key", "demo.db.vault-key", "reports", "verifier.key"])
         // The demo's reports, each in every format, complete (no partial files left).
         let reports = try FileManager.default.contentsOfDirectory(atPath: directory.file("reports")).sorted()
-        #expect(reports == ["audit", "breach-crm-customers", "dsar-alice", "retention", "transfers"].flatMap { name in
-            ["html", "json", "xml"].map { name + "." + $0 }
-        })
+        let kinds = ["audit", "breach-crm-customers", "dsar-alice", "retention", "ropa", "transfers"]
+        let expected: [String] = kinds.flatMap { name in ["html", "json", "xml"].map { name + "." + $0 } } + ["lineage.provx"]
+        #expect(reports == expected.sorted())
         let database = try Data(contentsOf: URL(fileURLWithPath: directory.file("demo.db")))
         for identifier in ["alice@example.com", "Alice@Example.com", "bob@example.com", "dana.berg", "cust-1003", "+49301234567"] {
             #expect(database.range(of: Data(identifier.utf8)) == nil, "\(identifier) is in the demo store")

@@ -80,7 +80,7 @@ struct DemoCommand: ParsableCommand {
         }
         context.print("\nReports written (open the HTML in a browser; the XML validates against reports/xsd/):")
         for file in reports where file.hasSuffix(".html") { context.print("  " + file) }
-        context.print("  (and each as .xml and .json)")
+        context.print("  (and each as .xml and .json; the lineage as W3C PROV-XML in lineage.provx)")
         context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
@@ -108,10 +108,14 @@ struct DemoCommand: ParsableCommand {
         }
         try write(try DSARReport(lineage: pinned, identifiers: ["alice@example.com"], vaultKey: vaultKey, received: now, engineVersion: version, now: now),
             as: "dsar-alice")
+        try write(try RoPAReport(lineage: pinned, engineVersion: version, now: now), as: "ropa")
         try write(try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: version, now: now), as: "audit")
         try write(try RetentionReport(lineage: pinned, engineVersion: version, now: now), as: "retention")
         try write(try TransfersReport(lineage: pinned, engineVersion: version, now: now), as: "transfers")
         try write(try BreachReport(lineage: pinned, dataset: "crm.customers", awareAt: now, engineVersion: version, now: now), as: "breach-crm-customers")
+        let prov = folder + "/lineage.provx"
+        try ProvExport(lineage: pinned).write(to: prov)
+        written.append(prov)
         return written
     }
 

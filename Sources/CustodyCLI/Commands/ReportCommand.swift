@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
         discussion: """
             Every report ends with an evidence block: the log size and Merkle root it was made from (as `custody verify` prints them), the newest stored checkpoint with a consistency proof, the policy pack's digest and the engine version. The same store, policies and --as-of give byte-identical reports. See docs/reports.md.
             """,
-        subcommands: [DSARReportCommand.self, AuditReportCommand.self, RetentionReportCommand.self, TransfersReportCommand.self, BreachReportCommand.self])
+        subcommands: [DSARReportCommand.self, RoPAReportCommand.self, AuditReportCommand.self, RetentionReportCommand.self, TransfersReportCommand.self, BreachReportCommand.self])
 }
 
 /// What every report command shares: the output file, and writing the report there (or to standard output)
@@ -193,5 +193,26 @@ struct TransfersReportCommand: ParsableCommand {
 enum ReportTime {
     static func startOf(_ text: String) -> Date? {
         text.count == 10 ? RFC3339.parseInstant(text + "T00:00:00Z") : RFC3339.parseInstant(text)
+    }
+}
+
+struct RoPAReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ropa",
+        abstract: "The record of processing activities (GDPR Art. 30(1)), with the drift between what the pack declares and the log shows.",
+        discussion: """
+            One activity per controller and purpose, built from the runs the log shows: its jobs, legal bases, data subjects, categories, recipients, transfers with their basis, erasure time limits (the pack's retention periods), sources and locations; the controller facts and security measures come from the pack's `controller` section. The drift section lists recipients the pack does not declare (controller.recipients) and purposes and categories its taxonomy does not know.
+
+            Example:  custody report ropa --output ropa.html
+            """)
+
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var destination: ReportOutputOptions
+
+    func run() throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        let report = try RoPAReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
+        try destination.write(report, format: format, context: context)
     }
 }

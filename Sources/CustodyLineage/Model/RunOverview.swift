@@ -6,3 +6,11 @@ public struct RunOverview: Sendable {
     public let inputs: [NodeName]
     public let outputs: [NodeName]
 }
+
+extension RunOverview {
+    /// The same run seen through a narrower window: only the inputs and outputs `keep` accepts (a person's
+    /// trail shows only the datasets that held their data).
+    public func restricted(to keep: (NodeName) -> Bool) -> RunOverview {
+        RunOverview(summary: summary, inputs: inputs.filter(keep), outputs: outputs.filter(keep))
+    }
+}

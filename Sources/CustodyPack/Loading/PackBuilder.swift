@@ -285,15 +285,21 @@ struct PackBuilder {
 
     private func controllerFacts(_ value: Node, reader: YAMLReader) throws(PackError) -> ControllerFacts {
         var fields: [String: String] = [:]
-        let known = ["name", "contact", "country", "dpo", "representative", "supervisoryAuthority"]
+        var recipients: [String] = []
+        let known = ["name", "contact", "country", "dpo", "representative", "supervisoryAuthority", "securityMeasures", "recipients"]
         for (field, fieldNode, fieldValue) in try reader.mapping(value, what: "controller") {
             guard known.contains(field) else { throw reader.fail(fieldNode, "unknown field '\(field)' in controller; expected \(known.joined(separator: ", "))") }
-            fields[field] = try reader.string(fieldValue, what: field)
+            if field == "recipients" {
+                recipients = try reader.strings(fieldValue, what: field)
+            } else {
+                fields[field] = try reader.string(fieldValue, what: field)
+            }
         }
         if let country = fields["country"], CountryCode(country) == nil { throw reader.fail(value, "the controller's country '\(country)' is not an ISO 3166-1 alpha-2 code") }
         guard let name = fields["name"] else { throw reader.fail(value, "controller needs a name") }
         return ControllerFacts(name: name, contact: fields["contact"], country: fields["country"], dpo: fields["dpo"],
-            representative: fields["representative"], supervisoryAuthority: fields["supervisoryAuthority"])
+            representative: fields["representative"], supervisoryAuthority: fields["supervisoryAuthority"],
+            securityMeasures: fields["securityMeasures"], recipients: recipients)
     }
 
     // MARK: retention

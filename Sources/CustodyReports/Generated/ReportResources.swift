@@ -115,6 +115,39 @@ enum ReportResources {
     </xs:sequence>
   </xs:complexType>
 
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
   <xs:complexType name="Datasets">
     <xs:sequence>
       <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
@@ -293,6 +326,39 @@ enum ReportResources {
       <xs:element name="dpo" type="xs:string" minOccurs="0"/>
       <xs:element name="representative" type="xs:string" minOccurs="0"/>
       <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
     </xs:sequence>
   </xs:complexType>
 
@@ -493,6 +559,39 @@ enum ReportResources {
     </xs:sequence>
   </xs:complexType>
 
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
   <xs:complexType name="Datasets">
     <xs:sequence>
       <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
@@ -541,41 +640,14 @@ enum ReportResources {
                       <xs:element name="legalBasis" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
                     </xs:sequence></xs:complexType>
                   </xs:element>
-                  <xs:element name="categories">
-                    <xs:complexType><xs:sequence>
-                      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
-                        <xs:complexType>
-                          <xs:sequence>
-                            <xs:element name="key" type="xs:string"/>
-                            <xs:element name="name" type="xs:string"/>
-                            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
-                            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
-                            <xs:element name="criminal" type="xs:boolean"/>
-                          </xs:sequence>
-                        </xs:complexType>
-                      </xs:element>
-                    </xs:sequence></xs:complexType>
-                  </xs:element>
+                  <xs:element name="categories" type="Categories"/>
                   <xs:element name="datasets" type="Datasets"/>
                   <xs:element name="recipients">
                     <xs:complexType><xs:sequence>
                       <xs:element name="recipient" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
                     </xs:sequence></xs:complexType>
                   </xs:element>
-                  <xs:element name="retentionPeriods">
-                    <xs:complexType><xs:sequence>
-                      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
-                        <xs:complexType>
-                          <xs:sequence>
-                            <xs:element name="rule" type="xs:string"/>
-                            <xs:element name="period" type="ISODuration"/>
-                            <xs:element name="clock" type="xs:string"/>
-                            <xs:element name="notes" type="xs:string" minOccurs="0"/>
-                          </xs:sequence>
-                        </xs:complexType>
-                      </xs:element>
-                    </xs:sequence></xs:complexType>
-                  </xs:element>
+                  <xs:element name="retentionPeriods" type="RetentionPeriods"/>
                   <xs:element name="jobs">
                     <xs:complexType><xs:sequence>
                       <xs:element name="job" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
@@ -879,6 +951,39 @@ enum ReportResources {
     </xs:sequence>
   </xs:complexType>
 
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
   <xs:complexType name="Datasets">
     <xs:sequence>
       <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
@@ -936,6 +1041,294 @@ enum ReportResources {
                         <xs:element name="reason" type="xs:string"/>
                       </xs:sequence>
                     </xs:complexType>
+                  </xs:element>
+                  <xs:element name="events" type="Events"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
+        "ropa.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- The record of processing activities (GDPR Art. 30(1)), with its drift: docs/reports.md, "RoPA". -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:element name="ropa">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="controller" minOccurs="0">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="name" type="xs:string"/>
+              <xs:element name="contact" type="xs:string" minOccurs="0"/>
+              <xs:element name="country" type="xs:string" minOccurs="0"/>
+              <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+              <xs:element name="representative" type="xs:string" minOccurs="0"/>
+              <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+              <xs:element name="securityMeasures" type="xs:string" minOccurs="0"/>
+              <xs:element name="declaredRecipients">
+                <xs:complexType><xs:sequence>
+                  <xs:element name="declaredRecipient" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence></xs:complexType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="activities">
+          <xs:complexType><xs:sequence>
+            <xs:element name="activity" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="controller" type="xs:string"/>
+                  <xs:element name="controllerCountry" type="xs:string" minOccurs="0"/>
+                  <xs:element name="publicAuthority" type="xs:boolean"/>
+                  <xs:element name="purpose" type="xs:string"/>
+                  <xs:element name="purposeName" type="xs:string"/>
+                  <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+                  <xs:element name="jobs">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="job" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="legalBases">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="legalBasis" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="subjectTypes">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="subjectType" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="categories" type="Categories"/>
+                  <xs:element name="recipients">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="recipient" minOccurs="0" maxOccurs="unbounded">
+                        <xs:complexType>
+                          <xs:sequence>
+                            <xs:element name="name" type="xs:string"/>
+                            <xs:element name="role" type="xs:string"/>
+                            <xs:element name="country" type="xs:string" minOccurs="0"/>
+                            <xs:element name="internationalOrganisation" type="xs:string" minOccurs="0"/>
+                            <xs:element name="thirdCountry" type="xs:boolean"/>
+                          </xs:sequence>
+                        </xs:complexType>
+                      </xs:element>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="transfers">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="transfer" minOccurs="0" maxOccurs="unbounded">
+                        <xs:complexType>
+                          <xs:sequence>
+                            <xs:element name="destination" type="xs:string"/>
+                            <xs:element name="branch" type="Branch"/>
+                            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+                          </xs:sequence>
+                        </xs:complexType>
+                      </xs:element>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="retentionPeriods" type="RetentionPeriods"/>
+                  <xs:element name="sources">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="source" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="locations">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="location" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="runs" type="xs:nonNegativeInteger"/>
+                  <xs:element name="firstRun" type="xs:dateTime"/>
+                  <xs:element name="lastRun" type="xs:dateTime"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="drift">
+          <xs:complexType><xs:sequence>
+            <xs:element name="driftItem" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="kind">
+                    <xs:simpleType>
+                      <xs:restriction base="xs:string">
+                        <xs:enumeration value="recipient"/>
+                        <xs:enumeration value="purpose"/>
+                        <xs:enumeration value="category"/>
+                      </xs:restriction>
+                    </xs:simpleType>
+                  </xs:element>
+                  <xs:element name="value" type="xs:string"/>
+                  <xs:element name="jobs">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="job" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+                    </xs:sequence></xs:complexType>
                   </xs:element>
                   <xs:element name="events" type="Events"/>
                 </xs:sequence>
@@ -1058,6 +1451,39 @@ enum ReportResources {
       <xs:element name="dpo" type="xs:string" minOccurs="0"/>
       <xs:element name="representative" type="xs:string" minOccurs="0"/>
       <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
     </xs:sequence>
   </xs:complexType>
 
@@ -1399,6 +1825,65 @@ enum ReportResources {
 </body>
 </html>
 """#,
+        "ropa.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Record of processing activities</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Record of processing activities</h1>
+<p class="lead">Art. 30(1) · built from the runs the log shows, beside the controller facts of the policy pack</p>
+
+<h2>Controller <span class="article">Art. 30(1)(a), (g)</span></h2>
+{{#controller}}
+<dl class="facts">
+  <dt>Name</dt><dd><bdi>{{name}}</bdi>{{#country}} ({{country}}){{/country}}</dd>
+  {{#contact}}<dt>Contact</dt><dd><bdi>{{contact}}</bdi></dd>{{/contact}}
+  {{#dpo}}<dt>Data protection officer</dt><dd><bdi>{{dpo}}</bdi></dd>{{/dpo}}
+  {{#representative}}<dt>Representative (Art. 27)</dt><dd><bdi>{{representative}}</bdi></dd>{{/representative}}
+  {{#supervisoryAuthority}}<dt>Supervisory authority</dt><dd><bdi>{{supervisoryAuthority}}</bdi></dd>{{/supervisoryAuthority}}
+  <dt>Security measures (Art. 32(1))</dt><dd>{{#securityMeasures}}<bdi>{{securityMeasures}}</bdi>{{/securityMeasures}}{{^securityMeasures}}<span class="warning">not described in the policy pack (controller.securityMeasures)</span>{{/securityMeasures}}</dd>
+</dl>
+{{/controller}}
+{{^controller}}<p class="warning">The policy pack states no controller facts: add a <code>controller</code> section (docs/policies.md).</p>{{/controller}}
+
+<h2>Processing activities <span class="article">Art. 30(1)(b)–(f)</span></h2>
+{{#activities}}
+<div class="card">
+  <h3><bdi>{{purposeName}}</bdi> <span class="article">{{purpose}}{{#dpv}} · {{dpv}}{{/dpv}} · <bdi>{{controller}}</bdi>{{#controllerCountry}} ({{controllerCountry}}){{/controllerCountry}}{{#publicAuthority}} · public authority{{/publicAuthority}}</span></h3>
+  <dl class="facts">
+    <dt>Jobs</dt><dd>{{#jobs}}<bdi class="tag">{{.}}</bdi>{{/jobs}} <span class="muted">({{runs}} runs, {{firstRun}} to {{lastRun}})</span></dd>
+    <dt>Legal bases</dt><dd>{{#legalBases}}<span class="tag">{{.}}</span>{{/legalBases}}{{^legalBases}}<span class="violation">none recorded</span>{{/legalBases}}</dd>
+    <dt>Data subjects</dt><dd>{{#subjectTypes}}<span class="tag">{{.}}</span>{{/subjectTypes}}{{^subjectTypes}}<span class="muted">not declared</span>{{/subjectTypes}}</dd>
+    <dt>Categories of data</dt><dd>{{#categories}}<span class="tag{{#specialCategory}} special{{/specialCategory}}{{#criminal}} special{{/criminal}}"><bdi>{{name}}</bdi>{{#specialCategory}} (Art. 9){{/specialCategory}}{{#criminal}} (Art. 10){{/criminal}}</span>{{/categories}}{{^categories}}<span class="muted">none</span>{{/categories}}</dd>
+    <dt>Recipients</dt><dd>{{#recipients}}<bdi class="tag">{{name}}</bdi> {{role}}{{#country}}, {{country}}{{/country}}{{#thirdCountry}} <span class="warning">(outside the EEA)</span>{{/thirdCountry}}<br>{{/recipients}}{{^recipients}}<span class="muted">none</span>{{/recipients}}</dd>
+    <dt>Transfers</dt><dd>{{#transfers}}{{destination}}: <span class="{{branch}}">{{branch}}</span>{{#basis}} ({{basis}}){{/basis}}<br>{{/transfers}}{{^transfers}}<span class="muted">none</span>{{/transfers}}</dd>
+    <dt>Erasure time limits</dt><dd>{{#retentionPeriods}}{{period}} from {{clock}} <span class="muted">({{rule}})</span><br>{{/retentionPeriods}}{{^retentionPeriods}}<span class="warning">no retention period in the policy pack</span>{{/retentionPeriods}}</dd>
+    <dt>Sources</dt><dd>{{#sources}}<bdi class="tag">{{.}}</bdi>{{/sources}}{{^sources}}<span class="muted">not recorded</span>{{/sources}}</dd>
+    <dt>Locations</dt><dd>{{#locations}}<span class="tag">{{.}}</span>{{/locations}}{{^locations}}<span class="warning">unknown</span>{{/locations}}</dd>
+  </dl>
+</div>
+{{/activities}}
+{{#empty(activities)}}<p>The log shows no processing yet.</p>{{/empty(activities)}}
+
+<h2>Drift: what the log shows and the record does not declare</h2>
+{{^empty(drift)}}
+<table><tr><th style="width:14%">Kind</th><th style="width:30%">Value</th><th>Seen in</th><th style="width:14%">Events</th></tr>
+{{#drift}}<tr><td>{{kind}}</td><td><bdi>{{value}}</bdi></td><td>{{#jobs}}<bdi class="tag">{{.}}</bdi>{{/jobs}}</td><td>{{#events}}#{{.}} {{/events}}</td></tr>
+{{/drift}}</table>
+{{/empty(drift)}}
+{{#empty(drift)}}<p class="ok">None: every recipient, purpose and category the log shows is declared.</p>{{/empty(drift)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
+"""#,
         "style.mustache": #"""
 <style>
   :root { --ink: #1d2430; --muted: #5b6575; --line: #d5dae1; --accent: #1f5fa8; --warn: #9a5b00; --bad: #a8201a; --paper: #ffffff; }
@@ -1468,6 +1953,918 @@ enum ReportResources {
 </main>
 </body>
 </html>
+"""#,
+    ]
+    /// `reports/w3c-prov/`: the W3C PROV-XML schema, validated against from a scratch folder (it includes files).
+    static let provSchemas: [String: String] = [
+        "prov-core.xsd": #"""
+<?xml version="1.0" encoding="utf-8"?>
+
+<!-- 
+     In PROV-DM, all ids are qualified names, specified as prov:QualifiedName in PROV-N.
+     In this schema, all ids are instead defined as xsd:QNames. 
+  -->
+
+
+<xs:schema targetNamespace="http://www.w3.org/ns/prov#"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:prov="http://www.w3.org/ns/prov#"
+           xmlns:cu="http://www.w3.org/1999/xhtml/datatypes/"
+           xmlns:xml="http://www.w3.org/XML/1998/namespace"
+           elementFormDefault="qualified"
+           attributeFormDefault="unqualified">
+
+
+
+  <xs:import namespace="http://www.w3.org/1999/xhtml/datatypes/" />
+  <xs:import namespace="http://www.w3.org/XML/1998/namespace"
+             schemaLocation="xml.xsd"/>
+
+  <!-- Component 1 -->
+  
+  <xs:complexType name="Entity">
+    <xs:sequence>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:value" minOccurs="0"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>  
+
+  <xs:complexType name="Activity">
+    <xs:sequence>
+        <xs:element name="startTime" type="xs:dateTime" minOccurs="0"/> 
+        <xs:element name="endTime" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes --> 
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Generation">
+    <xs:sequence>
+        <xs:element name="entity" type="prov:IDRef"/>
+        <xs:element name="activity" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="time" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Usage">
+    <xs:sequence>
+        <xs:element name="activity" type="prov:IDRef"/>
+        <xs:element name="entity" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="time" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Communication">
+    <xs:sequence>
+        <xs:element name="informed" type="prov:IDRef"/>
+        <xs:element name="informant" type="prov:IDRef"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Start">
+    <xs:sequence>
+        <xs:element name="activity" type="prov:IDRef"/>
+        <xs:element name="trigger" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="starter" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="time" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="End">
+    <xs:sequence>
+        <xs:element name="activity" type="prov:IDRef"/>
+        <xs:element name="trigger" type="prov:IDRef"  minOccurs="0"/>
+        <xs:element name="ender" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="time" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Invalidation">
+    <xs:sequence>
+        <xs:element name="entity" type="prov:IDRef"/>
+        <xs:element name="activity" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="time" type="xs:dateTime" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <!-- Component 2 -->
+  
+  <xs:complexType name="Derivation">
+    <xs:sequence>
+        <xs:element name="generatedEntity" type="prov:IDRef"/>
+        <xs:element name="usedEntity" type="prov:IDRef"/>
+        <xs:element name="activity" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="generation" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="usage" type="prov:IDRef" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Revision">
+    <xs:complexContent>
+      <xs:extension base="prov:Derivation">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="Quotation">
+    <xs:complexContent>
+      <xs:extension base="prov:Derivation">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="PrimarySource">
+    <xs:complexContent>
+      <xs:extension base="prov:Derivation">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <!-- Component 3 -->
+  
+  <xs:complexType name="Agent">
+    <xs:sequence>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:location" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Person">
+    <xs:complexContent>
+      <xs:extension base="prov:Agent">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="Organization">
+    <xs:complexContent>
+      <xs:extension base="prov:Agent">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="SoftwareAgent">
+    <xs:complexContent>
+      <xs:extension base="prov:Agent">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="Attribution">
+    <xs:sequence>
+        <xs:element name="entity" type="prov:IDRef"/>
+        <xs:element name="agent" type="prov:IDRef"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Association">
+    <xs:sequence>
+        <xs:element name="activity" type="prov:IDRef"/>
+        <xs:element name="agent" type="prov:IDRef" minOccurs="0"/>
+        <xs:element name="plan" type="prov:IDRef" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:role" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Delegation">
+    <xs:sequence>
+        <xs:element name="delegate" type="prov:IDRef"/>
+        <xs:element name="responsible" type="prov:IDRef"/>
+        <xs:element name="activity" type="prov:IDRef" minOccurs="0"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <xs:complexType name="Influence">
+    <xs:sequence>
+        <xs:element name="influencee" type="prov:IDRef"/>
+        <xs:element name="influencer" type="prov:IDRef"/>
+        <!-- prov attributes -->
+        <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+        <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <!-- Component 4 -->
+
+  <xs:complexType name="Bundle">
+    <xs:complexContent>
+      <xs:extension base="prov:Entity">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <!-- bundle container and allowable PROV elements -->
+
+  <xs:complexType name="BundleConstructor">
+	<xs:choice minOccurs="0" maxOccurs="unbounded">
+	  <xs:element ref="prov:entity"/>
+      <xs:element ref="prov:activity"/>
+      <xs:element ref="prov:wasGeneratedBy"/>
+      <xs:element ref="prov:used"/>
+      <xs:element ref="prov:wasInformedBy"/>
+      <xs:element ref="prov:wasStartedBy"/>
+      <xs:element ref="prov:wasEndedBy"/>
+      <xs:element ref="prov:wasInvalidatedBy"/>
+      <xs:element ref="prov:wasDerivedFrom"/>
+      <xs:element ref="prov:wasRevisionOf"/>
+      <xs:element ref="prov:wasQuotedFrom"/>
+      <xs:element ref="prov:hadPrimarySource"/>
+      <xs:element ref="prov:agent"/>
+      <xs:element ref="prov:person"/>
+      <xs:element ref="prov:organization"/>
+      <xs:element ref="prov:softwareAgent"/>
+      <xs:element ref="prov:wasAttributedTo"/>
+      <xs:element ref="prov:wasAssociatedWith"/>
+      <xs:element ref="prov:actedOnBehalfOf"/>
+      <xs:element ref="prov:wasInfluencedBy"/>
+      <xs:element ref="prov:bundle"/>
+      <xs:element ref="prov:specializationOf"/>
+      <xs:element ref="prov:alternateOf"/>
+      <xs:element ref="prov:collection"/>
+      <xs:element ref="prov:emptyCollection"/>
+      <xs:element ref="prov:hadMember"/>
+      <xs:element ref="prov:plan"/>
+      <xs:element ref="prov:other"/>
+      <xs:element ref="prov:internalElement"/>
+	</xs:choice>
+	<xs:attribute ref="prov:id"/>
+	<xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <!-- Component 5 -->
+
+  <xs:complexType name="Specialization">
+    <xs:sequence>
+      <xs:element name="specificEntity" type="prov:IDRef"/>
+      <xs:element name="generalEntity" type="prov:IDRef"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Alternate">
+    <xs:sequence>
+      <xs:element name="alternate1" type="prov:IDRef"/>
+      <xs:element name="alternate2" type="prov:IDRef"/>
+    </xs:sequence>
+  </xs:complexType>
+  
+  <!-- Component 6 -->
+
+  <xs:complexType name="Collection">
+    <xs:complexContent>
+      <xs:extension base="prov:Entity">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="EmptyCollection">
+    <xs:complexContent>
+      <xs:extension base="prov:Collection">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="Membership">
+    <xs:sequence>
+      <xs:element name="collection" type="prov:IDRef"/>
+      <xs:element name="entity" type="prov:IDRef" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Plan">
+    <xs:complexContent>
+      <xs:extension base="prov:Entity">
+      </xs:extension>
+    </xs:complexContent>
+  </xs:complexType>
+
+  <xs:complexType name="InternationalizedString">
+    <xs:simpleContent>
+      <xs:extension base="xs:string">
+        <xs:attribute ref="xml:lang" use="optional"/>
+      </xs:extension>
+    </xs:simpleContent>
+  </xs:complexType>    
+
+
+   <!--
+    Typed literals are encoded by means
+    of xsi:type that represent the prov:datatype.
+   -->
+  
+  <xs:element name="label" type="prov:InternationalizedString"/>
+  <xs:element name="role" type="xs:anySimpleType"/>
+  <xs:element name="type" type="xs:anySimpleType"/>
+  <xs:element name="location" type="xs:anySimpleType"/>
+  <xs:element name="value" type="xs:anySimpleType"/>
+
+  <xs:attribute name="id" type="xs:QName"/>
+  <xs:attribute name="ref" type="xs:QName"/>
+
+  <xs:complexType name="IDRef">
+    <xs:attribute ref="prov:ref" use="required" />
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+  </xs:complexType>
+
+  <!--
+     top-level definition of elements following the salami slice XSD design pattern
+     to encourage integration within existing non-prov XML documents.
+  -->
+
+  <!-- Component 1 elements -->
+
+  <xs:element name="entity"               type="prov:Entity"/>
+  <xs:element name="activity"             type="prov:Activity"/>
+  <xs:element name="wasGeneratedBy"       type="prov:Generation"/>
+  <xs:element name="used"                 type="prov:Usage"/>
+  <xs:element name="wasInformedBy"        type="prov:Communication"/>
+  <xs:element name="wasStartedBy"         type="prov:Start"/>
+  <xs:element name="wasEndedBy"           type="prov:End"/>
+  <xs:element name="wasInvalidatedBy"     type="prov:Invalidation"/>
+
+  <!-- Component 2 elements -->
+
+  <xs:element name="wasDerivedFrom"       type="prov:Derivation"/>
+  <xs:element name="wasRevisionOf"        type="prov:Revision"/>
+  <xs:element name="wasQuotedFrom"        type="prov:Quotation"/>
+  <xs:element name="hadPrimarySource"     type="prov:PrimarySource"/>
+
+  <!-- Component 3 elements -->
+
+  <xs:element name="agent"                type="prov:Agent"/>
+  <xs:element name="person"               type="prov:Person"/>
+  <xs:element name="organization"         type="prov:Organization"/>
+  <xs:element name="softwareAgent"        type="prov:SoftwareAgent"/>
+  <xs:element name="wasAttributedTo"      type="prov:Attribution"/>
+  <xs:element name="wasAssociatedWith"    type="prov:Association"/>
+  <xs:element name="actedOnBehalfOf"      type="prov:Delegation"/>
+  <xs:element name="wasInfluencedBy"      type="prov:Influence"/>
+  
+  <!-- Component 5 elements -->
+
+  <xs:element name="bundle"               type="prov:Bundle"/>
+  <xs:element name="specializationOf"     type="prov:Specialization"/>
+  <xs:element name="alternateOf"          type="prov:Alternate"/>
+
+  <!-- Component 6 elements -->
+
+  <xs:element name="hadMember"            type="prov:Membership"/>
+  <xs:element name="collection"           type="prov:Collection"/>
+  <xs:element name="emptyCollection"      type="prov:EmptyCollection"/>
+
+  <!-- Component 7 elements -->
+
+  <xs:element name="plan"                 type="prov:Plan"/>
+
+  <!-- document container and allowable PROV elements -->
+
+  <xs:element name="document" type="prov:Document" />
+
+  <xs:complexType name="Document">
+    <xs:choice minOccurs="0" maxOccurs="unbounded">
+	  <xs:element ref="prov:entity"/>
+      <xs:element ref="prov:activity"/>
+      <xs:element ref="prov:wasGeneratedBy"/>
+      <xs:element ref="prov:used"/>
+      <xs:element ref="prov:wasInformedBy"/>
+      <xs:element ref="prov:wasStartedBy"/>
+      <xs:element ref="prov:wasEndedBy"/>
+      <xs:element ref="prov:wasInvalidatedBy"/>
+      <xs:element ref="prov:wasDerivedFrom"/>
+      <xs:element ref="prov:wasRevisionOf"/>
+      <xs:element ref="prov:wasQuotedFrom"/>
+      <xs:element ref="prov:hadPrimarySource"/>
+      <xs:element ref="prov:agent"/>
+      <xs:element ref="prov:person"/>
+      <xs:element ref="prov:organization"/>
+      <xs:element ref="prov:softwareAgent"/>
+      <xs:element ref="prov:wasAttributedTo"/>
+      <xs:element ref="prov:wasAssociatedWith"/>
+      <xs:element ref="prov:actedOnBehalfOf"/>
+      <xs:element ref="prov:wasInfluencedBy"/>
+      <xs:element ref="prov:bundle"/>
+      <xs:element ref="prov:specializationOf"/>
+      <xs:element ref="prov:alternateOf"/>
+      <xs:element ref="prov:collection"/>
+      <xs:element ref="prov:emptyCollection"/>
+      <xs:element ref="prov:hadMember"/>
+      <xs:element ref="prov:plan"/>
+      <xs:element ref="prov:other"/>
+      <xs:element ref="prov:internalElement"/>
+      <xs:element name="bundleContent" type="prov:BundleConstructor"/>
+    </xs:choice>
+  </xs:complexType>
+
+  <!-- abstract element used by PROV extensions -->
+
+  <xs:element name="internalElement" abstract="true" />
+
+  <!-- 'others' element used to contain non-PROV elements -->
+
+  <xs:element name="other" type="prov:Other"/>
+
+  <xs:complexType name="Other">
+	<xs:sequence>
+		<xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+	</xs:sequence>
+  </xs:complexType>
+
+</xs:schema>
+"""#,
+        "prov-dictionary.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+	targetNamespace="http://www.w3.org/ns/prov#" xmlns:prov="http://www.w3.org/ns/prov#"
+	elementFormDefault="qualified">
+	
+	<xs:include schemaLocation="prov-core.xsd" />	
+		
+	<!-- Dictionary -->
+	<xs:complexType name="Dictionary">
+		<xs:complexContent>
+			<xs:extension base="prov:Collection">
+			</xs:extension>
+		</xs:complexContent>
+	</xs:complexType>
+	
+	<xs:element name="dictionary" type="prov:Dictionary" substitutionGroup="prov:internalElement" />
+	
+	<!-- Empty Dictionary -->
+	<xs:complexType name="EmptyDictionary">
+		<xs:complexContent>
+			<xs:extension base="prov:Dictionary">
+			</xs:extension>
+		</xs:complexContent>
+	</xs:complexType>
+	
+	<xs:element name="emptyDictionary" type="prov:EmptyDictionary" substitutionGroup="prov:internalElement" />
+		
+	<!-- Key-Entity Pair -->
+	<xs:complexType name="KeyEntityPair">
+        <xs:sequence>
+    	  <xs:element name="key" type="xs:anySimpleType" />
+    	  <xs:element name="entity" type="prov:IDRef" />
+        </xs:sequence>
+	</xs:complexType>
+	
+	<!-- do we need to have this use the substitutionGroup? -->
+	<xs:element name="keyEntityPair" type="prov:KeyEntityPair" substitutionGroup="prov:internalElement"/>
+
+	<!-- Dictionary Membership -->
+	<xs:complexType name="DictionaryMembership">
+	  <xs:sequence>
+		<xs:element name="dictionary" type="prov:IDRef"/>
+		<xs:element name="keyEntityPair" type="prov:KeyEntityPair" minOccurs="1" maxOccurs="unbounded"/>
+	  </xs:sequence>
+	</xs:complexType>
+	
+	<xs:element name="hadDictionaryMember" type="prov:DictionaryMembership" substitutionGroup="prov:internalElement"/>
+
+	<!-- Insertion -->
+	<xs:complexType name="Insertion">
+	  <xs:sequence>
+      <xs:element name="newDictionary" type="prov:IDRef"/>
+      <xs:element name="oldDictionary" type="prov:IDRef"/>
+      <xs:element name="keyEntityPair" type="prov:KeyEntityPair" minOccurs="1" maxOccurs="unbounded"/>
+      <!-- prov attributes -->
+      <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+      <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+      <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+      </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+	</xs:complexType>
+	
+	<xs:element name="derivedByInsertionFrom" type="prov:Insertion" substitutionGroup="prov:internalElement"/>
+
+	<!-- Removal -->
+	<xs:complexType name="Removal">
+	  <xs:sequence>
+      <xs:element name="newDictionary" type="prov:IDRef"/>
+      <xs:element name="oldDictionary" type="prov:IDRef"/>
+      <xs:element name="key" type="xs:anySimpleType" minOccurs="1" maxOccurs="unbounded" />
+      <!-- prov attributes -->
+      <xs:element ref="prov:label" minOccurs="0" maxOccurs="unbounded"/>
+      <xs:element ref="prov:type" minOccurs="0" maxOccurs="unbounded"/>
+      <xs:any namespace="##other" processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+	  </xs:sequence>
+    <xs:attribute ref="prov:id"/>
+    <xs:anyAttribute namespace="##other" processContents="lax"/>
+	</xs:complexType>
+	
+	<xs:element name="derivedByRemovalFrom" type="prov:Removal" substitutionGroup="prov:internalElement"/>
+
+</xs:schema>
+"""#,
+        "prov-links.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+	targetNamespace="http://www.w3.org/ns/prov#" xmlns:prov="http://www.w3.org/ns/prov#"
+	elementFormDefault="qualified">
+	
+	<xs:include schemaLocation="prov-core.xsd" />
+	
+	<xs:complexType name="Mention">
+		<xs:sequence>
+			<xs:element name="specificEntity" type="prov:IDRef" />
+			<xs:element name="generalEntity" type="prov:IDRef" />
+			<xs:element name="bundle" type="prov:IDRef" />
+		</xs:sequence>
+	</xs:complexType>
+	
+	<xs:element name="mentionOf" type="prov:Mention" substitutionGroup="prov:internalElement" />
+	
+</xs:schema>
+"""#,
+        "prov.xsd": #"""
+<?xml version="1.0" encoding="utf-8"?>
+<xs:schema targetNamespace="http://www.w3.org/ns/prov#"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:prov="http://www.w3.org/ns/prov#"
+           elementFormDefault="qualified"
+           attributeFormDefault="unqualified">
+
+	<xs:include schemaLocation="prov-core.xsd"/>
+	<xs:include schemaLocation="prov-dictionary.xsd"/>
+	<xs:include schemaLocation="prov-links.xsd"/>
+
+</xs:schema>
+"""#,
+        "xml.xsd": #"""
+<?xml version='1.0'?>
+<?xml-stylesheet href="../2008/09/xsd.xsl" type="text/xsl"?>
+<xs:schema targetNamespace="http://www.w3.org/XML/1998/namespace" 
+  xmlns:xs="http://www.w3.org/2001/XMLSchema" 
+  xmlns   ="http://www.w3.org/1999/xhtml"
+  xml:lang="en">
+
+ <xs:annotation>
+  <xs:documentation>
+   <div>
+    <h1>About the XML namespace</h1>
+
+    <div class="bodytext">
+     <p>
+      This schema document describes the XML namespace, in a form
+      suitable for import by other schema documents.
+     </p>
+     <p>
+      See <a href="http://www.w3.org/XML/1998/namespace.html">
+      http://www.w3.org/XML/1998/namespace.html</a> and
+      <a href="http://www.w3.org/TR/REC-xml">
+      http://www.w3.org/TR/REC-xml</a> for information 
+      about this namespace.
+     </p>
+     <p>
+      Note that local names in this namespace are intended to be
+      defined only by the World Wide Web Consortium or its subgroups.
+      The names currently defined in this namespace are listed below.
+      They should not be used with conflicting semantics by any Working
+      Group, specification, or document instance.
+     </p>
+     <p>   
+      See further below in this document for more information about <a
+      href="#usage">how to refer to this schema document from your own
+      XSD schema documents</a> and about <a href="#nsversioning">the
+      namespace-versioning policy governing this schema document</a>.
+     </p>
+    </div>
+   </div>
+  </xs:documentation>
+ </xs:annotation>
+
+ <xs:attribute name="lang">
+  <xs:annotation>
+   <xs:documentation>
+    <div>
+     
+      <h3>lang (as an attribute name)</h3>
+      <p>
+       denotes an attribute whose value
+       is a language code for the natural language of the content of
+       any element; its value is inherited.  This name is reserved
+       by virtue of its definition in the XML specification.</p>
+     
+    </div>
+    <div>
+     <h4>Notes</h4>
+     <p>
+      Attempting to install the relevant ISO 2- and 3-letter
+      codes as the enumerated possible values is probably never
+      going to be a realistic possibility.  
+     </p>
+     <p>
+      See BCP 47 at <a href="http://www.rfc-editor.org/rfc/bcp/bcp47.txt">
+       http://www.rfc-editor.org/rfc/bcp/bcp47.txt</a>
+      and the IANA language subtag registry at
+      <a href="http://www.iana.org/assignments/language-subtag-registry">
+       http://www.iana.org/assignments/language-subtag-registry</a>
+      for further information.
+     </p>
+     <p>
+      The union allows for the 'un-declaration' of xml:lang with
+      the empty string.
+     </p>
+    </div>
+   </xs:documentation>
+  </xs:annotation>
+  <xs:simpleType>
+   <xs:union memberTypes="xs:language">
+    <xs:simpleType>    
+     <xs:restriction base="xs:string">
+      <xs:enumeration value=""/>
+     </xs:restriction>
+    </xs:simpleType>
+   </xs:union>
+  </xs:simpleType>
+ </xs:attribute>
+
+ <xs:attribute name="space">
+  <xs:annotation>
+   <xs:documentation>
+    <div>
+     
+      <h3>space (as an attribute name)</h3>
+      <p>
+       denotes an attribute whose
+       value is a keyword indicating what whitespace processing
+       discipline is intended for the content of the element; its
+       value is inherited.  This name is reserved by virtue of its
+       definition in the XML specification.</p>
+     
+    </div>
+   </xs:documentation>
+  </xs:annotation>
+  <xs:simpleType>
+   <xs:restriction base="xs:NCName">
+    <xs:enumeration value="default"/>
+    <xs:enumeration value="preserve"/>
+   </xs:restriction>
+  </xs:simpleType>
+ </xs:attribute>
+ 
+ <xs:attribute name="base" type="xs:anyURI"> <xs:annotation>
+   <xs:documentation>
+    <div>
+     
+      <h3>base (as an attribute name)</h3>
+      <p>
+       denotes an attribute whose value
+       provides a URI to be used as the base for interpreting any
+       relative URIs in the scope of the element on which it
+       appears; its value is inherited.  This name is reserved
+       by virtue of its definition in the XML Base specification.</p>
+     
+     <p>
+      See <a
+      href="http://www.w3.org/TR/xmlbase/">http://www.w3.org/TR/xmlbase/</a>
+      for information about this attribute.
+     </p>
+    </div>
+   </xs:documentation>
+  </xs:annotation>
+ </xs:attribute>
+ 
+ <xs:attribute name="id" type="xs:ID">
+  <xs:annotation>
+   <xs:documentation>
+    <div>
+     
+      <h3>id (as an attribute name)</h3> 
+      <p>
+       denotes an attribute whose value
+       should be interpreted as if declared to be of type ID.
+       This name is reserved by virtue of its definition in the
+       xml:id specification.</p>
+     
+     <p>
+      See <a
+      href="http://www.w3.org/TR/xml-id/">http://www.w3.org/TR/xml-id/</a>
+      for information about this attribute.
+     </p>
+    </div>
+   </xs:documentation>
+  </xs:annotation>
+ </xs:attribute>
+
+ <xs:attributeGroup name="specialAttrs">
+  <xs:attribute ref="xml:base"/>
+  <xs:attribute ref="xml:lang"/>
+  <xs:attribute ref="xml:space"/>
+  <xs:attribute ref="xml:id"/>
+ </xs:attributeGroup>
+
+ <xs:annotation>
+  <xs:documentation>
+   <div>
+   
+    <h3>Father (in any context at all)</h3> 
+
+    <div class="bodytext">
+     <p>
+      denotes Jon Bosak, the chair of 
+      the original XML Working Group.  This name is reserved by 
+      the following decision of the W3C XML Plenary and 
+      XML Coordination groups:
+     </p>
+     <blockquote>
+       <p>
+	In appreciation for his vision, leadership and
+	dedication the W3C XML Plenary on this 10th day of
+	February, 2000, reserves for Jon Bosak in perpetuity
+	the XML name "xml:Father".
+       </p>
+     </blockquote>
+    </div>
+   </div>
+  </xs:documentation>
+ </xs:annotation>
+
+ <xs:annotation>
+  <xs:documentation>
+   <div xml:id="usage" id="usage">
+    <h2><a name="usage">About this schema document</a></h2>
+
+    <div class="bodytext">
+     <p>
+      This schema defines attributes and an attribute group suitable
+      for use by schemas wishing to allow <code>xml:base</code>,
+      <code>xml:lang</code>, <code>xml:space</code> or
+      <code>xml:id</code> attributes on elements they define.
+     </p>
+     <p>
+      To enable this, such a schema must import this schema for
+      the XML namespace, e.g. as follows:
+     </p>
+     <pre>
+          &lt;schema . . .>
+           . . .
+           &lt;import namespace="http://www.w3.org/XML/1998/namespace"
+                      schemaLocation="http://www.w3.org/2001/xml.xsd"/>
+     </pre>
+     <p>
+      or
+     </p>
+     <pre>
+           &lt;import namespace="http://www.w3.org/XML/1998/namespace"
+                      schemaLocation="http://www.w3.org/2009/01/xml.xsd"/>
+     </pre>
+     <p>
+      Subsequently, qualified reference to any of the attributes or the
+      group defined below will have the desired effect, e.g.
+     </p>
+     <pre>
+          &lt;type . . .>
+           . . .
+           &lt;attributeGroup ref="xml:specialAttrs"/>
+     </pre>
+     <p>
+      will define a type which will schema-validate an instance element
+      with any of those attributes.
+     </p>
+    </div>
+   </div>
+  </xs:documentation>
+ </xs:annotation>
+
+ <xs:annotation>
+  <xs:documentation>
+   <div id="nsversioning" xml:id="nsversioning">
+    <h2><a name="nsversioning">Versioning policy for this schema document</a></h2>
+    <div class="bodytext">
+     <p>
+      In keeping with the XML Schema WG's standard versioning
+      policy, this schema document will persist at
+      <a href="http://www.w3.org/2009/01/xml.xsd">
+       http://www.w3.org/2009/01/xml.xsd</a>.
+     </p>
+     <p>
+      At the date of issue it can also be found at
+      <a href="http://www.w3.org/2001/xml.xsd">
+       http://www.w3.org/2001/xml.xsd</a>.
+     </p>
+     <p>
+      The schema document at that URI may however change in the future,
+      in order to remain compatible with the latest version of XML
+      Schema itself, or with the XML namespace itself.  In other words,
+      if the XML Schema or XML namespaces change, the version of this
+      document at <a href="http://www.w3.org/2001/xml.xsd">
+       http://www.w3.org/2001/xml.xsd 
+      </a> 
+      will change accordingly; the version at 
+      <a href="http://www.w3.org/2009/01/xml.xsd">
+       http://www.w3.org/2009/01/xml.xsd 
+      </a> 
+      will not change.
+     </p>
+     <p>
+      Previous dated (and unchanging) versions of this schema 
+      document are at:
+     </p>
+     <ul>
+      <li><a href="http://www.w3.org/2009/01/xml.xsd">
+	http://www.w3.org/2009/01/xml.xsd</a></li>
+      <li><a href="http://www.w3.org/2007/08/xml.xsd">
+	http://www.w3.org/2007/08/xml.xsd</a></li>
+      <li><a href="http://www.w3.org/2004/10/xml.xsd">
+	http://www.w3.org/2004/10/xml.xsd</a></li>
+      <li><a href="http://www.w3.org/2001/03/xml.xsd">
+	http://www.w3.org/2001/03/xml.xsd</a></li>
+     </ul>
+    </div>
+   </div>
+  </xs:documentation>
+ </xs:annotation>
+
+</xs:schema>
 """#,
     ]
 }

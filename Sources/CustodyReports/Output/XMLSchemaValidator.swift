@@ -1,11 +1,19 @@
 import CLibXML2
+import Foundation
 
 /// Validates an XML file against an XSD as a stream (libxml2's reader with schema validation), so a
-/// report of any size is checked in constant memory. The first problem is reported with its line.
+/// document of any size is checked in constant memory. The first problem is reported with its line.
 struct XMLSchemaValidator {
-    /// The schema's text (the XSDs are embedded in the binary, see `ReportResources`).
-    let schema: String
-    /// A name for messages, such as `dsar.xsd`.
+    /// Where the schema comes from: one self-contained text (Custody's report schemas, embedded with
+    /// common.xsd inlined), or a set of files that include each other (the W3C PROV schema), written to a
+    /// scratch folder so libxml2 resolves the includes there and never on the network.
+    enum Schema {
+        case text(String)
+        case files([String: String], entry: String)
+    }
+
+    let schema: Schema
+    /// A name for messages, such as `reports/xsd/dsar.xsd`.
     let schemaName: String
 
     /// Throws `ReportError.invalid` naming the first problem, unless the file at `path` is well-formed
@@ -15,12 +23,29 @@ struct XMLSchemaValidator {
         let context = Unmanaged.passUnretained(problems).toOpaque()
         defer { withExtendedLifetime(problems) {} }
 
-        let bytes = Array(schema.utf8)
-        guard let parser = bytes.withUnsafeBufferPointer({ buffer in
-            buffer.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { xmlSchemaNewMemParserCtxt($0, Int32(buffer.count)) }
-            }
-        }) else { throw ReportError(.invalid, "cannot read the schema \(schemaName)") }
+        var scratch: URL?
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        var retained: UnsafeMutableBufferPointer<CChar>?
+        defer { retained?.deallocate() }
+        let parser: xmlSchemaParserCtxtPtr?
+        switch schema {
+        case .text(let text):
+            // libxml2 reads the buffer when the schema is parsed, not when the context is made: it must outlive both.
+            let bytes = Array(text.utf8)
+            let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: bytes.count)
+            _ = buffer.initialize(from: bytes.lazy.map { CChar(bitPattern: $0) })
+            retained = buffer
+            parser = xmlSchemaNewMemParserCtxt(buffer.baseAddress, Int32(buffer.count))
+        case .files(let files, let entry):
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custody-schema-\(UUID().uuidString)")
+            scratch = folder
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for (name, text) in files { try Data(text.utf8).write(to: folder.appendingPathComponent(name)) }
+            } catch { throw ReportError(.output, "cannot prepare the schema \(schemaName) in \(folder.path): \(error)") }
+            parser = xmlSchemaNewParserCtxt(folder.appendingPathComponent(entry).path)
+        }
+        guard let parser else { throw ReportError(.invalid, "cannot read the schema \(schemaName)") }
         defer { xmlSchemaFreeParserCtxt(parser) }
         xmlSchemaSetParserStructuredErrors(parser, collect, context)
         guard let compiled = xmlSchemaParse(parser) else {
