@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "CustodyPack", package: "Custody"),
                 .product(name: "CustodyModel", package: "Custody"),
                 .product(name: "CustodyPolicy", package: "Custody"),
+                .product(name: "CustodyReports", package: "Custody"),
             ]
         ),
     ]

@@ -17,6 +17,7 @@ import CustodyLog
 import CustodyModel
 import CustodyPack
 import CustodyPolicy
+import CustodyReports
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -71,7 +72,7 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-let reusesStore = ["queries", "rebuild", "check", "decide", "datasets", "runs"].contains(only ?? "")
+let reusesStore = ["queries", "rebuild", "check", "decide", "datasets", "runs", "reports"].contains(only ?? "")
 if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -210,6 +211,47 @@ if only == "decide" {
     }
     let (p50, p99) = percentiles(samples)
     print("{\"decideP50ms\":\(String(format: "%.3f", p50)),\"decideP99ms\":\(String(format: "%.3f", p99)),\"denied\":\(denied),\"decisions\":\(samples.count)}")
+    exit(0)
+}
+if only == "reports" {
+    // A DSAR for one person (a trail of a few hundred datasets, with inclusion proofs), as XML and as HTML;
+    // then the audit trail of the whole store as XML, streamed, with the peak memory before and after.
+    let pinned = try lineage.pinned()
+    let scratch = workDirectory + "/reports"
+    try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    var xmlSamples: [Double] = [], htmlSamples: [Double] = [], sizes: [Int] = [], proofs: [Int] = []
+    for index in 0..<40 {
+        let person = String(format: "subject-%05d@example.com", picker.below(5000))
+        for format in [ReportFormat.xml, .html] {
+            let start = now()
+            let report = try DSARReport(lineage: pinned, identifiers: [person], vaultKey: vaultKey, received: nil, engineVersion: "bench", now: Date())
+            try ReportRenderer().write(report, format: format, to: scratch + "/dsar-\(index).\(format.fileExtension)")
+            if format == .html {
+                htmlSamples.append(now() - start)
+            } else {
+                xmlSamples.append(now() - start)
+                sizes.append(report.copyLocations.count)
+                proofs.append(report.proofs.count)
+            }
+        }
+    }
+    let (xmlP50, xmlP99) = percentiles(xmlSamples)
+    let (htmlP50, htmlP99) = percentiles(htmlSamples)
+    let rssBefore = peakRSSMegabytes()
+    let auditStart = now()
+    let audit = try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: "bench", now: Date())
+    let auditBuilt = now()
+    try ReportRenderer().write(audit, format: .xml, to: scratch + "/audit.xml")
+    let auditWritten = now()
+    print("""
+        {"dsarXmlP50ms":\(String(format: "%.1f", xmlP50)),"dsarXmlP99ms":\(String(format: "%.1f", xmlP99)),\
+        "dsarHtmlP50ms":\(String(format: "%.1f", htmlP50)),"dsarHtmlP99ms":\(String(format: "%.1f", htmlP99)),\
+        "dsarMedianDatasets":\(sizes.sorted()[sizes.count / 2]),"dsarMedianProofs":\(proofs.sorted()[proofs.count / 2]),\
+        "auditEvents":\(audit.period.events),"auditFindingsSeconds":\(String(format: "%.2f", auditBuilt - auditStart)),\
+        "auditXmlSeconds":\(String(format: "%.2f", auditWritten - auditBuilt)),\
+        "auditXmlEventsPerSecond":\(Int(Double(audit.period.events) / (auditWritten - auditBuilt))),\
+        "peakRSSBeforeAuditMB":\(rssBefore),"peakRSSAfterAuditMB":\(peakRSSMegabytes())}
+        """)
     exit(0)
 }
 var upSamples: [Double] = [], downSamples: [Double] = [], trailSamples: [Double] = [], trailSizes: [Int] = []
