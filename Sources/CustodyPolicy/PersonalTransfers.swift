@@ -1,6 +1,6 @@
 public import CustodyLineage
 import CustodyModel
-import CustodyPack
+public import CustodyPack
 
 extension PolicyEngine {
     /// Every movement of one person's data out of the EEA that the trail shows, judged in the Chapter V
@@ -12,8 +12,8 @@ extension PolicyEngine {
         var transfers: [PersonalTransfer] = []
         for disclosure in trail.disclosures {
             let recipient = disclosure.recipient
+            guard recipient.isOutsideEEA(in: pack) else { continue }
             let country = recipient.country.flatMap(CountryCode.init)
-            guard recipient.internationalOrganisation != nil || country.map({ !pack.jurisdictions.isInEEA($0) }) == true else { continue }
             let processing = disclosure.run.processing
             let movement = TransferAssessor.Movement(country: country, organisation: recipient.internationalOrganisation, recipient: recipient,
                 mechanism: processing.transferMechanism, publicAuthority: processing.controller?.publicAuthority ?? false, at: disclosure.at.time)
@@ -40,5 +40,13 @@ extension PolicyEngine {
             }
         }
         return transfers.sorted { $0.at < $1.at }
+    }
+}
+
+extension Processing.Recipient {
+    /// Whether data disclosed to this recipient leaves the EEA: an international organisation, or a
+    /// recipient in a country outside it (a recipient of unknown country is not counted as outside).
+    public func isOutsideEEA(in pack: PolicyPack) -> Bool {
+        internationalOrganisation != nil || country.flatMap(CountryCode.init).map { !pack.jurisdictions.isInEEA($0) } == true
     }
 }

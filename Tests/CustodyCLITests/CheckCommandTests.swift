@@ -193,26 +193,9 @@ struct CheckCommandTests {
     }
 
     /// Thirty days for the service's data, sixty for health data, and a hold on the clinic's datasets.
-    static func retentionPolicies(in directory: TemporaryDirectory) throws -> String {
-        let policies = directory.file("policies")
-        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-        try """
-            retention:
-              periods:
-                accounts: { purposes: [essential.service], period: P30D }
-                health: { categories: [user.health_and_medical], period: P60D }
-            holds:
-              clinic:
-                ground: public_health
-                datasets: ["dataset:postgres://clinic-db:5432:*"]
-                reason: Kept for the health authority.
-            """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
-        return policies
-    }
-
     @Test func retentionListsWhatIsDueWithItsPeriodAndTheHeldApart() throws {
         try Self.withStore { directory, store in
-            let policies = try Self.retentionPolicies(in: directory)
+            let policies = try PolicyFiles.fixtureRetention(in: directory)
             #expect(CLIRun(["retention", "--store", store]).stdout.hasPrefix("No retention periods in the policy pack"))
             let run = CLIRun(["retention", "--store", store, "--policies", policies, "--as-of", "2026-04-10", "--format", "json"])
             #expect(run.status == 0, "\(run.stderr)")
@@ -243,7 +226,7 @@ struct CheckCommandTests {
 
     @Test func retentionApplyRecordsWhatIsOverdueOnceAndChangesNothingElse() throws {
         try Self.withStore { directory, store in
-            let policies = try Self.retentionPolicies(in: directory)
+            let policies = try PolicyFiles.fixtureRetention(in: directory)
             func size() throws -> Int { try EventStore.open(at: store).head().size }
             func apply(on day: String) throws -> [String: Any] {
                 let run = CLIRun(["retention", "--apply", "--store", store, "--policies", policies, "--format", "json"],

@@ -109,18 +109,7 @@ struct ReportKindsTests {
     @Test func theRetentionReportIsThePlanAsOfItsTime() throws {
         var test = try TestStore(seed: 24)
         try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
-        let policies = test.directory.file("policies")
-        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-        try """
-            retention:
-              periods:
-                accounts: { purposes: [essential.service], period: P30D }
-            holds:
-              clinic:
-                ground: public_health
-                datasets: ["dataset:postgres://clinic-db:5432:*"]
-                reason: Kept for the health authority.
-            """.write(toFile: policies + "/keep.yaml", atomically: true, encoding: .utf8)
+        let policies = try PolicyFiles.fixtureRetention(in: test.directory)
         let pack = try PolicyPack.load(overlay: policies)
         let asOf = RFC3339.parseInstant("2026-04-10T00:00:00Z")!
         let lineage = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: asOf)).pinned()

@@ -21,6 +21,14 @@ struct ReportOutputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Write the report to this file (default: standard output). The file appears only when complete.", valueName: "file"))
     var output: String?
 
+    /// Makes the report from the pinned lineage view of the store and writes it in the chosen format: what
+    /// every report command does once its own options are read.
+    func write<R: Report>(with globals: GlobalOptions, _ make: (_ lineage: Lineage, _ now: Date) throws -> R) throws {
+        let format = try globals.reportFormat()
+        let context = globals.context
+        try write(try make(try globals.lineage().pinned(), context.now), format: format, context: context)
+    }
+
     func write<R: Report>(_ report: R, format: ReportFormat, context: CommandContext) throws {
         if let output {
             try ReportRenderer().write(report, format: format, to: output)
@@ -74,13 +82,10 @@ struct DSARReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let lineage = try globals.lineage().pinned()
-        let receivedAt = received.flatMap(ReportTime.startOf)
-        let report = try DSARReport(lineage: lineage, identifiers: identifiers, vaultKey: try globals.paths.readVaultKey(), received: receivedAt,
-            engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in
+            try DSARReport(lineage: lineage, identifiers: identifiers, vaultKey: try globals.paths.readVaultKey(), received: received.flatMap(ReportTime.startOf),
+                engineVersion: CustodyVersion.current, now: now)
+        }
     }
 }
 
@@ -112,11 +117,10 @@ struct AuditReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let report = try AuditReport(lineage: try globals.lineage().pinned(), from: from.flatMap(ReportTime.startOf), to: to.flatMap(ReportTime.startOf),
-            engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in
+            try AuditReport(lineage: lineage, from: from.flatMap(ReportTime.startOf), to: to.flatMap(ReportTime.startOf),
+                engineVersion: CustodyVersion.current, now: now)
+        }
     }
 }
 
@@ -146,11 +150,9 @@ struct BreachReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let report = try BreachReport(lineage: try globals.lineage().pinned(), dataset: dataset, awareAt: awareAt.flatMap(ReportTime.startOf),
-            engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in
+            try BreachReport(lineage: lineage, dataset: dataset, awareAt: awareAt.flatMap(ReportTime.startOf), engineVersion: CustodyVersion.current, now: now)
+        }
     }
 }
 
@@ -164,10 +166,7 @@ struct RetentionReportCommand: ParsableCommand {
     @OptionGroup var destination: ReportOutputOptions
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let report = try RetentionReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in try RetentionReport(lineage: lineage, engineVersion: CustodyVersion.current, now: now) }
     }
 }
 
@@ -181,10 +180,7 @@ struct TransfersReportCommand: ParsableCommand {
     @OptionGroup var destination: ReportOutputOptions
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let report = try TransfersReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in try TransfersReport(lineage: lineage, engineVersion: CustodyVersion.current, now: now) }
     }
 }
 
@@ -210,9 +206,6 @@ struct RoPAReportCommand: ParsableCommand {
     @OptionGroup var destination: ReportOutputOptions
 
     func run() throws {
-        let format = try globals.reportFormat()
-        let context = globals.context
-        let report = try RoPAReport(lineage: try globals.lineage().pinned(), engineVersion: CustodyVersion.current, now: context.now)
-        try destination.write(report, format: format, context: context)
+        try destination.write(with: globals) { lineage, now in try RoPAReport(lineage: lineage, engineVersion: CustodyVersion.current, now: now) }
     }
 }

@@ -80,9 +80,6 @@ public struct BreachReport: Report {
             Recipient(name: $0.recipient.name, role: $0.recipient.role, country: $0.recipient.country, at: RFC3339.format($0.at.time), event: $0.at.seq,
                 job: $0.run.job.name, datasets: $0.datasets.map(\.name))
         }
-        controller = pack.controller.map {
-            DSARReport.ControllerEntry(name: $0.name, contact: $0.contact, country: $0.country, dpo: $0.dpo, representative: $0.representative,
-                supervisoryAuthority: $0.supervisoryAuthority)
-        }
+        controller = pack.controller.map(DSARReport.ControllerEntry.init)
     }
 }

@@ -1,8 +1,8 @@
 public import CustodyLineage
 public import CustodyLog
-public import CustodyModel
+import CustodyModel
 import CustodyPack
-public import CustodyPolicy
+import CustodyPolicy
 public import Foundation
 
 extension DSARReport {
@@ -20,10 +20,7 @@ extension DSARReport {
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
         request = Request(identifiers: identifiers, knownIdentifiers: trail.knownIdentifiers, received: received.map(RFC3339.format),
             dueBy: received.map { RFC3339.format(Self.oneMonth(after: $0)) })
-        controller = pack.controller.map {
-            ControllerEntry(name: $0.name, contact: $0.contact, country: $0.country, dpo: $0.dpo, representative: $0.representative,
-                supervisoryAuthority: $0.supervisoryAuthority)
-        }
+        controller = pack.controller.map(ControllerEntry.init)
         processingConfirmed = !trail.holdsNoData
 
         var profiles: [NodeName: DatasetProfile] = [:]
@@ -118,14 +115,8 @@ extension DSARReport {
         return gathered.keys.sorted().map { key in
             let entry = gathered[key]!
             let resolved = pack.taxonomy.purpose(key)
-            let categories = categoryKeys(Array(entry.datasets)).map { categoryKey in
-                let category = pack.taxonomy.category(categoryKey)
-                return Category(key: categoryKey, name: category.isKnown ? category.entry!.name : categoryKey, dpv: category.isKnown ? category.entry?.dpv : nil,
-                    specialCategory: category.specialCategory, criminal: category.criminal)
-            }
-            let retention = pack.retention.periods(forPurpose: key.isEmpty ? nil : key, categories: categories.map(\.key)).map {
-                RetentionEntry(rule: $0.id, period: $0.period.description, clock: $0.clock.rawValue, notes: $0.notes)
-            }
+            let categories = categoryKeys(Array(entry.datasets)).map { Category(key: $0, taxonomy: pack.taxonomy) }
+            let retention = pack.retention.periods(forPurpose: key.isEmpty ? nil : key, categories: categories.map(\.key)).map(RetentionEntry.init)
             return Purpose(key: key.isEmpty ? "unstated" : key,
                 name: key.isEmpty ? "No purpose stated" : (resolved.isKnown ? resolved.entry!.name : key),
                 dpv: resolved.isKnown ? resolved.entry?.dpv : nil, legalBases: entry.bases.sorted(), categories: categories,
@@ -137,14 +128,12 @@ extension DSARReport {
     private static func recipients(of trail: SubjectTrail, pack: PolicyPack) -> [Recipient] {
         let grouped = Dictionary(grouping: trail.disclosures) { $0.recipient }
         return grouped.keys.sorted { ($0.name, $0.role) < ($1.name, $1.role) }.map { recipient in
-            let thirdCountry = recipient.internationalOrganisation != nil
-                || recipient.country.flatMap(CountryCode.init).map { !pack.jurisdictions.isInEEA($0) } == true
             let disclosures = grouped[recipient]!.sorted { $0.at < $1.at }.map {
                 Disclosure(at: RFC3339.format($0.at.time), event: $0.at.seq, job: $0.run.job.name, purposes: $0.run.processing.purposes,
                     datasets: $0.datasets.map(\.name))
             }
             return Recipient(name: recipient.name, role: recipient.role, country: recipient.country,
-                internationalOrganisation: recipient.internationalOrganisation, thirdCountry: thirdCountry, disclosures: disclosures)
+                internationalOrganisation: recipient.internationalOrganisation, thirdCountry: recipient.isOutsideEEA(in: pack), disclosures: disclosures)
         }
     }
 

@@ -109,18 +109,12 @@ public struct RoPAReport: Report {
             let members = grouped[key]!
             let touched = Set(members.flatMap { $0.inputs + $0.outputs }).compactMap { profiles[$0] }.sorted { $0.dataset < $1.dataset }
             let categoryKeys = Set(touched.flatMap { $0.categories.map(\.key) }).sorted()
-            let categories = categoryKeys.map { categoryKey in
-                let resolved = pack.taxonomy.category(categoryKey)
-                return DSARReport.Category(key: categoryKey, name: resolved.isKnown ? resolved.entry!.name : categoryKey,
-                    dpv: resolved.isKnown ? resolved.entry?.dpv : nil, specialCategory: resolved.specialCategory, criminal: resolved.criminal)
-            }
+            let categories = categoryKeys.map { DSARReport.Category(key: $0, taxonomy: pack.taxonomy) }
             var recipients: [String: Recipient] = [:]
             for run in members {
                 guard let recipient = run.summary.processing.recipient else { continue }
-                let thirdCountry = recipient.internationalOrganisation != nil
-                    || recipient.country.flatMap(CountryCode.init).map { !pack.jurisdictions.isInEEA($0) } == true
                 recipients[recipient.name] = Recipient(name: recipient.name, role: recipient.role, country: recipient.country,
-                    internationalOrganisation: recipient.internationalOrganisation, thirdCountry: thirdCountry)
+                    internationalOrganisation: recipient.internationalOrganisation, thirdCountry: recipient.isOutsideEEA(in: pack))
             }
             var transfers: [String: Transfer] = [:]
             for run in members {
@@ -144,9 +138,8 @@ public struct RoPAReport: Report {
                 categories: categories,
                 recipients: recipients.keys.sorted().map { recipients[$0]! },
                 transfers: transfers.keys.sorted().map { transfers[$0]! },
-                retentionPeriods: pack.retention.periods(forPurpose: key.purpose.isEmpty ? nil : key.purpose, categories: categoryKeys).map {
-                    DSARReport.RetentionEntry(rule: $0.id, period: $0.period.description, clock: $0.clock.rawValue, notes: $0.notes)
-                },
+                retentionPeriods: pack.retention.periods(forPurpose: key.purpose.isEmpty ? nil : key.purpose, categories: categoryKeys)
+                    .map(DSARReport.RetentionEntry.init),
                 sources: Set(members.compactMap { run in
                     run.summary.processing.source.map { [$0.type, $0.name].compactMap { $0 }.joined(separator: ": ") }
                 }).sorted(),
