@@ -57,4 +57,31 @@ struct HostileNameTests {
         let raw = try String(contentsOfFile: xmlPath, encoding: .utf8)
         #expect(!raw.contains("<script"))
     }
+
+    @Test func everyKindCarriesHostileNamesHarmlessly() throws {
+        let test = try Self.store()
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
+        let now = TestStore.recordedAt
+        let dataset = "dataset:postgres://db:5432:" + Self.cdataEnd
+        let reports: [any Report] = [
+            try RoPAReport(lineage: lineage, engineVersion: "test", now: now),
+            try AuditReport(lineage: lineage, from: nil, to: nil, engineVersion: "test", now: now),
+            try TransfersReport(lineage: lineage, engineVersion: "test", now: now),
+            try RetentionReport(lineage: lineage, engineVersion: "test", now: now),
+            try BreachReport(lineage: lineage, dataset: dataset, awareAt: now, engineVersion: "test", now: now),
+        ]
+        for report in reports {
+            let kind = type(of: report).kind
+            for format in [ReportFormat.html, .xml] {
+                let path = test.directory.file("\(kind).\(format.fileExtension)")
+                try ReportRenderer().write(report, format: format, to: path)   // XML: validated on the way
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                #expect(!text.contains("<script"), "\(kind) \(format)")
+                #expect(!text.contains(Self.cdataEnd), "\(kind) \(format) carries the name unescaped")
+            }
+        }
+        let provPath = test.directory.file("lineage.provx")
+        try ProvExport(lineage: lineage).write(to: provPath)
+        #expect(!(try String(contentsOfFile: provPath, encoding: .utf8)).contains("<script"))
+    }
 }
