@@ -132,6 +132,36 @@ public struct Lineage: Sendable {
         }
     }
 
+    /// Several datasets at once, as `dataset(_:)` describes each: their upstream closures are read and their
+    /// categories worked out together, so a DSAR's few hundred datasets cost one closure, not one each.
+    public func datasets(_ names: [NodeName]) throws -> [DatasetProfile] {
+        guard !names.isEmpty else { return [] }
+        return try query { context in
+            let resolver = NodeResolver(db: context.db)
+            let ids = try names.map { try resolver.resolve($0.id).id }
+            try context.preload(upstreamOf: ids)
+            let categories = try CategoryPropagation(context: context).categories(of: ids)
+            let profiler = DatasetProfiler(context: context)
+            return try ids.map { try profiler.profile($0, categories: categories) }
+        }
+    }
+
+    /// The categories each of several datasets holds, declared or carried from upstream, worked out together:
+    /// what `dataset(_:)` gives as `categories`, without the rest of the profile.
+    public func categories(of names: [NodeName]) throws -> [NodeName: [HeldCategory]] {
+        guard !names.isEmpty else { return [:] }
+        return try query { context in
+            let resolver = NodeResolver(db: context.db)
+            let ids = try names.map { try resolver.resolve($0.id).id }
+            try context.preload(upstreamOf: ids)
+            let held = try CategoryPropagation(context: context).categories(of: ids)
+            let profiler = DatasetProfiler(context: context)
+            var result: [NodeName: [HeldCategory]] = [:]
+            for (name, id) in zip(names, ids) { result[name] = try profiler.heldCategories(held[id] ?? CategoryPropagation.Held()) }
+            return result
+        }
+    }
+
     /// One person's trail, for all the identifiers given (the ones verified for the requester). No
     /// identifier known to the vault is an answer: a trail with no datasets.
     public func subject(_ identifiers: [SubjectIdentifier], vaultKey: VaultKey) throws -> SubjectTrail {

@@ -220,8 +220,17 @@ if only == "reports" {
     let scratch = workDirectory + "/reports"
     try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
     var xmlSamples: [Double] = [], htmlSamples: [Double] = [], sizes: [Int] = [], proofs: [Int] = []
-    for index in 0..<40 {
+    var trailSeconds: [Double] = [], profileSeconds: [Double] = []
+    let persons = Int(ProcessInfo.processInfo.environment["CUSTODY_BENCH_DSARS"] ?? "") ?? 20
+    for index in 0..<persons {
         let person = String(format: "subject-%05d@example.com", picker.below(5000))
+        // The two lineage questions a DSAR asks, timed alone: the trail, then the profiles of its datasets.
+        let trailStart = now()
+        let trail = try pinned.subject([SubjectIdentifier(person)!], vaultKey: vaultKey)
+        let profileStart = now()
+        _ = try pinned.categories(of: trail.datasets.map(\.dataset))
+        trailSeconds.append(profileStart - trailStart)
+        profileSeconds.append(now() - profileStart)
         for format in [ReportFormat.xml, .html] {
             let start = now()
             let report = try DSARReport(lineage: pinned, identifiers: [person], vaultKey: vaultKey, received: nil, engineVersion: "bench", now: Date())
@@ -237,17 +246,25 @@ if only == "reports" {
     }
     let (xmlP50, xmlP99) = percentiles(xmlSamples)
     let (htmlP50, htmlP99) = percentiles(htmlSamples)
+    // Where an audit trail's time goes: reading the events back, then turning them into report trees.
+    var eventCount = 0
+    let readStart = now()
+    try pinned.forEachEvent(in: 0..<events) { _ in eventCount += 1 }
+    let readSeconds = now() - readStart
     let rssBefore = peakRSSMegabytes()
     let auditStart = now()
     let audit = try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: "bench", now: Date())
     let auditBuilt = now()
+    let rssAfterFindings = peakRSSMegabytes()
     try ReportRenderer().write(audit, format: .xml, to: scratch + "/audit.xml")
     let auditWritten = now()
     print("""
         {"dsarXmlP50ms":\(String(format: "%.1f", xmlP50)),"dsarXmlP99ms":\(String(format: "%.1f", xmlP99)),\
         "dsarHtmlP50ms":\(String(format: "%.1f", htmlP50)),"dsarHtmlP99ms":\(String(format: "%.1f", htmlP99)),\
-        "dsarMedianDatasets":\(sizes.sorted()[sizes.count / 2]),"dsarMedianProofs":\(proofs.sorted()[proofs.count / 2]),\
-        "auditEvents":\(audit.period.events),"auditFindingsSeconds":\(String(format: "%.2f", auditBuilt - auditStart)),\
+        "dsarMedianDatasets":\(sizes.sorted()[sizes.count / 2]),"trailP50ms":\(String(format: "%.1f", percentiles(trailSeconds).p50)),\
+        "profilesP50ms":\(String(format: "%.1f", percentiles(profileSeconds).p50)),"dsarMedianProofs":\(proofs.sorted()[proofs.count / 2]),\
+        "auditEvents":\(audit.period.events),"auditReadEventsPerSecond":\(Int(Double(eventCount) / readSeconds)),"auditFindings":\(audit.findings.count),\
+        "peakRSSAfterAuditFindingsMB":\(rssAfterFindings),"auditFindingsSeconds":\(String(format: "%.2f", auditBuilt - auditStart)),\
         "auditXmlSeconds":\(String(format: "%.2f", auditWritten - auditBuilt)),\
         "auditXmlEventsPerSecond":\(Int(Double(audit.period.events) / (auditWritten - auditBuilt))),\
         "peakRSSBeforeAuditMB":\(rssBefore),"peakRSSAfterAuditMB":\(peakRSSMegabytes())}

@@ -84,7 +84,9 @@ public struct AuditReport: Report, StreamedReport {
         try writer.openList("events")
         try lineage.forEachEvent(in: range) { event in try writer.write("event", encoding: Event(event)) }
         try writer.close()
-        try writer.write("findings", encoding: findings)
+        try writer.openList("findings")
+        for finding in findings { try writer.write("finding", encoding: finding) }
+        try writer.close()
         try writer.write("evidence", encoding: evidence)
         try writer.close()
     }

@@ -75,7 +75,7 @@ public struct BreachReport: Report {
         }
         specialCategories = categories.contains { $0.specialCategory != nil }
         criminalData = categories.contains(where: \.criminal)
-        downstreamCopies = try scope.downstream.map { entry($0, try lineage.dataset($0.id).location) }
+        downstreamCopies = try lineage.datasets(scope.downstream).map { entry($0.dataset, $0.location) }
         recipients = scope.disclosures.map {
             Recipient(name: $0.recipient.name, role: $0.recipient.role, country: $0.recipient.country, at: RFC3339.format($0.at.time), event: $0.at.seq,
                 job: $0.run.job.name, datasets: $0.datasets.map(\.name))

@@ -23,10 +23,9 @@ extension DSARReport {
         controller = pack.controller.map(ControllerEntry.init)
         processingConfirmed = !trail.holdsNoData
 
-        var profiles: [NodeName: DatasetProfile] = [:]
-        for holding in trail.datasets { profiles[holding.dataset] = try lineage.dataset(holding.dataset.id) }
+        let held = try lineage.categories(of: trail.datasets.map(\.dataset))
         func categoryKeys(_ datasets: [NodeName]) -> [String] {
-            Set(datasets.flatMap { profiles[$0]?.categories.map(\.key) ?? [] }).sorted()
+            Set(datasets.flatMap { held[$0]?.map(\.key) ?? [] }).sorted()
         }
 
         // Every run that moved, disclosed or consulted the person's data, with the datasets it did so on.

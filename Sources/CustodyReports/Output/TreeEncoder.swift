@@ -10,55 +10,50 @@ final class TreeEncoder: Encoder {
         self.root = root
     }
 
-    /// One value of the tree under construction.
+    /// One value of the tree under construction. Members and items are kept in the box's own arrays, which
+    /// grow in place (an array inside an enum payload would be copied on every append).
     final class Box {
-        enum Content {
-            case empty
-            case object([(String, Box)])
-            case list([Box])
+        enum Kind {
+            case empty, object, list
             case scalar(ReportNode)
         }
-        var content = Content.empty
+        var kind = Kind.empty
+        private var members: [(String, Box)] = []
+        private var items: [Box] = []
 
         var node: ReportNode {
-            switch content {
+            switch kind {
             case .empty: .object([])
-            case .object(let members): .object(members.map { ($0.0, $0.1.node) })
-            case .list(let items): .list(items.map(\.node))
+            case .object: .object(members.map { ($0.0, $0.1.node) })
+            case .list: .list(items.map(\.node))
             case .scalar(let node): node
             }
         }
 
+        var count: Int { items.count }
+
         func member(_ key: String) -> Box {
             let box = Box()
-            if case .object(var members) = content {
-                members.append((key, box))
-                content = .object(members)
-            } else {
-                content = .object([(key, box)])
-            }
+            kind = .object
+            members.append((key, box))
             return box
         }
 
         func appendItem() -> Box {
             let box = Box()
-            if case .list(var items) = content {
-                items.append(box)
-                content = .list(items)
-            } else {
-                content = .list([box])
-            }
+            kind = .list
+            items.append(box)
             return box
         }
     }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .empty = root.content { root.content = .object([]) }
+        if case .empty = root.kind { root.kind = .object }
         return KeyedEncodingContainer(Keyed<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .empty = root.content { root.content = .list([]) }
+        if case .empty = root.kind { root.kind = .list }
         return Unkeyed(encoder: self)
     }
 
@@ -67,9 +62,9 @@ final class TreeEncoder: Encoder {
     /// Encodes `value` into `box`: scalars directly, anything else through a nested encoder.
     static func encode(_ value: some Encodable, into box: Box, codingPath: [any CodingKey]) throws {
         switch value {
-        case let text as String: box.content = .scalar(.text(text))
-        case let number as Int: box.content = .scalar(.number(number))
-        case let flag as Bool: box.content = .scalar(.flag(flag))
+        case let text as String: box.kind = .scalar(.text(text))
+        case let number as Int: box.kind = .scalar(.number(number))
+        case let flag as Bool: box.kind = .scalar(.flag(flag))
         default: try value.encode(to: TreeEncoder(codingPath: codingPath, root: box))
         }
     }
@@ -101,10 +96,7 @@ final class TreeEncoder: Encoder {
     private struct Unkeyed: UnkeyedEncodingContainer {
         let encoder: TreeEncoder
         var codingPath: [any CodingKey] { encoder.codingPath }
-        var count: Int {
-            if case .list(let items) = encoder.root.content { return items.count }
-            return 0
-        }
+        var count: Int { encoder.root.count }
 
         mutating func encodeNil() throws {}
 
