@@ -141,4 +141,36 @@ struct DSARReportTests {
         #expect(first == second)
         #expect(!first.isEmpty)
     }
+
+    @Test func theEvidenceBlockLinksTheReportToAnOlderSignedCheckpoint() throws {
+        // A checkpoint signed after the first 10 events; the report is made after all 14.
+        let lines = try String(contentsOf: Self.examples.appendingPathComponent("demo-pipeline.jsonl"), encoding: .utf8)
+            .split(separator: "\n").map(String.init)
+        var test = try TestStore(seed: 12)
+        try test.ingest(Array(lines.prefix(10)), projectors: [LineageProjector()])
+        _ = try test.store.signCheckpoint(with: test.signer, at: TestStore.recordedAt)
+        try test.ingest(Array(lines.dropFirst(10)), at: TestStore.recordedAt.addingTimeInterval(60), projectors: [LineageProjector()])
+        let evidence = try Self.dsar(test).evidence
+        let checkpoint = try #require(evidence.checkpoint)
+        #expect(checkpoint.treeSize == 10 && evidence.logSize == lines.count && !checkpoint.coversReport)
+
+        // An auditor with the note (and the verifier key) and the report alone: the note's root, the report's
+        // root and the consistency proof show that the report's log extends the signed one.
+        let note = checkpoint.note.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(note[1] == "10")
+        let signedRoot = [UInt8](try #require(Data(base64Encoded: note[2])))
+        try MerkleVerifier.verifyConsistency(first: checkpoint.treeSize, second: evidence.logSize, firstRoot: signedRoot,
+            secondRoot: [UInt8](Data(base64Encoded: evidence.merkleRoot)!), proof: checkpoint.consistencyHashes.map { [UInt8](Data(base64Encoded: $0)!) })
+        // A root that is not the signed log's fails the same check.
+        var forged = signedRoot
+        forged[0] ^= 1
+        #expect(throws: MerkleVerifier.Failure.self) {
+            try MerkleVerifier.verifyConsistency(first: checkpoint.treeSize, second: evidence.logSize, firstRoot: forged,
+                secondRoot: [UInt8](Data(base64Encoded: evidence.merkleRoot)!), proof: checkpoint.consistencyHashes.map { [UInt8](Data(base64Encoded: $0)!) })
+        }
+        // As known before the later events were recorded, the report is the checkpoint's log exactly.
+        let earlier = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: Horizon(knownAt: TestStore.recordedAt)).pinned()
+        let then = try EvidenceBlock(lineage: earlier, engineVersion: "test", now: TestStore.recordedAt)
+        #expect(then.logSize == 10 && then.merkleRoot == note[2] && then.checkpoint?.coversReport == true)
+    }
 }
