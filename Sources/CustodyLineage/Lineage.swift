@@ -137,10 +137,7 @@ public struct Lineage: Sendable {
     public func datasets(_ names: [NodeName]) throws -> [DatasetProfile] {
         guard !names.isEmpty else { return [] }
         return try query { context in
-            let resolver = NodeResolver(db: context.db)
-            let ids = try names.map { try resolver.resolve($0.id).id }
-            try context.preload(upstreamOf: ids)
-            let categories = try CategoryPropagation(context: context).categories(of: ids)
+            let (ids, categories) = try Self.categories(of: names, context)
             let profiler = DatasetProfiler(context: context)
             return try ids.map { try profiler.profile($0, categories: categories) }
         }
@@ -151,15 +148,20 @@ public struct Lineage: Sendable {
     public func categories(of names: [NodeName]) throws -> [NodeName: [HeldCategory]] {
         guard !names.isEmpty else { return [:] }
         return try query { context in
-            let resolver = NodeResolver(db: context.db)
-            let ids = try names.map { try resolver.resolve($0.id).id }
-            try context.preload(upstreamOf: ids)
-            let held = try CategoryPropagation(context: context).categories(of: ids)
+            let (ids, held) = try Self.categories(of: names, context)
             let profiler = DatasetProfiler(context: context)
             var result: [NodeName: [HeldCategory]] = [:]
             for (name, id) in zip(names, ids) { result[name] = try profiler.heldCategories(held[id] ?? CategoryPropagation.Held()) }
             return result
         }
+    }
+
+    /// The ids of `names` and the categories of each, from one read of their upstream closures.
+    private static func categories(of names: [NodeName], _ context: QueryContext) throws -> (ids: [Int64], held: [Int64: CategoryPropagation.Held]) {
+        let resolver = NodeResolver(db: context.db)
+        let ids = try names.map { try resolver.resolve($0.id).id }
+        try context.preload(upstreamOf: ids)
+        return (ids, try CategoryPropagation(context: context).categories(of: ids))
     }
 
     /// One person's trail, for all the identifiers given (the ones verified for the requester). No

@@ -44,15 +44,6 @@ struct ProvExportCommand: ParsableCommand {
         let export = identifiers.isEmpty
             ? try ProvExport(lineage: lineage)
             : try ProvExport(lineage: lineage, subject: identifiers, vaultKey: try globals.paths.readVaultKey())
-        if let output {
-            try export.write(to: output)
-            return
-        }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custody-export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("lineage.provx").path
-        try export.write(to: file)
-        context.standardOutput(try String(contentsOfFile: file, encoding: .utf8))
+        try DocumentOutput.write(to: output, named: "lineage.provx", context: context) { path in try export.write(to: path) }
     }
 }

@@ -30,17 +30,9 @@ struct ReportOutputOptions: ParsableArguments {
     }
 
     func write<R: Report>(_ report: R, format: ReportFormat, context: CommandContext) throws {
-        if let output {
-            try ReportRenderer().write(report, format: format, to: output)
-            return
+        try DocumentOutput.write(to: output, named: "\(R.kind).\(format.fileExtension)", context: context) { path in
+            try ReportRenderer().write(report, format: format, to: path)
         }
-        // Standard output gets the report only once it is whole and valid: it is made in a scratch folder first.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("custody-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("\(R.kind).\(format.fileExtension)").path
-        try ReportRenderer().write(report, format: format, to: file)
-        context.standardOutput(try String(contentsOfFile: file, encoding: .utf8))
     }
 }
 
