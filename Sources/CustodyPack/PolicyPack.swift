@@ -22,6 +22,9 @@ public struct PolicyPack: Sendable {
     public let controller: ControllerFacts?
     /// Retention periods, Art. 17(3) holds and the warning window.
     public let retention: RetentionRules
+    /// How long after becoming aware of a breach the supervisory authority must be told (Art. 33(1): 72
+    /// hours; a setting, because a pending EU proposal would change it).
+    public let breachNotificationHours: Int
     /// SHA-256 over the names and bytes of the files the pack was made from: every result carries it, so
     /// a report says exactly which pack judged it.
     public let digest: String
@@ -74,5 +77,6 @@ public struct PolicyPack: Sendable {
         transfers = builder.transfers
         controller = builder.controller
         retention = builder.retention
+        breachNotificationHours = builder.breachNotificationHours
     }
 }

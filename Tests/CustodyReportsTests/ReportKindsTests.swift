@@ -84,6 +84,18 @@ struct ReportKindsTests {
         #expect(try Self.texts(customers, "/breach/downstreamCopies/downstreamCopy/name").contains("audience/2026-03-02"))
         #expect(try Self.texts(customers, "/breach/recipients/recipient/name").contains("AdCo Inc"))
 
+        // The window is the pack's: a policy folder can set another (a pending EU proposal would give 96 hours).
+        let folder = test.directory.file("breach-policies")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "breach:\n  notificationHours: 96\n".write(toFile: folder + "/breach.yaml", atomically: true, encoding: .utf8)
+        let longer = try Lineage(store: test.store, pack: try PolicyPack.load(overlay: folder)).pinned()
+        #expect(try BreachReport(lineage: longer, dataset: "crm.customers", awareAt: aware, engineVersion: "test", now: aware).notifyBy
+            == "2026-03-10T14:30:00.000Z")
+        try "breach:\n  notificationHours: 0\n".write(toFile: folder + "/breach.yaml", atomically: true, encoding: .utf8)
+        #expect { try PolicyPack.load(overlay: folder) } throws: { error in
+            "\(error)".contains("breach.yaml:2") && "\(error)".contains("positive number of hours")
+        }
+
         // Health data: the Art. 9 flag that makes a high risk likely (Art. 34).
         let clinic = try BreachReport(lineage: lineage, dataset: "clinic.intake", awareAt: nil, engineVersion: "test", now: aware)
         #expect(clinic.specialCategories && !clinic.criminalData)

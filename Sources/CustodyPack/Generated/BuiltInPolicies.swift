@@ -95,6 +95,18 @@ adequacy:
     adopted: 2025-07-15
     notes: Transfers to the European Patent Organisation under its Data Protection Rules.
 """#,
+        "breach.yaml": #"""
+# Personal data breaches (GDPR Art. 33, 34): the settings `custody report breach` uses.
+#
+# notificationHours: how long after the controller becomes aware of a breach the supervisory authority must
+# be notified (Art. 33(1): 72 hours). The European Commission's Digital Omnibus proposal (COM(2025) 837)
+# would give 96 hours for high-risk breaches; if that is adopted, set it here in your --policies folder.
+
+version: 1
+
+breach:
+  notificationHours: 72
+"""#,
         "jurisdictions.yaml": #"""
 # Where data is, for the built-in policy pack: the EEA, territories that belong to an EEA state for the
 # GDPR, cloud provider regions, and dataset namespaces whose location is known.

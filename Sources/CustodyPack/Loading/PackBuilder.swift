@@ -10,6 +10,7 @@ struct PackBuilder {
     var transfers = TransferRules()
     var controller: ControllerFacts?
     var retention = RetentionRules()
+    var breachNotificationHours = 72
     private var overlayNamespaceRules: [Jurisdictions.NamespaceRule] = []
     private var builtInNamespaceRules: [Jurisdictions.NamespaceRule] = []
     private var ruleDrafts: [String: RuleDraft] = [:]
@@ -31,7 +32,7 @@ struct PackBuilder {
         var place: PackError
     }
 
-    static let sections = "version, categories, purposes, subjectTypes, eea, territories, providerRegions, namespaces, organisations, adequacy, transferBases, controller, retention, holds or rules"
+    static let sections = "version, categories, purposes, subjectTypes, eea, territories, providerRegions, namespaces, organisations, adequacy, transferBases, controller, retention, holds, breach or rules"
 
     // MARK: files
 
@@ -79,6 +80,13 @@ struct PackBuilder {
                 try readRetention(value, reader: reader)
             case "holds":
                 try readHolds(value, reader: reader)
+            case "breach":
+                for (field, fieldNode, fieldValue) in try reader.mapping(value, what: "breach") {
+                    guard field == "notificationHours" else { throw reader.fail(fieldNode, "unknown field '\(field)' in breach; expected notificationHours") }
+                    let hours = try reader.int(fieldValue, what: "notificationHours")
+                    guard hours > 0 else { throw reader.fail(fieldValue, "notificationHours must be a positive number of hours") }
+                    breachNotificationHours = hours
+                }
             default:
                 throw reader.fail(keyNode, "unknown section '\(section)'; expected \(Self.sections)")
             }

@@ -395,6 +395,7 @@ enum ReportResources {
         <xs:element name="dataset" type="BreachDataset"/>
         <xs:element name="awareAt" type="xs:dateTime" minOccurs="0"/>
         <xs:element name="notifyBy" type="xs:dateTime" minOccurs="0"/>
+        <xs:element name="notificationHours" type="xs:positiveInteger"/>
         <xs:element name="subjects" type="xs:nonNegativeInteger"/>
         <xs:element name="confirmedSubjects" type="xs:nonNegativeInteger"/>
         <xs:element name="categories">
@@ -1581,7 +1582,7 @@ enum ReportResources {
   <dt>Dataset</dt><dd><bdi>{{dataset.id}}</bdi></dd>
   <dt>Location</dt><dd>{{dataset.location}}{{^dataset.location}}<span class="warning">unknown</span>{{/dataset.location}}{{#dataset.country}} ({{dataset.country}}){{/dataset.country}}</dd>
   {{#awareAt}}<dt>Became aware</dt><dd>{{awareAt}}</dd>{{/awareAt}}
-  {{#notifyBy}}<dt>Notify the supervisory authority by</dt><dd><strong>{{notifyBy}}</strong> (72 hours, Art. 33(1); later notices must give the reasons for the delay)</dd>{{/notifyBy}}
+  {{#notifyBy}}<dt>Notify the supervisory authority by</dt><dd><strong>{{notifyBy}}</strong> ({{notificationHours}} hours, Art. 33(1); later notices must give the reasons for the delay)</dd>{{/notifyBy}}
   {{^awareAt}}<dt>72-hour clock</dt><dd class="warning">give --aware-at to compute the Art. 33(1) deadline</dd>{{/awareAt}}
   {{#controller}}<dt>Contact point (Art. 33(3)(b))</dt><dd><bdi>{{dpo}}{{^dpo}}{{contact}}{{/dpo}}</bdi></dd>{{/controller}}
 </dl>

@@ -12,8 +12,9 @@ public struct BreachReport: Report {
 
     public let dataset: DatasetEntry
     public let awareAt: String?
-    /// Art. 33(1): 72 hours after becoming aware.
+    /// Art. 33(1): 72 hours after becoming aware (the pack's `breach.notificationHours`).
     public let notifyBy: String?
+    public let notificationHours: Int
     public let subjects: Int
     public let confirmedSubjects: Int
     public let categories: [Category]
@@ -51,9 +52,6 @@ public struct BreachReport: Report {
         public let datasets: [String]
     }
 
-    /// The notification window of Art. 33(1).
-    public static let notificationWindow: TimeInterval = 72 * 3600
-
     /// The blast radius of `node` (a dataset) in a pinned view, at its horizon.
     public init(lineage: CustodyLineage.Lineage, dataset node: String, awareAt: Date?, engineVersion: String, now: Date) throws {
         let scope = try lineage.breach(of: node)
@@ -65,7 +63,8 @@ public struct BreachReport: Report {
         }
         dataset = entry(scope.dataset, scope.location)
         self.awareAt = awareAt.map(RFC3339.format)
-        notifyBy = awareAt.map { RFC3339.format($0.addingTimeInterval(Self.notificationWindow)) }
+        notificationHours = pack.breachNotificationHours
+        notifyBy = awareAt.map { RFC3339.format($0.addingTimeInterval(TimeInterval(pack.breachNotificationHours) * 3600)) }
         subjects = scope.subjects
         confirmedSubjects = scope.confirmedSubjects
         categories = scope.categories.map { held in
