@@ -37,7 +37,7 @@ public struct ReportRenderer: Sendable {
     /// The report's HTML: its kind's template filled from the report.
     static func html<R: Report>(_ report: R) throws -> String {
         let context: Any = try (report as? any StreamedReport)?.templateContext() ?? report
-        guard let html = templates.render(context, withTemplate: R.kind) else {
+        guard let html = try templates.get().render(context, withTemplate: R.kind) else {
             throw ReportError(.invalid, "no HTML template for the \(R.kind) report")
         }
         return html
@@ -57,14 +57,16 @@ public struct ReportRenderer: Sendable {
         return XMLSchemaValidator(schema: .text(schema), schemaName: "reports/xsd/\(kind).xsd")
     }
 
-    /// The templates of `reports/html/`, parsed once. A template that does not parse is a defect of the
-    /// build that the tests catch, so it is left out here rather than failing every report.
-    private static let templates: MustacheLibrary = {
+    /// The templates of `reports/html/`, parsed once; a template that does not parse is kept as its error,
+    /// so the report that needs it says why instead of "no template".
+    private static let templates: Result<MustacheLibrary, ReportError> = {
         var library = MustacheLibrary()
         for (name, text) in ReportResources.templates.sorted(by: { $0.key < $1.key }) {
-            try? library.register(text, named: String(name.dropLast(".mustache".count)))
+            do { try library.register(text, named: String(name.dropLast(".mustache".count))) } catch {
+                return .failure(ReportError(.invalid, "the HTML template reports/html/\(name) does not parse: \(error)"))
+            }
         }
-        return library
+        return .success(library)
     }()
 }
 

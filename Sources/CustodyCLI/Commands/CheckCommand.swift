@@ -26,9 +26,7 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         if dataset != nil && !subjects.isEmpty { throw ValidationError("give --dataset or --subject, not both") }
-        for (index, identifier) in subjects.enumerated() where SubjectIdentifier(identifier) == nil {
-            throw ValidationError("identifier \(index + 1) of --subject is empty once normalised")
-        }
+        try OptionChecks.identifiers(subjects, option: "--subject")
     }
 
     func run() throws {

@@ -32,9 +32,7 @@ struct ProvExportCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        for (index, identifier) in identifiers.enumerated() where SubjectIdentifier(identifier) == nil {
-            throw ValidationError("identifier \(index + 1) is empty once normalised (a phone number needs digits)")
-        }
+        try OptionChecks.identifiers(identifiers, option: "--subject")
     }
 
     func run() throws {

@@ -65,12 +65,8 @@ struct DSARReportCommand: ParsableCommand {
 
     func validate() throws {
         guard !identifiers.isEmpty else { throw ValidationError("name the person: custody report dsar --subject ID…") }
-        for (index, identifier) in identifiers.enumerated() where SubjectIdentifier(identifier) == nil {
-            throw ValidationError("identifier \(index + 1) is empty once normalised (a phone number needs digits)")
-        }
-        if let received, ReportTime.startOf(received) == nil {
-            throw ValidationError("--received '\(received)' is neither an RFC 3339 time nor a date")
-        }
+        try OptionChecks.identifiers(identifiers, option: "--subject")
+        try OptionChecks.time(received, option: "--received")
     }
 
     func run() throws {
@@ -101,11 +97,8 @@ struct AuditReportCommand: ParsableCommand {
     var to: String?
 
     func validate() throws {
-        for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, ReportTime.startOf(value) == nil {
-                throw ValidationError("\(name) '\(value)' is neither an RFC 3339 time nor a date")
-            }
-        }
+        try OptionChecks.time(from, option: "--from")
+        try OptionChecks.time(to, option: "--to")
     }
 
     func run() throws {
@@ -136,9 +129,7 @@ struct BreachReportCommand: ParsableCommand {
     var awareAt: String?
 
     func validate() throws {
-        if let awareAt, ReportTime.startOf(awareAt) == nil {
-            throw ValidationError("--aware-at '\(awareAt)' is neither an RFC 3339 time nor a date")
-        }
+        try OptionChecks.time(awareAt, option: "--aware-at")
     }
 
     func run() throws {

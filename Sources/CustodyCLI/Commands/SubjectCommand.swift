@@ -21,9 +21,7 @@ struct SubjectCommand: ParsableCommand {
 
     func validate() throws {
         guard !identifiers.isEmpty else { throw ValidationError("name the person: custody subject ID…") }
-        for (index, identifier) in identifiers.enumerated() where SubjectIdentifier(identifier) == nil {
-            throw ValidationError("identifier \(index + 1) is empty once normalised (a phone number needs digits)")
-        }
+        try OptionChecks.identifiers(identifiers)
     }
 
     func run() throws {

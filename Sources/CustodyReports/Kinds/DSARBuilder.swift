@@ -29,12 +29,14 @@ extension DSARReport {
         }
 
         // Every run that moved, disclosed or consulted the person's data, with the datasets it did so on.
-        var uses: [(run: RunSummary, datasets: [NodeName], at: EventStamp, recipient: String?)] = []
+        var uses: [Use] = []
         for holding in trail.datasets {
-            for period in holding.periods { if let run = period.run { uses.append((run, [holding.dataset], period.since, nil)) } }
+            for period in holding.periods { if let run = period.run { uses.append(Use(run: run, datasets: [holding.dataset], at: period.since)) } }
         }
-        for disclosure in trail.disclosures { uses.append((disclosure.run, disclosure.datasets, disclosure.at, disclosure.recipient.name)) }
-        for consultation in trail.consultations { uses.append((consultation.run, consultation.datasets, consultation.at, nil)) }
+        for disclosure in trail.disclosures {
+            uses.append(Use(run: disclosure.run, datasets: disclosure.datasets, at: disclosure.at, recipient: disclosure.recipient.name))
+        }
+        for consultation in trail.consultations { uses.append(Use(run: consultation.run, datasets: consultation.datasets, at: consultation.at)) }
         purposes = Self.purposes(of: uses, pack: pack, categoryKeys: categoryKeys)
 
         recipients = Self.recipients(of: trail, pack: pack)
@@ -94,7 +96,15 @@ extension DSARReport {
         return calendar.date(byAdding: .month, value: 1, to: date) ?? date
     }
 
-    private static func purposes(of uses: [(run: RunSummary, datasets: [NodeName], at: EventStamp, recipient: String?)], pack: PolicyPack,
+    /// A run that touched the person's data: on which datasets, when, and to whom it disclosed them.
+    private struct Use {
+        let run: RunSummary
+        let datasets: [NodeName]
+        let at: EventStamp
+        var recipient: String?
+    }
+
+    private static func purposes(of uses: [Use], pack: PolicyPack,
                                  categoryKeys: ([NodeName]) -> [String]) -> [Purpose] {
         struct Gathered {
             var bases: Set<String> = [], datasets: Set<NodeName> = [], recipients: Set<String> = [], jobs: Set<String> = [], events: Set<Int> = []
@@ -157,25 +167,25 @@ extension DSARReport {
 
     private static func diagram(of trail: SubjectTrail) -> LineageDiagram {
         var nodes: [(id: String, label: String, style: String)] = []
+        var placed = Set<String>()
+        func node(_ id: String, _ label: String, _ style: String) {
+            if placed.insert(id).inserted { nodes.append((id, label, style)) }
+        }
         var links: [(from: String, to: String)] = []
         for collection in trail.collections {
-            if let source = collection.run.processing.source, source.type != "data_subject" {
-                let id = "source:" + (source.name ?? source.type)
-                if !nodes.contains(where: { $0.id == id }) { nodes.append((id, source.name ?? source.type.replacingOccurrences(of: "_", with: " "), "source")) }
-                links.append((id, collection.dataset.id))
-            }
+            guard let source = collection.run.processing.source, source.type != "data_subject" else { continue }
+            let id = "source:" + (source.name ?? source.type)
+            node(id, source.name ?? source.type.replacingOccurrences(of: "_", with: " "), "source")
+            links.append((id, collection.dataset.id))
         }
-        for holding in trail.datasets {
-            nodes.append((holding.dataset.id, holding.dataset.name, holding.isPresent ? "dataset" : "erased"))
-        }
+        for holding in trail.datasets { node(holding.dataset.id, holding.dataset.name, holding.isPresent ? "dataset" : "erased") }
         for carry in trail.carries { links.append((carry.from.id, carry.to.id)) }
         for disclosure in trail.disclosures {
             let id = "recipient:" + disclosure.recipient.name
-            if !nodes.contains(where: { $0.id == id }) { nodes.append((id, disclosure.recipient.name, "recipient")) }
-            for dataset in disclosure.datasets where !links.contains(where: { $0 == (dataset.id, id) }) { links.append((dataset.id, id)) }
+            node(id, disclosure.recipient.name, "recipient")
+            for dataset in disclosure.datasets { links.append((dataset.id, id)) }
         }
         var seen = Set<String>()
-        links = links.filter { seen.insert($0.from + "\u{1F}" + $0.to).inserted }
-        return LineageDiagram(nodes: nodes, links: links)
+        return LineageDiagram(nodes: nodes, links: links.filter { seen.insert($0.from + "\u{1F}" + $0.to).inserted })
     }
 }

@@ -14,6 +14,8 @@ public struct ProvExport: Sendable {
     let activities: [Activity]
     let agents: [Agent]
     let relations: [Relation]
+    /// For the DPV terms of purposes, written with the activities.
+    private let pack: PolicyPack
 
     struct Entity: Sendable {
         let id: String
@@ -138,8 +140,6 @@ public struct ProvExport: Sendable {
         self.relations = relations
         self.pack = pack
     }
-
-    private let pack: PolicyPack
 
     /// Writes the document to `path`, all or nothing, once it validates against the W3C PROV schema.
     public func write(to path: String) throws {
