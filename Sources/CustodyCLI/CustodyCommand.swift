@@ -14,7 +14,7 @@ struct CustodyCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, IngestCommand.self, LogCommand.self, VerifyCommand.self, CheckpointCommand.self,
             KeyCommand.self, RebuildCommand.self, LineageCommand.self, DatasetsCommand.self, DatasetCommand.self,
-            SubjectCommand.self, CheckCommand.self, DecideCommand.self, RetentionCommand.self, ReportCommand.self, ExportCommand.self, DemoCommand.self,
+            SubjectCommand.self, CheckCommand.self, DecideCommand.self, RetentionCommand.self, EraseCommand.self, ReportCommand.self, ExportCommand.self, DemoCommand.self,
         ])
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustodyLineage
 import CustodyLog
+import CustodyPolicy
 import CustodyModel
 import CustodyReports
 import Foundation
@@ -51,6 +52,9 @@ public enum CustodyMain {
             }
         case let error as LineageError:
             context.printError("error: \(error)")
+            return 2
+        case let error as PolicyError:
+            context.printError("error: \(error.message)")
             return 2
         case let error as ReportError:
             context.printError("error: \(error.message)")

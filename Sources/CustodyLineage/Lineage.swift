@@ -171,9 +171,38 @@ public struct Lineage: Sendable {
         return try query { context in try SubjectTrailQuery(context: context, tokens: tokens).run() }
     }
 
+    /// For each of `datasets`, the first removal of one person after event `seq` that the view sees: an
+    /// erasure naming one of the strings recorded for them (their tokens, or a reference to their erasure
+    /// request once the vault forgot them), or a DROP, TRUNCATE or OVERWRITE. Datasets the store does not
+    /// know, or that nothing removed the person from, are absent.
+    ///
+    /// - Parameter datasets: node ids (`dataset:<namespace>:<name>`); the result is keyed by them.
+    public func removals(recordedAs names: [String], from datasets: [String], after seq: Int) throws -> [String: SubjectTrail.Removal] {
+        try query { context in
+            let resolver = NodeResolver(db: context.db)
+            let ids = datasets.compactMap { try? resolver.resolve($0).id }
+            let found = try RemovalQuery(context: context).firstRemovals(recordedAs: names, from: ids, after: seq)
+            return Dictionary(found.values.map { ($0.dataset.id, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
     /// People named on a dataset again after an erasure from it, counted per dataset, erasure and return.
     public func returnsAfterErasure() throws -> [ReturnAfterErasure] {
         try query { context in try ErasureReturnQuery(context: context).run() }
+    }
+
+    /// Events that named a person after Custody forgot them (their erasure request complete or shredded).
+    public func namedAfterForgetting() throws -> [NamedAfterForgetting] {
+        try query { context in
+            let rows = try Row.fetchAll(context.db, sql: """
+                SELECT n.seq, n.request_id, e.run_id FROM named_again n LEFT JOIN lineage_run_event e ON e.seq = n.seq
+                WHERE n.seq < ? ORDER BY n.seq, n.request_id
+                """, arguments: [context.horizon.knownSize])
+            return try rows.map { row in
+                let run: Int64? = row[2]
+                return NamedAfterForgetting(seq: row[0], request: row[1], run: try run.flatMap { try context.run($0)?.summary })
+            }
+        }
     }
 
     /// The recorded events of one job's runs that the horizon shows, in sequence order: Custody reads its

@@ -32,7 +32,8 @@ public struct PolicyEngine: Sendable {
     /// judged as of the horizon's `asOf`, else as of `now`.
     public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
         let (runs, datasets) = try lineage.runsAndDatasets()
-        let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure())
+        let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
+            namedAfterForgetting: try lineage.namedAfterForgetting())
         var findings = self.findings(in: facts, at: lineage.horizon.asOf ?? now)
         if case .everything = scope {} else {
             let filter = try ScopeFilter(scope, lineage: lineage, facts: facts)
@@ -57,7 +58,8 @@ public struct PolicyEngine: Sendable {
             // about those runs and datasets it finds what judging the whole store would.
             let lineage = Lineage(trial: db, store: store, pack: pack)
             let (runs, datasets) = try lineage.neighbourhood(ofEvents: proposed)
-            let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure())
+            let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
+            namedAfterForgetting: try lineage.namedAfterForgetting())
             let findings = self.findings(in: facts, at: recordedAt).filter { $0.evidence.contains(where: proposed.contains) }
             return PolicyDecision(findings: Self.sorted(findings), proposed: proposed, packDigest: pack.digest)
         }
@@ -119,7 +121,9 @@ public struct PolicyEngine: Sendable {
         case .builtIn("retention-declaration"):
             return RetentionCheck(deadlines: RetentionDeadlines(facts: facts, at: at), rule: rule).declarationFindings()
         case .builtIn("after-erasure"):
-            return ErasureReturnCheck(returns: facts.returnsAfterErasure, rule: rule).findings()
+            return ErasureReturnCheck(rule: rule).findings(returns: facts.returnsAfterErasure)
+        case .builtIn("after-forgetting"):
+            return ErasureReturnCheck(rule: rule).findings(namedAfterForgetting: facts.namedAfterForgetting)
         case .builtIn(let check) where LawfulnessCheck.checks.contains(check):
             return LawfulnessCheck(facts: facts, rule: rule).findings(check)
         case .builtIn(let check) where PackCoverageCheck.checks.contains(check):

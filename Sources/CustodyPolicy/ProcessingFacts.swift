@@ -34,12 +34,15 @@ struct ProcessingFacts {
     let datasetsInOrder: [DatasetProfile]
     let pack: PolicyPack
     let returnsAfterErasure: [ReturnAfterErasure]
+    let namedAfterForgetting: [NamedAfterForgetting]
     /// What the taxonomy says of every category key a dataset holds.
     private let resolved: [String: Taxonomy.Resolved]
 
-    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = []) {
+    init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = [],
+         namedAfterForgetting: [NamedAfterForgetting] = []) {
         self.pack = pack
         self.returnsAfterErasure = returnsAfterErasure
+        self.namedAfterForgetting = namedAfterForgetting
         let byName = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
         self.datasets = byName
         // The lineage view lists datasets by name already; sort only what came otherwise.

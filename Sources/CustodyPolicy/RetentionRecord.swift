@@ -12,8 +12,6 @@ public import Foundation
 public struct RetentionRecord: Sendable {
     public static let job = NodeName(.job, namespace: "custody", name: "retention")
     public static let facet = "custody_retentionPlan"
-    /// The `producer` of the events Custody writes itself.
-    public static let producer = "urn:custody:engine"
     static let facetSchema = "urn:custody:facet:RetentionPlanRunFacet:1"
 
     /// What makes two recorded items the same.
@@ -37,10 +35,9 @@ public struct RetentionRecord: Sendable {
     /// Compares the plan with the plan events the log already holds (`Lineage.events(ofJob: job)`).
     public init(plan: RetentionPlan, recorded: [LogEntry]) {
         var known: Set<Key> = []
-        // Only Custody's own records count: a pipeline's run that happened to use the job's name does not.
-        let ours = recorded.filter { $0.event["producer"]?.stringValue == Self.producer }
+        let ours = recorded.filter { CustodyRecord.facet(Self.facet, of: $0) != nil }
         for entry in ours {
-            guard case .array(let items)? = entry.event["run"]?["facets"]?[Self.facet]?["items"] else { continue }
+            guard case .array(let items)? = CustodyRecord.facet(Self.facet, of: entry)?["items"] else { continue }
             for item in items {
                 guard let dataset = item["dataset"]?.stringValue, let period = item["period"]?.stringValue,
                     let deadline = item["deadline"]?.stringValue else { continue }
@@ -61,30 +58,19 @@ public struct RetentionRecord: Sendable {
     /// the people named there.
     public func event(runID: UUID, at: Date, plan: RetentionPlan) throws -> String {
         func string(_ text: String) -> JSONValue { .string(text) }
-        func number(_ value: Int) -> JSONValue { .number(JSONNumber(literal: String(value))) }
         let items: [JSONValue] = new.map { item in
             var members: [(key: String, value: JSONValue)] = [
                 ("dataset", string(item.dataset.id)), ("namespace", string(item.dataset.namespace)), ("name", string(item.dataset.name)),
                 ("period", string(item.period.id)), ("duration", string(item.period.period.text)),
                 ("deadline", string(RFC3339.format(item.deadline))), ("clockStart", string(RFC3339.format(item.clockStart.time))),
-                ("confirmedSubjects", number(item.confirmedSubjects)),
+                ("confirmedSubjects", CustodyRecord.number(item.confirmedSubjects)),
             ]
             if let purpose = item.purpose { members.append(("purpose", string(purpose))) }
-            if let past = item.peoplePastDeadline { members.append(("peoplePastDeadline", number(past))) }
+            if let past = item.peoplePastDeadline { members.append(("peoplePastDeadline", CustodyRecord.number(past))) }
             return .object(JSONObject(members))
         }
-        let facet = JSONValue.object(JSONObject([
-            ("_producer", string(Self.producer)), ("_schemaURL", string(Self.facetSchema)),
+        return try CustodyRecord.event(job: Self.job, runID: runID, at: at, facet: Self.facet, schema: Self.facetSchema, members: [
             ("asOf", string(RFC3339.format(plan.at))), ("packDigest", string(plan.packDigest)), ("items", .array(items)),
-        ]))
-        let event = JSONValue.object(JSONObject([
-            ("eventType", string("COMPLETE")), ("eventTime", string(RFC3339.format(at))),
-            ("producer", string(Self.producer)),
-            ("schemaURL", string("https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent")),
-            ("run", .object(JSONObject([("runId", string(runID.uuidString.lowercased())), ("facets", .object(JSONObject([(Self.facet, facet)])))]))),
-            ("job", .object(JSONObject([("namespace", string(Self.job.namespace)), ("name", string(Self.job.name))]))),
-            ("inputs", .array([])), ("outputs", .array([])),
-        ]))
-        return String(decoding: try CanonicalJSON.encode(event), as: UTF8.self)
+        ])
     }
 }

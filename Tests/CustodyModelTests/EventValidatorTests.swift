@@ -20,7 +20,7 @@ struct EventValidatorTests {
         #expect(event.kind == .run)
         #expect(event.notes.isEmpty)
         #expect(event.subjectIdentifiers.map(\.normalized) == ["email:alice@example.com", "cust-1002"])
-        let tokenised = event.replacingSubjects { "T(\($0.normalized))" }
+        let tokenised = event.replacingSubjects { identifier, _ in "T(\(identifier.normalized))" }
         #expect(tokenised["outputs"].map { "\($0)" }?.contains("T(email:alice@example.com)") == true)
     }
 

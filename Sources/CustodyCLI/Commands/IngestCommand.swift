@@ -1,6 +1,7 @@
 import ArgumentParser
 import CustodyLineage
 import CustodyLog
+import CustodyPolicy
 import Foundation
 
 struct IngestCommand: ParsableCommand {
@@ -47,6 +48,7 @@ struct IngestCommand: ParsableCommand {
         }
         // Clear the progress line before the summary.
         if progress != nil { context.standardError("\r\u{1B}[K") }
+        let forgotten = try forgetCompletedErasures()
         let receipt = summary.receipt
         switch format {
         case .json:
@@ -57,6 +59,7 @@ struct IngestCommand: ParsableCommand {
                 ("firstSeq", receipt.eventCount == 0 ? .null : .number(receipt.firstSeq)),
                 ("newSubjects", .number(receipt.newSubjects)),
                 ("logSize", .number(receipt.treeSize)), ("root", .string(receipt.root.base64)),
+                ("forgotten", .array(forgotten.map { .string($0) })),
             ]))
         default:
             if receipt.eventCount == 0 {
@@ -69,6 +72,21 @@ struct IngestCommand: ParsableCommand {
                 context.print("  \(counted(summary.notedEvents, "event")) with a time without an offset, read as UTC and noted")
             }
             context.print("  log size \(receipt.treeSize), root \(receipt.root.base64)")
+            for request in forgotten {
+                context.print("  erasure request \(request) is complete: the person is forgotten (custody erase --status \(request))")
+            }
         }
+    }
+
+    /// The events just ingested may have closed the last items of erasure requests: their people are
+    /// forgotten now, each in its own transaction after the batch (a crash in between is resumed by the
+    /// next ingest or erase).
+    private func forgetCompletedErasures() throws -> [String] {
+        let paths = globals.paths
+        let store = try EventStore.open(at: paths.store)
+        guard !(try store.openErasureRequests()).isEmpty else { return [] }
+        var random = SystemRandomNumberGenerator()
+        return try ErasureLifecycle(store: store, pack: try globals.pack(), vaultKey: try paths.readVaultKey())
+            .forgetCompleted(now: globals.context.now, random: &random)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CustodyLineage
 import CustodyLog
 import CustodyModel
+import CustodyPolicy
 
 struct SubjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,16 +28,34 @@ struct SubjectCommand: ParsableCommand {
     func run() throws {
         let format = try globals.outputFormat(allowed: [.text, .json], default: .text)
         let lineage = try globals.lineage()
-        let trail = try lineage.subject(identifiers.compactMap(SubjectIdentifier.init), vaultKey: try globals.paths.readVaultKey())
+        let people = identifiers.compactMap(SubjectIdentifier.init), vaultKey = try globals.paths.readVaultKey()
+        let trail = try lineage.subject(people, vaultKey: vaultKey)
         let context = globals.context
+        // A person the vault forgot is answered through their tombstone: which request erased them.
+        var erasure: ErasureStatus?
+        if trail.knownIdentifiers == 0, let request = try lineage.store.erasureRequest(tombstoning: people, vaultKey: vaultKey) {
+            erasure = try ErasureLifecycle(store: lineage.store, pack: lineage.pack, vaultKey: vaultKey).status(of: request, now: context.now)
+        }
         switch format {
-        case .json: context.print(json(trail))
-        default: context.standardOutput(text(trail, asOf: lineage.horizon))
+        case .json: context.print(json(trail, erasure: erasure))
+        default: context.standardOutput((erasure.map(Self.erased) ?? "") + text(trail, asOf: lineage.horizon))
         }
     }
 
-    private func json(_ trail: SubjectTrail) -> String {
+    private static func erased(_ status: ErasureStatus) -> String {
+        let open = status.openItems.count
+        return "Erased by request \(status.request.id) on \(RFC3339.format(status.request.receivedAt).prefix(10))"
+            + (status.request.forgotten.map { "; Custody forgot the person on \(RFC3339.format($0.at).prefix(10))" } ?? "")
+            + (open > 0 ? "; \(open) item\(open == 1 ? "" : "s") still open (custody erase --status \(status.request.id))" : "") + ".\n"
+    }
+
+    private func json(_ trail: SubjectTrail, erasure: ErasureStatus?) -> String {
         JSONOutput.object([
+            ("erasedBy", erasure.map { status in
+                .object([("request", .string(status.request.id)), ("received", .string(RFC3339.format(status.request.receivedAt))),
+                         ("forgotten", status.request.forgotten.map { .string(RFC3339.format($0.at)) } ?? .null),
+                         ("openItems", .number(status.openItems.count))])
+            } ?? .null),
             ("identifiers", .number(identifiers.count)), ("knownIdentifiers", .number(trail.knownIdentifiers)),
             ("holdsData", .bool(!trail.holdsNoData)),
             ("datasets", .array(trail.datasets.map { holding in

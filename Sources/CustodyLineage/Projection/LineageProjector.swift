@@ -146,11 +146,11 @@ final class LineageWriter: ProjectionWriter {
         let run = runID.map(RawStatement.RawValue.integer) ?? .null
         // Subjects named on an input were read from it, not written into it.
         for subject in facts.subjects {
-            try insertSubject.execute(.text(try tokens.token(for: subject)), .integer(seq), .integer(datasetID), .text(role == "in" ? "r" : "w"),
+            try insertSubject.execute(.text(try tokens.token(for: subject, erasing: false)), .integer(seq), .integer(datasetID), .text(role == "in" ? "r" : "w"),
                 run, .integer(time))
         }
         for subject in facts.erasedSubjects {
-            try insertSubject.execute(.text(try tokens.token(for: subject)), .integer(seq), .integer(datasetID), .text("e"), run, .integer(time))
+            try insertSubject.execute(.text(try tokens.token(for: subject, erasing: true)), .integer(seq), .integer(datasetID), .text("e"), run, .integer(time))
         }
         guard facts.isWorthRecording else { return }
         try insertFact.execute(

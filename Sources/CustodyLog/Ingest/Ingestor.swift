@@ -48,7 +48,10 @@ public enum Ingestor {
     /// Ingests every event of `sources` in one transaction. The first malformed event aborts the call
     /// with an `IngestError`, and nothing of the call is kept.
     ///
-    /// - Parameter progress: called now and then with the number of events appended so far.
+    /// - Parameters:
+    ///   - progress: called now and then with the number of events appended so far.
+    ///   - then: runs in the same transaction after the last event is appended (Custody's own records
+    ///     change the vault beside the event that states them); throwing rolls the whole call back.
     public static func ingest<Random: RandomNumberGenerator>(
         _ sources: [IngestSource],
         into store: EventStore,
@@ -57,12 +60,14 @@ public enum Ingestor {
         batchID: UUID,
         random: inout Random,
         projectors: [any LogProjector] = [],
-        progress: ((Int) -> Void)? = nil
+        progress: ((Int) -> Void)? = nil,
+        then: ((BatchAppender) throws -> Void)? = nil
     ) throws -> IngestSummary {
         var counter = EventCounter()
         let receipt = try store.append(recordedAt: recordedAt, batchID: batchID, vaultKey: vaultKey, random: &random,
             projectors: projectors) { batch in
             try fill(batch, from: sources, counting: &counter, progress: progress)
+            try then?(batch)
         }
         return counter.summary(receipt)
     }

@@ -38,6 +38,14 @@ public struct VaultKey: Sendable {
         Array(HMAC<SHA256>.authenticationCode(for: Array(normalizedIdentifier.utf8), using: key))
     }
 
+    /// The tombstone of an erased identifier: an HMAC under a key derived from this one for that use
+    /// alone, so a tombstone never equals the vault lookup of the same identifier and cannot be turned
+    /// into it.
+    func tombstone(_ normalizedIdentifier: String) -> [UInt8] {
+        let derived = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("custody/tombstone-key/v1".utf8), using: key))
+        return Array(HMAC<SHA256>.authenticationCode(for: Array(normalizedIdentifier.utf8), using: derived))
+    }
+
     /// A value stored in the database that proves a key is the store's own without revealing it.
     var checkValue: [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: Array("custody/vault-key-check/v1".utf8), using: key))

@@ -4,7 +4,7 @@ import GRDB
 
 /// Appends events inside one transaction: tokenises subjects, canonicalises, hashes, chains, extends
 /// the Merkle tree and calls the projectors. Only valid inside `EventStore.append`'s closure.
-public final class BatchAppender: SubjectTokens {
+public final class BatchAppender {
     let db: Database
     let batchID: String
     let recordedAt: String
@@ -18,11 +18,18 @@ public final class BatchAppender: SubjectTokens {
     private let firstSeq: Int
     private var count = 0
     private var newSubjects = 0
-    private var tokenCache: [String: String] = [:]
+    /// Vault tokens by normalised identifier.
+    var tokenCache: [String: String] = [:]
+    /// The tokens sealed into the event being appended: its projections record exactly these.
+    private var sealedTokens: [SealedTokens.Key: String] = [:]
+    /// Erasure requests whose forgotten person the event being appended names again.
+    private var namedAgain: [String] = []
     private let insertEntry: RawStatement
     private var nodeBytes: [UInt8] = []
     private let findToken: Statement
     private let insertToken: Statement
+    private let findTombstone: Statement
+    private let insertNamedAgain: Statement
 
     init(db: Database, batchID: String, recordedAt: String, vaultKey: VaultKey,
          generator: any RandomNumberGenerator, projectors: [any LogProjector]) throws {
@@ -39,6 +46,8 @@ public final class BatchAppender: SubjectTokens {
         insertEntry = try RawStatement(db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) VALUES (?, ?, ?, ?, ?)")
         findToken = try db.makeStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
         insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
+        findTombstone = try db.makeStatement(sql: "SELECT request_id FROM tombstone WHERE lookup = ?")
+        insertNamedAgain = try db.makeStatement(sql: "INSERT OR IGNORE INTO named_again (seq, request_id) VALUES (?, ?)")
         writers = try LogReplay.beginUpToDate(projectors, db: db, logSize: head.range.size)
     }
 
@@ -63,6 +72,7 @@ public final class BatchAppender: SubjectTokens {
         let seq = range.size
         let leaf: [UInt8]
         let leafHash: SHA256Hash
+        sealedTokens.removeAll(keepingCapacity: true)
         if let sealed = prepared.sealed, sealed.seq == seq {
             (leaf, leafHash) = (sealed.leaf, sealed.leafHash)
         } else {
@@ -70,8 +80,14 @@ public final class BatchAppender: SubjectTokens {
             guard let event = prepared.event else {
                 throw LogError.internalInconsistency("an event prepared for sequence number \(prepared.sealed?.seq ?? -1) was appended as \(seq)")
             }
-            let recorded = try event.replacingSubjects { identifier in try token(for: identifier.normalized) }
-            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: recorded, notes: event.notes)
+            namedAgain.removeAll()
+            let recorded = try event.replacingSubjects { identifier, erasing in try seal(identifier.normalized, erasing: erasing) }
+            var notes = event.notes
+            for request in namedAgain {
+                notes.append("names a person forgotten by erasure request \(request) again: recorded under a new token")
+                try insertNamedAgain.execute(arguments: [seq, request])
+            }
+            leaf = try EventPreparation.leaf(seq: seq, batchID: batchID, recordedAt: recordedAt, event: recorded, notes: notes)
             leafHash = MerkleHashing.leafHash(bytes: leaf)
         }
         chain = MerkleHashing.chainLink(previous: chain, leafHash: leafHash)
@@ -93,23 +109,48 @@ public final class BatchAppender: SubjectTokens {
         guard prepared.facts.count == writers.count else {
             throw LogError.internalInconsistency("an event prepared for \(prepared.facts.count) projectors was appended with \(writers.count)")
         }
-        for (writer, facts) in zip(writers, prepared.facts) { try writer.project(facts, seq: seq, tokens: self) }
+        let tokens = SealedTokens(tokens: sealedTokens)
+        for (writer, facts) in zip(writers, prepared.facts) { try writer.project(facts, seq: seq, tokens: tokens) }
         return seq
     }
 
-    /// The token of a subject identifier (normalised, as validation leaves it in an event), from the vault
-    /// or newly drawn and recorded there in this transaction.
-    public func token(for normalized: String) throws -> String {
-        if let cached = tokenCache[normalized] { return cached }
-        let lookup = Data(vaultKey.lookup(normalized))
+    /// What the event being sealed records for a subject identifier (normalised, as validation leaves
+    /// it): the vault's token, or a new one drawn and recorded there in this transaction. An identifier
+    /// the vault forgot but a tombstone knows is, in an `erasedSubjects` list, a reference to its erasure
+    /// request (no token is made); anywhere else it is new processing of that person: a new token, and
+    /// the event is noted as naming them again.
+    private func seal(_ normalized: String, erasing: Bool) throws -> String {
+        let key = SealedTokens.Key(subject: normalized, erasing: erasing)
+        if let sealed = sealedTokens[key] { return sealed }
         let token: String
-        if let existing = try String.fetchOne(findToken, arguments: [lookup]) {
-            token = existing
+        if let known = try vaultToken(for: normalized) {
+            token = known
+        } else if let request = try String.fetchOne(findTombstone, arguments: [Data(vaultKey.tombstone(normalized))]) {
+            if erasing {
+                token = ErasureReference.token(request)
+            } else {
+                token = try newToken(for: normalized)
+                if !namedAgain.contains(request) { namedAgain.append(request) }
+            }
         } else {
-            token = SubjectToken.generate(using: &generator)
-            try insertToken.execute(arguments: [lookup, token])
-            newSubjects += 1
+            token = try newToken(for: normalized)
         }
+        sealedTokens[key] = token
+        return token
+    }
+
+    /// The vault's token for an identifier, if it holds one.
+    func vaultToken(for normalized: String) throws -> String? {
+        if let cached = tokenCache[normalized] { return cached }
+        guard let existing = try String.fetchOne(findToken, arguments: [Data(vaultKey.lookup(normalized))]) else { return nil }
+        tokenCache[normalized] = existing
+        return existing
+    }
+
+    private func newToken(for normalized: String) throws -> String {
+        let token = SubjectToken.generate(using: &generator)
+        try insertToken.execute(arguments: [Data(vaultKey.lookup(normalized)), token])
+        newSubjects += 1
         tokenCache[normalized] = token
         return token
     }

@@ -41,12 +41,30 @@ extension ProjectionWriter {
 
 /// The token the log recorded for a subject string of an event handed to `LogProjector.extract`.
 public protocol SubjectTokens {
-    func token(for subject: String) throws -> String
+    /// - Parameter erasing: the string stands in an `erasedSubjects` list.
+    func token(for subject: String, erasing: Bool) throws -> String
 }
 
 /// Replayed events already carry their tokens.
 struct RecordedTokens: SubjectTokens {
-    func token(for subject: String) -> String { subject }
+    func token(for subject: String, erasing: Bool) -> String { subject }
+}
+
+/// The tokens an event being ingested was sealed with, so its projections record what its leaf records.
+struct SealedTokens: SubjectTokens {
+    struct Key: Hashable {
+        let subject: String
+        let erasing: Bool
+    }
+
+    let tokens: [Key: String]
+
+    func token(for subject: String, erasing: Bool) throws -> String {
+        guard let token = tokens[Key(subject: subject, erasing: erasing)] else {
+            throw LogError.internalInconsistency("a projector asked for a subject the event was not sealed with")
+        }
+        return token
+    }
 }
 
 /// The SQL connection projectors get inside the append (or replay) transaction. The log's own tables are

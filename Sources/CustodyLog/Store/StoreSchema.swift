@@ -49,6 +49,17 @@ enum StoreSchema {
             // How many events of the log each projector's tables cover (see LogProjector).
             try db.execute(sql: "CREATE TABLE projection_state (name TEXT PRIMARY KEY NOT NULL, through INTEGER NOT NULL) STRICT")
         }
+        migrator.registerMigration("v3-erasure") { db in
+            try db.execute(sql: """
+                -- An erasure request not yet forgotten: the salt of the commitment its event carries and the
+                -- tokens it covers. Deleted, with those tokens' vault rows, when the request is forgotten.
+                CREATE TABLE vault_erasure (request_id TEXT PRIMARY KEY NOT NULL, salt BLOB NOT NULL, tokens TEXT NOT NULL) STRICT;
+                -- HMAC(tombstone key, identifier) -> the erasure request that named it, and nothing else.
+                CREATE TABLE tombstone (lookup BLOB PRIMARY KEY NOT NULL, request_id TEXT NOT NULL) STRICT, WITHOUT ROWID;
+                -- Events that named a forgotten person again (under a new token): the event and the request only.
+                CREATE TABLE named_again (seq INTEGER NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (seq, request_id)) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -81,7 +81,7 @@ private struct Walker {
             try validateDataset(dataset, at: JSONPointer(["dataset"]))
         }
         // Identifiers were checked above; rewrite them in normalised form only where an event has any.
-        let normalised = subjectCount == 0 ? json : ValidatedEvent.mapSubjectLists(json) { raw in SubjectIdentifier(raw)?.normalized ?? raw }
+        let normalised = subjectCount == 0 ? json : ValidatedEvent.mapSubjectLists(json) { raw, _ in SubjectIdentifier(raw)?.normalized ?? raw }
         return ValidatedEvent(kind: kind, json: normalised, eventTime: time.date, notes: notes, subjectCount: subjectCount)
     }
 

@@ -17,23 +17,26 @@ public struct ValidatedEvent: Sendable {
     /// Every subject identifier the event names, in order of appearance (duplicates kept).
     public var subjectIdentifiers: [SubjectIdentifier] {
         var found: [SubjectIdentifier] = []
-        _ = Self.mapSubjectLists(json) { text in
+        _ = Self.mapSubjectLists(json) { text, _ in
             found.append(SubjectIdentifier(alreadyNormalized: text))
             return text
         }
         return found
     }
 
-    /// The event with each identifier in `subjects` and `erasedSubjects` replaced by `replacement(id)`.
-    public func replacingSubjects(_ replacement: (SubjectIdentifier) throws -> String) rethrows -> JSONValue {
+    /// The event with each identifier in `subjects` and `erasedSubjects` replaced by
+    /// `replacement(id, erasing)`, where `erasing` says the identifier stands in an `erasedSubjects` list.
+    public func replacingSubjects(_ replacement: (SubjectIdentifier, _ erasing: Bool) throws -> String) rethrows -> JSONValue {
         // Validation already normalised every identifier in place.
-        subjectCount == 0 ? json : try Self.mapSubjectLists(json) { text in try replacement(SubjectIdentifier(alreadyNormalized: text)) }
+        subjectCount == 0 ? json : try Self.mapSubjectLists(json) { text, erasing in
+            try replacement(SubjectIdentifier(alreadyNormalized: text), erasing)
+        }
     }
 
     /// The places where the contract allows subject lists: the `custody_personalData` facet of inputs,
     /// outputs, and a DatasetEvent's dataset.
     static func mapSubjectLists(
-        _ event: JSONValue, _ transform: (String) throws -> String
+        _ event: JSONValue, _ transform: (String, _ erasing: Bool) throws -> String
     ) rethrows -> JSONValue {
         guard case .object(var root) = event else { return event }
         for key in ["inputs", "outputs"] {
@@ -51,7 +54,7 @@ public struct ValidatedEvent: Sendable {
     }
 
     private static func mapDataset(
-        _ dataset: JSONValue, _ transform: (String) throws -> String
+        _ dataset: JSONValue, _ transform: (String, _ erasing: Bool) throws -> String
     ) rethrows -> JSONValue {
         guard case .object(var datasetObject) = dataset, case .object(var facets)? = datasetObject["facets"],
             case .object(var facet)? = facets[PersonalDataFacet.name]
@@ -61,7 +64,7 @@ public struct ValidatedEvent: Sendable {
             facet[key] = .array(
                 try values.map { value in
                     guard case .string(let text) = value else { return value }
-                    return .string(try transform(text))
+                    return .string(try transform(text, key == "erasedSubjects"))
                 })
         }
         facets[PersonalDataFacet.name] = .object(facet)

@@ -362,6 +362,16 @@ rules:
       from backup or a copy that was not cleaned.
     remedy: Find the run that wrote them back and erase them again; clean the copies it read from.
 
+  after-forgetting:
+    check: after-forgetting
+    article: Art. 17
+    severity: warning
+    explanation: >-
+      An event named a person after their erasure request was complete and Custody had forgotten them.
+      Custody gave them a new token, so nothing links the new data to the old; but unless the person came
+      back of their own accord, data that should have been erased is being processed again.
+    remedy: Find where the pipeline still holds the person's identifier and erase it; if they came back, record why.
+
   automated-decision-special-category:
     check: automated-decision
     article: Art. 22(4)

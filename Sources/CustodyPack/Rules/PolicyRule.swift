@@ -10,7 +10,7 @@ public struct PolicyRule: Sendable, Equatable {
     /// The engine's checks a rule may name (`check:`); the policy engine implements each of them.
     public static let builtInChecks: Set<String> = [
         "transfer", "lawful-basis", "public-authority-interests", "special-category", "criminal-data", "source",
-        "automated-decision", "unknown-location", "unknown-category", "unknown-purpose", "purpose-compatibility", "after-erasure", "retention", "retention-declaration",
+        "automated-decision", "unknown-location", "unknown-category", "unknown-purpose", "purpose-compatibility", "after-erasure", "after-forgetting", "retention", "retention-declaration",
     ]
 
     public let id: String

@@ -840,6 +840,283 @@ enum ReportResources {
   </xs:element>
 </xs:schema>
 """#,
+        "erasure.xsd": #"""
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- An erasure request and where it stands (GDPR Art. 17, 19, 12(3)): docs/erasure.md. -->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns="urn:custody:report:1"
+           targetNamespace="urn:custody:report:1" elementFormDefault="qualified">
+  <xs:complexType name="Evidence">
+    <xs:sequence>
+      <xs:element name="logSize" type="xs:nonNegativeInteger"/>
+      <xs:element name="merkleRoot" type="xs:base64Binary"/>
+      <xs:element name="checkpoint" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="treeSize" type="xs:nonNegativeInteger"/>
+            <xs:element name="storedAt" type="xs:dateTime"/>
+            <xs:element name="coversReport" type="xs:boolean"/>
+            <xs:element name="consistencyHashes">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="consistencyHash" type="xs:base64Binary" minOccurs="0" maxOccurs="unbounded"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+            <xs:element name="note" type="xs:string"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="policyPackDigest" type="xs:string"/>
+      <xs:element name="engineVersion" type="xs:string"/>
+      <xs:element name="asOf" type="xs:dateTime"/>
+      <xs:element name="knownAt" type="xs:dateTime" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The Chapter V branch that applied to a transfer (docs/policies.md). -->
+  <xs:simpleType name="Branch">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="eea"/>
+      <xs:enumeration value="adequacy"/>
+      <xs:enumeration value="safeguard"/>
+      <xs:enumeration value="derogation"/>
+      <xs:enumeration value="none"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- A policy finding (docs/policies.md): rule, article, severity, what it concerns, the Chapter V answer
+       of a transfer, and the events that prove it. -->
+  <xs:simpleType name="Severity">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="violation"/>
+      <xs:enumeration value="warning"/>
+      <xs:enumeration value="info"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <xs:complexType name="Finding">
+    <xs:sequence>
+      <xs:element name="rule" type="xs:string"/>
+      <xs:element name="article" type="xs:string"/>
+      <xs:element name="severity" type="Severity"/>
+      <xs:element name="summary" type="xs:string"/>
+      <xs:element name="dataset" type="xs:string" minOccurs="0"/>
+      <xs:element name="job" type="xs:string" minOccurs="0"/>
+      <xs:element name="run" type="xs:string" minOccurs="0"/>
+      <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+      <xs:element name="transfer" minOccurs="0">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="destination" type="xs:string"/>
+            <xs:element name="branch" type="Branch"/>
+            <xs:element name="basis" type="xs:string" minOccurs="0"/>
+            <xs:element name="recordedIn" type="xs:string" minOccurs="0"/>
+            <xs:element name="onwardFromCountries" type="Countries"/>
+            <xs:element name="gaps">
+              <xs:complexType><xs:sequence>
+                <xs:element name="gap" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+              </xs:sequence></xs:complexType>
+            </xs:element>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+      <xs:element name="events" type="Events"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Findings">
+    <xs:sequence>
+      <xs:element name="finding" type="Finding" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Countries">
+    <xs:sequence>
+      <xs:element name="onwardFromCountry" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- An ISO 8601 duration as the policy pack writes it (P6M, P2W, P1Y6M): weeks are allowed, which xs:duration refuses. -->
+  <xs:simpleType name="ISODuration">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="P.+"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <!-- The controller facts of the policy pack (Art. 13(1)(a), (b); 30(1)(a)). -->
+  <xs:complexType name="Controller">
+    <xs:sequence>
+      <xs:element name="name" type="xs:string"/>
+      <xs:element name="contact" type="xs:string" minOccurs="0"/>
+      <xs:element name="country" type="xs:string" minOccurs="0"/>
+      <xs:element name="dpo" type="xs:string" minOccurs="0"/>
+      <xs:element name="representative" type="xs:string" minOccurs="0"/>
+      <xs:element name="supervisoryAuthority" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- Categories of personal data as the taxonomy names them, with the Art. 9 category and the Art. 10 flag. -->
+  <xs:complexType name="Categories">
+    <xs:sequence>
+      <xs:element name="category" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="key" type="xs:string"/>
+            <xs:element name="name" type="xs:string"/>
+            <xs:element name="dpv" type="xs:anyURI" minOccurs="0"/>
+            <xs:element name="specialCategory" type="xs:string" minOccurs="0"/>
+            <xs:element name="criminal" type="xs:boolean"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <!-- The retention periods of the policy pack that apply (docs/policies.md, "retention"). -->
+  <xs:complexType name="RetentionPeriods">
+    <xs:sequence>
+      <xs:element name="retentionPeriod" minOccurs="0" maxOccurs="unbounded">
+        <xs:complexType>
+          <xs:sequence>
+            <xs:element name="rule" type="xs:string"/>
+            <xs:element name="period" type="ISODuration"/>
+            <xs:element name="clock" type="xs:string"/>
+            <xs:element name="notes" type="xs:string" minOccurs="0"/>
+          </xs:sequence>
+        </xs:complexType>
+      </xs:element>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:complexType name="Datasets">
+    <xs:sequence>
+      <xs:element name="dataset" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Purposes">
+    <xs:sequence>
+      <xs:element name="purpose" type="xs:string" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+  <xs:complexType name="Events">
+    <xs:sequence>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:complexType>
+
+  <xs:simpleType name="ItemState">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="open"/>
+      <xs:enumeration value="closed"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:element name="erasure">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="request">
+          <xs:complexType>
+            <xs:sequence>
+              <xs:element name="id" type="xs:string"/>
+              <xs:element name="event" type="xs:nonNegativeInteger"/>
+              <xs:element name="received" type="xs:dateTime"/>
+              <xs:element name="dueBy" type="xs:dateTime"/>
+              <xs:element name="status">
+                <xs:simpleType>
+                  <xs:restriction base="xs:string">
+                    <xs:enumeration value="open"/>
+                    <xs:enumeration value="overdue"/>
+                    <xs:enumeration value="complete"/>
+                  </xs:restriction>
+                </xs:simpleType>
+              </xs:element>
+              <xs:element name="ground" type="xs:string" minOccurs="0"/>
+              <xs:element name="article" type="xs:string" minOccurs="0"/>
+              <xs:element name="reason" type="xs:string" minOccurs="0"/>
+              <xs:element name="identifiers" type="xs:positiveInteger"/>
+              <xs:element name="commitment" type="xs:base64Binary"/>
+              <xs:element name="forgotten" type="xs:dateTime" minOccurs="0"/>
+              <xs:element name="forgottenBecause" minOccurs="0">
+                <xs:simpleType>
+                  <xs:restriction base="xs:string">
+                    <xs:enumeration value="complete"/>
+                    <xs:enumeration value="shred"/>
+                  </xs:restriction>
+                </xs:simpleType>
+              </xs:element>
+            </xs:sequence>
+          </xs:complexType>
+        </xs:element>
+        <xs:element name="open" type="xs:nonNegativeInteger"/>
+        <xs:element name="closed" type="xs:nonNegativeInteger"/>
+        <xs:element name="held" type="xs:nonNegativeInteger"/>
+        <xs:element name="datasets">
+          <xs:complexType><xs:sequence>
+            <xs:element name="dataset" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="dataset" type="xs:string"/>
+                  <xs:element name="location" type="xs:string" minOccurs="0"/>
+                  <xs:element name="recipient" type="xs:string" minOccurs="0"/>
+                  <xs:element name="state" type="ItemState"/>
+                  <xs:element name="how" type="xs:string" minOccurs="0"/>
+                  <xs:element name="closedAt" type="xs:dateTime" minOccurs="0"/>
+                  <xs:element name="closedBy" type="xs:nonNegativeInteger" minOccurs="0"/>
+                  <xs:element name="detail" type="xs:string" minOccurs="0"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="holds">
+          <xs:complexType><xs:sequence>
+            <xs:element name="hold" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="dataset" type="xs:string"/>
+                  <xs:element name="location" type="xs:string" minOccurs="0"/>
+                  <xs:element name="hold" type="xs:string"/>
+                  <xs:element name="ground" type="xs:string"/>
+                  <xs:element name="article" type="xs:string"/>
+                  <xs:element name="reason" type="xs:string"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="recipients">
+          <xs:complexType><xs:sequence>
+            <xs:element name="recipient" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="name" type="xs:string"/>
+                  <xs:element name="role" type="xs:string" minOccurs="0"/>
+                  <xs:element name="country" type="xs:string" minOccurs="0"/>
+                  <xs:element name="received">
+                    <xs:complexType><xs:sequence>
+                      <xs:element name="receivedItem" minOccurs="0" maxOccurs="unbounded">
+                        <xs:complexType>
+                          <xs:sequence>
+                            <xs:element name="dataset" type="xs:string"/>
+                            <xs:element name="at" type="xs:dateTime"/>
+                          </xs:sequence>
+                        </xs:complexType>
+                      </xs:element>
+                    </xs:sequence></xs:complexType>
+                  </xs:element>
+                  <xs:element name="state" type="ItemState"/>
+                  <xs:element name="how" type="xs:string" minOccurs="0"/>
+                  <xs:element name="closedAt" type="xs:dateTime" minOccurs="0"/>
+                  <xs:element name="closedBy" type="xs:nonNegativeInteger" minOccurs="0"/>
+                  <xs:element name="detail" type="xs:string" minOccurs="0"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <xs:element name="evidence" type="Evidence"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+</xs:schema>
+"""#,
         "retention.xsd": #"""
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- What is past or near its retention deadline (GDPR Art. 5(1)(e), 17(3)): docs/reports.md, "Retention". -->
@@ -1765,6 +2042,73 @@ enum ReportResources {
 </body>
 </html>
 """#,
+        "erasure.mustache": #"""
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Erasure request {{request.id}}</title>
+{{> style}}
+</head>
+<body>
+<main>
+<h1>Erasure request {{request.id}}</h1>
+{{#request}}
+<p class="lead">Art. 17, 19 · received {{received}} (event {{event}}) · due by {{dueBy}} (Art. 12(3)) · <strong class="{{status}}">{{status}}</strong></p>
+<table>
+  <tr><th style="width:24%">Ground</th><td>{{#ground}}{{ground}}{{#article}} (Art. {{article}}){{/article}}{{/ground}}{{^ground}}not given{{/ground}}</td></tr>
+  {{#reason}}<tr><th>Reason</th><td><bdi>{{reason}}</bdi></td></tr>{{/reason}}
+  <tr><th>The person</th><td>{{identifiers}} identifier(s), named in the log only through the salted commitment <code>{{commitment}}</code></td></tr>
+  <tr><th>Forgotten</th><td>{{#forgotten}}on {{forgotten}} ({{forgottenBecause}}): the vault entry and the salt are deleted; a tombstone leads to this request only{{/forgotten}}{{^forgotten}}not yet: Custody forgets the person when every item is closed, or at once with <code>custody erase --shred</code>{{/forgotten}}</td></tr>
+</table>
+{{/request}}
+<p>{{open}} open · {{closed}} closed · {{held}} kept under Art. 17(3)</p>
+
+<h2>Datasets to erase the person from</h2>
+{{^empty(datasets)}}
+<table>
+  <tr><th style="width:40%">Dataset</th><th style="width:10%">State</th><th>How it was closed</th></tr>
+  {{#datasets}}
+  <tr><td><bdi>{{dataset}}</bdi>{{#location}}<br><span class="muted">{{location}}</span>{{/location}}{{#recipient}}<br><span class="muted">copy at <bdi>{{recipient}}</bdi></span>{{/recipient}}</td>
+      <td class="{{state}}">{{state}}</td>
+      <td>{{#how}}{{how}}{{#closedAt}} on {{closedAt}}{{/closedAt}}{{#closedBy}} (event {{closedBy}}){{/closedBy}}{{#detail}}<br><span class="muted"><bdi>{{detail}}</bdi></span>{{/detail}}{{/how}}</td></tr>
+  {{/datasets}}
+</table>
+{{/empty(datasets)}}
+{{#empty(datasets)}}<p>No dataset to erase.</p>{{/empty(datasets)}}
+
+<h2>Kept under Art. 17(3)</h2>
+{{^empty(holds)}}
+<table>
+  <tr><th style="width:40%">Dataset</th><th style="width:20%">Hold</th><th>Why</th></tr>
+  {{#holds}}
+  <tr><td><bdi>{{dataset}}</bdi>{{#location}}<br><span class="muted">{{location}}</span>{{/location}}</td>
+      <td>{{hold}}<br><span class="muted">{{ground}}, Art. {{article}}</span></td><td><bdi>{{reason}}</bdi></td></tr>
+  {{/holds}}
+</table>
+{{/empty(holds)}}
+{{#empty(holds)}}<p>No hold keeps any of the person's data.</p>{{/empty(holds)}}
+
+<h2>Recipients to tell (Art. 19)</h2>
+{{^empty(recipients)}}
+<table>
+  <tr><th style="width:24%">Recipient</th><th style="width:36%">What they received, and when</th><th style="width:10%">State</th><th>How it was closed</th></tr>
+  {{#recipients}}
+  <tr><td><bdi>{{name}}</bdi><br><span class="muted">{{role}}{{#country}}, {{country}}{{/country}}</span></td>
+      <td>{{#received}}<bdi>{{dataset}}</bdi> on {{at}}<br>{{/received}}</td>
+      <td class="{{state}}">{{state}}</td>
+      <td>{{#how}}{{how}}{{#closedAt}} on {{closedAt}}{{/closedAt}}{{#closedBy}} (event {{closedBy}}){{/closedBy}}{{#detail}}<br><bdi>{{detail}}</bdi>{{/detail}}{{/how}}</td></tr>
+  {{/recipients}}
+</table>
+{{/empty(recipients)}}
+{{#empty(recipients)}}<p>The person's data went to no recipient.</p>{{/empty(recipients)}}
+
+{{#evidence}}{{> evidence}}{{/evidence}}
+</main>
+</body>
+</html>
+"""#,
         "evidence.mustache": #"""
 <footer class="evidence">
   <h2>Evidence <span class="article">Art. 5(2)</span></h2>
@@ -1906,7 +2250,8 @@ enum ReportResources {
   bdi, .name { unicode-bidi: isolate; overflow-wrap: anywhere; }
   .tag { display: inline-block; padding: 0 6px; margin: 1px 2px 1px 0; border-radius: 3px; background: #e8eef7; font-size: 13px; }
   .tag.special { background: #fbe3e1; color: var(--bad); }
-  .ok { color: #1d6b35; } .warning { color: var(--warn); } .violation, .none { color: var(--bad); }
+  .ok { color: #1d6b35; } .warning { color: var(--warn); } .violation, .none, .overdue { color: var(--bad); }
+  .open { color: var(--warn); } .closed, .complete { color: #1d6b35; }
   .muted { color: var(--muted); }
   .card { border: 1px solid var(--line); border-left: 4px solid var(--accent); padding: 8px 14px; margin: 10px 0; break-inside: avoid; }
   .evidence { font-size: 12px; color: var(--muted); }

@@ -19,7 +19,7 @@ extension DSARReport {
         let trail = try lineage.subject(parsed, vaultKey: vaultKey)
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
         request = Request(identifiers: identifiers, knownIdentifiers: trail.knownIdentifiers, received: received.map(RFC3339.format),
-            dueBy: received.map { RFC3339.format(Self.oneMonth(after: $0)) })
+            dueBy: received.map { RFC3339.format(OneMonth.after($0)) })
         controller = pack.controller.map(ControllerEntry.init)
         processingConfirmed = !trail.holdsNoData
 
@@ -87,13 +87,6 @@ extension DSARReport {
             return InclusionProof(event: seq, leafHash: proof.leafHash.base64, hashes: proof.proof.map(\.base64))
         }
         diagram = Self.diagram(of: trail)
-    }
-
-    /// One month after `date` (Art. 12(3)), in UTC; the last day of a shorter month when the day is missing.
-    static func oneMonth(after date: Date) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(byAdding: .month, value: 1, to: date) ?? date
     }
 
     /// A run that touched the person's data: on which datasets, when, and to whom it disclosed them.

@@ -83,7 +83,7 @@ public struct RoPAReport: Report {
     public init(lineage: CustodyLineage.Lineage, engineVersion: String, now: Date) throws {
         let pack = lineage.pack
         let (allRuns, datasets) = try lineage.runsAndDatasets()
-        let runs = allRuns.filter { $0.summary.job != RetentionRecord.job }
+        let runs = allRuns.filter { !CustodyRecord.jobs.contains($0.summary.job) }
         let profiles = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
         let findings = try PolicyEngine(pack: pack).check(lineage, now: now).findings.filter { $0.transfer != nil }
         let transfersByRun = Dictionary(grouping: findings.filter { $0.concerns.runID != nil }, by: { $0.concerns.runID! })
