@@ -122,7 +122,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CustodyPolicyTests",
-            dependencies: ["CustodyPolicy", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyTestSupport"],
+            dependencies: [
+                "CustodyPolicy", "CustodyLineage", "CustodyLog", "CustodyModel", "CustodyPack", "CustodyTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
