@@ -149,7 +149,9 @@ struct CommandLineTests {
         let directory = TemporaryDirectory()
         let run = CLIRun(["demo", "--output", directory.path])
         #expect(run.status == 0)
-        #expect(run.stdout.contains("verify       ok: 14 events"))
+        // The pipeline's 14 events, and alice's erasure request.
+        #expect(run.stdout.contains("verify       ok: 15 events"))
+        #expect(run.stdout.contains("5 datasets to erase her from and 1 recipient to tell"))
         #expect(run.stdout.contains("FAIL"))
         #expect(run.stdout.contains("crm/export_audience [transfer]"))
         // The policy pack judges the demo's flows: the US export holds under SCCs with an impact assessment.
@@ -158,7 +160,7 @@ struct CommandLineTests {
         #expect(directory.contents == ["checkpoint.txt", "demo.db", "demo.db.signing-key", "demo.db.vault-key", "reports", "verifier.key"])
         // The demo's reports, each in every format, complete (no partial files left).
         let reports = try FileManager.default.contentsOfDirectory(atPath: directory.file("reports")).sorted()
-        let kinds = ["audit", "breach-crm-customers", "dsar-alice", "retention", "ropa", "transfers"]
+        let kinds = ["audit", "breach-crm-customers", "dsar-alice", "erasure-alice", "retention", "ropa", "transfers"]
         let expected: [String] = kinds.flatMap { name in ["html", "json", "xml"].map { name + "." + $0 } } + ["lineage.provx"]
         #expect(reports == expected.sorted())
         let database = try Data(contentsOf: URL(fileURLWithPath: directory.file("demo.db")))

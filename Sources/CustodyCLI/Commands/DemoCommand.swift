@@ -48,7 +48,6 @@ struct DemoCommand: ParsableCommand {
         let verifierFile = directory + "/verifier.key"
         try note.serialized.write(toFile: checkpointFile, atomically: true, encoding: .utf8)
         try (signer.verifier.description + "\n").write(toFile: verifierFile, atomically: true, encoding: .utf8)
-        let report = try store.verify(checkpoints: [note.serialized], verifier: signer.verifier)
 
         context.print("Custody demo: a retailer's pipeline, recorded in a tamper-evident log\n")
         context.print("store        \(paths.store)")
@@ -72,12 +71,24 @@ struct DemoCommand: ParsableCommand {
             context.print("  disclosed to \(disclosure.recipient.name) (\(disclosure.recipient.country ?? "?")) on \(LineageText.time(disclosure.at))")
         }
         let findings = try PolicyEngine(pack: pack).check(lineage, now: context.now).findings
-        let reports = try writeReports(lineage: lineage, vaultKey: try paths.readVaultKey(), into: directory + "/reports")
+        var reports = try writeReports(lineage: lineage, vaultKey: try paths.readVaultKey(), into: directory + "/reports")
+        // Then Alice asks to be erased: the request, its plan as a report, and what is left to do.
+        let erasures = ErasureLifecycle(store: store, pack: pack, vaultKey: try paths.readVaultKey())
+        guard let erasure = try erasures.request([SubjectIdentifier("alice@example.com")!], ground: "consent_withdrawn",
+            reason: "asked by e-mail after her access request", shred: false, now: context.now, random: &random).status
+        else { throw CLIError("the demo pipeline holds no data of alice@example.com to erase") }
+        reports += try write(try ErasureReport(status: erasure, lineage: try Lineage(store: store, pack: pack).pinned(), engineVersion: CustodyVersion.current,
+            now: context.now), as: "erasure-alice", into: directory + "/reports")
+        let report = try store.verify(checkpoints: [note.serialized], verifier: signer.verifier)
         let counts = Severity.allCases.map { severity in counted(findings.count { $0.severity == severity }, severity.rawValue) }
         context.print("\nWhat the GDPR policy pack finds (custody check): " + counts.joined(separator: ", "))
         for finding in findings {
             context.print("  \(finding.severity.rawValue) \(finding.rule) (\(finding.article)): \(finding.summary)")
         }
+        let items = (erase: erasure.items.count { $0.item.kind == .erase }, notify: erasure.items.count { $0.item.kind == .notify })
+        context.print("\nThen alice@example.com asks to be erased (custody erase): request \(erasure.request.id), event \(erasure.request.seq),")
+        context.print("  \(counted(items.erase, "dataset")) to erase her from and \(counted(items.notify, "recipient")) to tell, due by \(RFC3339.format(erasure.request.dueBy).prefix(10)).")
+        context.print("  The pipeline's erasures close the items; Custody then forgets her (docs/erasure.md).")
         context.print("\nReports written (open the HTML in a browser; the XML validates against reports/xsd/):")
         for file in reports where file.hasSuffix(".html") { context.print("  " + file) }
         context.print("  (and each as .xml and .json; the lineage as W3C PROV-XML in lineage.provx)")
@@ -89,6 +100,7 @@ struct DemoCommand: ParsableCommand {
         context.print("  custody --store \(paths.store) subject alice@example.com")
         context.print("  custody --store \(paths.store) lineage crm.customers")
         context.print("  custody --store \(paths.store) check")
+        context.print("  custody --store \(paths.store) erase --status \(erasure.request.id)")
         context.print("  custody --store \(paths.store) verify --checkpoint \(checkpointFile) --key \(verifierFile)")
         if !report.isIntact { throw ExitCode(1) }
     }
@@ -99,13 +111,7 @@ struct DemoCommand: ParsableCommand {
         let pinned = try lineage.pinned()
         let now = globals.context.now, version = CustodyVersion.current
         var written: [String] = []
-        func write(_ report: some Report, as name: String) throws {
-            for format in ReportFormat.allCases {
-                let file = folder + "/" + name + "." + format.fileExtension
-                try ReportRenderer().write(report, format: format, to: file)
-                written.append(file)
-            }
-        }
+        func write(_ report: some Report, as name: String) throws { written += try self.write(report, as: name, into: folder) }
         try write(try DSARReport(lineage: pinned, identifiers: ["alice@example.com"], vaultKey: vaultKey, received: now, engineVersion: version, now: now),
             as: "dsar-alice")
         try write(try RoPAReport(lineage: pinned, engineVersion: version, now: now), as: "ropa")
@@ -117,6 +123,15 @@ struct DemoCommand: ParsableCommand {
         try ProvExport(lineage: pinned).write(to: prov)
         written.append(prov)
         return written
+    }
+
+    /// One report in every format, into `folder`; returns the files.
+    private func write(_ report: some Report, as name: String, into folder: String) throws -> [String] {
+        try ReportFormat.allCases.map { format in
+            let file = folder + "/" + name + "." + format.fileExtension
+            try ReportRenderer().write(report, format: format, to: file)
+            return file
+        }
     }
 
     private func prepareDirectory() throws -> String {

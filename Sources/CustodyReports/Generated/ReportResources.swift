@@ -2060,7 +2060,7 @@ enum ReportResources {
   <tr><th style="width:24%">Ground</th><td>{{#ground}}{{ground}}{{#article}} (Art. {{article}}){{/article}}{{/ground}}{{^ground}}not given{{/ground}}</td></tr>
   {{#reason}}<tr><th>Reason</th><td><bdi>{{reason}}</bdi></td></tr>{{/reason}}
   <tr><th>The person</th><td>{{identifiers}} identifier(s), named in the log only through the salted commitment <code>{{commitment}}</code></td></tr>
-  <tr><th>Forgotten</th><td>{{#forgotten}}on {{forgotten}} ({{forgottenBecause}}): the vault entry and the salt are deleted; a tombstone leads to this request only{{/forgotten}}{{^forgotten}}not yet: Custody forgets the person when every item is closed, or at once with <code>custody erase --shred</code>{{/forgotten}}</td></tr>
+  <tr><th>Forgotten</th><td>{{#forgotten}}on {{forgotten}} ({{forgottenBecause}}): the vault entry and the salt are deleted; a tombstone leads to this request only{{/forgotten}}{{^forgotten}}not yet: Custody forgets the person when every item is closed, or at once with <code>custody erase ID… --shred</code>{{/forgotten}}</td></tr>
 </table>
 {{/request}}
 <p>{{open}} open · {{closed}} closed · {{held}} kept under Art. 17(3)</p>
