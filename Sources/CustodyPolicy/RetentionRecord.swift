@@ -34,19 +34,45 @@ public struct RetentionRecord: Sendable {
 
     /// Compares the plan with the plan events the log already holds (`Lineage.events(ofJob: job)`).
     public init(plan: RetentionPlan, recorded: [LogEntry]) {
-        var known: Set<Key> = []
-        let ours = recorded.filter { CustodyRecord.facet(Self.facet, of: $0) != nil }
-        for entry in ours {
-            guard case .array(let items)? = CustodyRecord.facet(Self.facet, of: entry)?["items"] else { continue }
-            for item in items {
-                guard let dataset = item["dataset"]?.stringValue, let period = item["period"]?.stringValue,
-                    let deadline = item["deadline"]?.stringValue else { continue }
-                known.insert(Key(dataset: dataset, person: item["person"]?.stringValue ?? "", period: period, deadline: deadline))
-            }
-        }
+        let known = Set(Self.recordedItems(in: recorded).map(\.key))
         due = plan.items.filter { $0.status == .overdue }
         new = due.filter { !known.contains(Self.key(of: $0)) }
-        earlier = ours.map(\.seq)
+        earlier = recorded.filter { CustodyRecord.facet(Self.facet, of: $0) != nil }.map(\.seq)
+    }
+
+    /// One item of a recorded plan, and whether later events closed it.
+    public struct RecordedItem: Sendable {
+        /// The plan event that recorded it.
+        public let plan: Int
+        public let key: Key
+        public let purpose: String?
+        /// The first DROP, TRUNCATE or OVERWRITE of the dataset after the plan was recorded; `nil` while open.
+        public internal(set) var closedBy: SubjectTrail.Removal?
+    }
+
+    /// The items of every plan event in `recorded`, in the order they were recorded.
+    static func recordedItems(in recorded: [LogEntry]) -> [RecordedItem] {
+        recorded.flatMap { entry -> [RecordedItem] in
+            guard case .array(let items)? = CustodyRecord.facet(Self.facet, of: entry)?["items"] else { return [] }
+            return items.compactMap { item in
+                guard let dataset = item["dataset"]?.stringValue, let period = item["period"]?.stringValue,
+                    let deadline = item["deadline"]?.stringValue else { return nil }
+                return RecordedItem(plan: entry.seq, key: Key(dataset: dataset, person: item["person"]?.stringValue ?? "", period: period,
+                    deadline: deadline), purpose: item["purpose"]?.stringValue, closedBy: nil)
+            }
+        }
+    }
+
+    /// The items the log's plan events recorded, each closed by the first event after its plan that
+    /// cleared the dataset (DROP, TRUNCATE or OVERWRITE), the way pipeline events close the items of an
+    /// erasure request. A plan item is a whole dataset, so erasing some of its people does not close it.
+    public static func recordedItems(_ lineage: Lineage) throws -> [RecordedItem] {
+        var items = recordedItems(in: try lineage.events(ofJob: job))
+        for index in items.indices {
+            items[index].closedBy = try lineage.removals(recordedAs: [], from: [items[index].key.dataset], after: items[index].plan)
+                .values.first
+        }
+        return items
     }
 
     static func key(of item: RetentionPlan.Item) -> Key {

@@ -272,6 +272,25 @@ struct CheckCommandTests {
             }
             #expect(findings() == findingsBefore)
             #expect(CLIRun(["verify", "--store", store]).status == 0)
+
+            // The backup is truncated: that recorded item closes, the other three stay open, and the
+            // retention report shows the same.
+            let truncate = LineageEvents.run("truncate_backup", run: 77, at: LineageEvents.time(13), operation: "erase", purposes: ["essential.service"],
+                legalBasis: "legal_obligation", inputs: [], outputs: [DatasetEntry("crm/customers", namespace: "s3://backup").lifecycle("TRUNCATE")])
+            let ingest = CLIRun(["ingest", "--store", store, "-"], stdin: truncate)
+            #expect(ingest.status == 0, "\(ingest.stderr)")
+            let listed = CLIRun(["retention", "--store", store, "--policies", policies, "--format", "json"], now: RFC3339.parseInstant("2026-04-12T12:00:00Z")!)
+            let state = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+            let planned = try #require(state["recorded"] as? [[String: Any]])
+            let closed = planned.filter { $0["state"] as? String == "closed" }
+            #expect(closed.compactMap { $0["dataset"] as? String } == ["dataset:s3://backup:crm/customers"])
+            #expect(planned.filter { $0["state"] as? String == "open" }.count == 3)
+            let closing = try #require(closed.first?["closedBy"] as? [String: Any])
+            #expect(closing["how"] as? String == "TRUNCATE" && (closing["at"] as? [String: Any])?["seq"] as? Int == before + 1)
+            let report = CLIRun(["report", "retention", "--store", store, "--policies", policies, "--format", "json"],
+                now: RFC3339.parseInstant("2026-04-12T12:00:00Z")!)
+            let recordedInReport = try #require((try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])?["recorded"] as? [[String: Any]])
+            #expect(recordedInReport.map { $0["state"] as? String } == planned.map { $0["state"] as? String })
         }
     }
 }

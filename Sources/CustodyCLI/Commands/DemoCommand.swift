@@ -71,14 +71,13 @@ struct DemoCommand: ParsableCommand {
             context.print("  disclosed to \(disclosure.recipient.name) (\(disclosure.recipient.country ?? "?")) on \(LineageText.time(disclosure.at))")
         }
         let findings = try PolicyEngine(pack: pack).check(lineage, now: context.now).findings
-        var reports = try writeReports(lineage: lineage, vaultKey: try paths.readVaultKey(), into: directory + "/reports")
-        // Then Alice asks to be erased: the request, its plan as a report, and what is left to do.
+        // Then Alice asks to be erased: the request, and its plan among the reports.
         let erasures = ErasureLifecycle(store: store, pack: pack, vaultKey: try paths.readVaultKey())
         guard let erasure = try erasures.request([SubjectIdentifier("alice@example.com")!], ground: "consent_withdrawn",
             reason: "asked by e-mail after her access request", shred: false, now: context.now, random: &random).status
         else { throw CLIError("the demo pipeline holds no data of alice@example.com to erase") }
-        reports += try write(try ErasureReport(status: erasure, lineage: try Lineage(store: store, pack: pack).pinned(), engineVersion: CustodyVersion.current,
-            now: context.now), as: "erasure-alice", into: directory + "/reports")
+        let reports = try writeReports(lineage: Lineage(store: store, pack: pack), vaultKey: try paths.readVaultKey(), erasure: erasure,
+            into: directory + "/reports")
         let report = try store.verify(checkpoints: [note.serialized], verifier: signer.verifier)
         let counts = Severity.allCases.map { severity in counted(findings.count { $0.severity == severity }, severity.rawValue) }
         context.print("\nWhat the GDPR policy pack finds (custody check): " + counts.joined(separator: ", "))
@@ -106,7 +105,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     /// Every report the demo can show, in every format, into `folder`.
-    private func writeReports(lineage: Lineage, vaultKey: VaultKey, into folder: String) throws -> [String] {
+    private func writeReports(lineage: Lineage, vaultKey: VaultKey, erasure: ErasureStatus, into folder: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let pinned = try lineage.pinned()
         let now = globals.context.now, version = CustodyVersion.current
@@ -116,9 +115,11 @@ struct DemoCommand: ParsableCommand {
             as: "dsar-alice")
         try write(try RoPAReport(lineage: pinned, engineVersion: version, now: now), as: "ropa")
         try write(try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: version, now: now), as: "audit")
-        try write(try RetentionReport(lineage: pinned, engineVersion: version, now: now), as: "retention")
+        try write(try RetentionReport(lineage: pinned, erasures: [erasure], engineVersion: version, now: now),
+            as: "retention")
         try write(try TransfersReport(lineage: pinned, engineVersion: version, now: now), as: "transfers")
         try write(try BreachReport(lineage: pinned, dataset: "crm.customers", awareAt: now, engineVersion: version, now: now), as: "breach-crm-customers")
+        try write(try ErasureReport(status: erasure, lineage: pinned, engineVersion: version, now: now), as: "erasure-alice")
         let prov = folder + "/lineage.provx"
         try ProvExport(lineage: pinned).write(to: prov)
         written.append(prov)

@@ -149,7 +149,9 @@ struct RetentionReportCommand: ParsableCommand {
     @OptionGroup var destination: ReportOutputOptions
 
     func run() throws {
-        try destination.write(with: globals) { lineage, now in try RetentionReport(lineage: lineage, engineVersion: CustodyVersion.current, now: now) }
+        try destination.write(with: globals) { lineage, now in
+            try RetentionReport(lineage: lineage, erasures: try globals.erasureStatuses(lineage, now: now), engineVersion: CustodyVersion.current, now: now)
+        }
     }
 }
 

@@ -37,10 +37,24 @@ struct RetentionCommand: ParsableCommand {
         let lineage = try globals.lineage(pack: pack)
         let plan = try PolicyEngine(pack: pack).retentionPlan(lineage, now: globals.context.now)
         if apply { return try record(plan, lineage: lineage, format: format) }
+        let recorded = try RetentionRecord.recordedItems(lineage)
+        let erasures = try globals.erasureStatuses(lineage, now: globals.context.now)
         switch format {
-        case .json: globals.context.print(json(plan))
-        default: globals.context.standardOutput(text(plan, periods: pack.retention.periods.count))
+        case .json: globals.context.print(json(plan, recorded: recorded, erasures: erasures))
+        default:
+            globals.context.standardOutput(text(plan, periods: pack.retention.periods.count) + text(recorded) + (erasures.isEmpty ? "" : "\n" + ErasureText.list(erasures)))
         }
+    }
+
+    /// The items earlier plans recorded, and what closed them.
+    private func text(_ recorded: [RetentionRecord.RecordedItem]) -> String {
+        guard !recorded.isEmpty else { return "" }
+        var out = "\nRecorded by earlier plans (custody retention --apply):\n"
+        for item in recorded {
+            out += "  [\(item.closedBy == nil ? "open" : "closed")] \(item.key.dataset): deadline \(item.key.deadline.prefix(10)) (event \(item.plan))"
+                + (item.closedBy.map { "; \($0.how) on \(LineageText.stamp($0.at))" } ?? "") + "\n"
+        }
+        return out
     }
 
     /// Appends the plan's new overdue items as one event (nothing when every one is already recorded).
@@ -82,10 +96,19 @@ struct RetentionCommand: ParsableCommand {
         }
     }
 
-    private func json(_ plan: RetentionPlan) -> String {
+    private func json(_ plan: RetentionPlan, recorded: [RetentionRecord.RecordedItem], erasures: [ErasureStatus]) -> String {
         JSONOutput.object([
             ("at", .string(RFC3339.format(plan.at))), ("packDigest", .string(plan.packDigest)),
             ("items", .array(plan.items.map(item))),
+            ("recorded", .array(recorded.map { item in
+                .object([("dataset", .string(item.key.dataset)), ("deadline", .string(item.key.deadline)), ("period", .string(item.key.period)),
+                         ("plan", .number(item.plan)), ("state", .string(item.closedBy == nil ? "open" : "closed")),
+                         ("closedBy", item.closedBy.map(LineageJSON.removal) ?? .null)])
+            })),
+            ("erasureRequests", .array(erasures.map { status in
+                .object([("id", .string(status.request.id)), ("status", .string(status.reportStatus)),
+                         ("dueBy", .string(RFC3339.format(status.request.dueBy))), ("openItems", .number(status.openItems.count))])
+            })),
         ])
     }
 

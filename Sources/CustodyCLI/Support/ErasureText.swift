@@ -78,7 +78,7 @@ enum ErasureText {
             .object([
                 ("id", .string(status.request.id)), ("event", .number(status.request.seq)),
                 ("received", .string(RFC3339.format(status.request.receivedAt))), ("dueBy", .string(RFC3339.format(status.request.dueBy))),
-                ("status", .string(status.isComplete ? "complete" : status.isOverdue ? "overdue" : "open")),
+                ("status", .string(status.reportStatus)),
                 ("open", .number(status.openItems.count)), ("items", .number(status.items.count)),
                 ("forgotten", status.request.forgotten.map { .string(RFC3339.format($0.at)) } ?? .null),
             ])

@@ -3,6 +3,7 @@ import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyPack
+import CustodyPolicy
 import Foundation
 
 /// The options every command accepts, before or after its name (spec/cli.md, "Global options").
@@ -70,6 +71,12 @@ struct GlobalOptions: ParsableArguments {
     /// The lineage view of the store, at the horizon, with the pack (read from `--policies` when not given).
     func lineage(pack: PolicyPack? = nil) throws -> Lineage {
         try Lineage(store: try EventStore.open(at: paths.store), pack: try pack ?? self.pack(), horizon: horizon)
+    }
+
+    /// Where the store's erasure requests stand; reads the vault key only when there are requests.
+    func erasureStatuses(_ lineage: Lineage, now: Date) throws -> [ErasureStatus] {
+        guard !(try lineage.events(ofJob: ErasureRecords.job)).isEmpty else { return [] }
+        return try ErasureLifecycle(store: lineage.store, pack: lineage.pack, vaultKey: try paths.readVaultKey()).statuses(now: now)
     }
 
     /// The output format, checked against what the command can write.

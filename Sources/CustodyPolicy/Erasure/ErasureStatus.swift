@@ -32,6 +32,8 @@ public struct ErasureStatus: Sendable {
     public var isComplete: Bool { openItems.isEmpty }
     /// Items are still open a calendar month after the request (Art. 12(3)).
     public var isOverdue: Bool { !isComplete && at > request.dueBy }
+    /// `complete`, `overdue` or `open`, as reports and JSON write it.
+    public var reportStatus: String { isComplete ? "complete" : isOverdue ? "overdue" : "open" }
 
     /// Works the status out: dataset items close at the first removal of the person recorded after the
     /// request (through their tokens while the vault knows them, through the request's reference once it

@@ -1326,6 +1326,59 @@ enum ReportResources {
             </xs:element>
           </xs:sequence></xs:complexType>
         </xs:element>
+        <!-- Items recorded by earlier plans (custody retention with apply), closed by a later DROP, TRUNCATE or OVERWRITE. -->
+        <xs:element name="recorded">
+          <xs:complexType><xs:sequence>
+            <xs:element name="recordedItem" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="dataset" type="xs:string"/>
+                  <xs:element name="deadline" type="xs:dateTime"/>
+                  <xs:element name="rule" type="xs:string"/>
+                  <xs:element name="purpose" type="xs:string" minOccurs="0"/>
+                  <xs:element name="plan" type="xs:nonNegativeInteger"/>
+                  <xs:element name="state">
+                    <xs:simpleType>
+                      <xs:restriction base="xs:string">
+                        <xs:enumeration value="open"/>
+                        <xs:enumeration value="closed"/>
+                      </xs:restriction>
+                    </xs:simpleType>
+                  </xs:element>
+                  <xs:element name="how" type="xs:string" minOccurs="0"/>
+                  <xs:element name="closedAt" type="xs:dateTime" minOccurs="0"/>
+                  <xs:element name="closedBy" type="xs:nonNegativeInteger" minOccurs="0"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
+        <!-- Erasure requests (custody erase) and where they stand: docs/erasure.md. -->
+        <xs:element name="erasureRequests">
+          <xs:complexType><xs:sequence>
+            <xs:element name="erasureRequest" minOccurs="0" maxOccurs="unbounded">
+              <xs:complexType>
+                <xs:sequence>
+                  <xs:element name="id" type="xs:string"/>
+                  <xs:element name="received" type="xs:dateTime"/>
+                  <xs:element name="dueBy" type="xs:dateTime"/>
+                  <xs:element name="status">
+                    <xs:simpleType>
+                      <xs:restriction base="xs:string">
+                        <xs:enumeration value="open"/>
+                        <xs:enumeration value="overdue"/>
+                        <xs:enumeration value="complete"/>
+                      </xs:restriction>
+                    </xs:simpleType>
+                  </xs:element>
+                  <xs:element name="openItems" type="xs:nonNegativeInteger"/>
+                  <xs:element name="items" type="xs:nonNegativeInteger"/>
+                  <xs:element name="forgotten" type="xs:dateTime" minOccurs="0"/>
+                </xs:sequence>
+              </xs:complexType>
+            </xs:element>
+          </xs:sequence></xs:complexType>
+        </xs:element>
         <xs:element name="evidence" type="Evidence"/>
       </xs:sequence>
     </xs:complexType>
@@ -2164,6 +2217,30 @@ enum ReportResources {
 </table>
 {{/empty(items)}}
 {{#empty(items)}}<p>Nothing is past or near its deadline.</p>{{/empty(items)}}
+
+{{^empty(recorded)}}
+<h2>Recorded plans</h2>
+<p class="muted">Items recorded in the log by <code>custody retention --apply</code>; a later DROP, TRUNCATE or OVERWRITE of the dataset closes them.</p>
+<table>
+  <tr><th style="width:36%">Dataset</th><th style="width:18%">Deadline</th><th style="width:10%">State</th><th>How it was closed</th></tr>
+  {{#recorded}}
+  <tr><td><bdi>{{dataset}}</bdi><br><span class="muted">{{rule}}{{#purpose}}, for {{purpose}}{{/purpose}}; recorded by event {{plan}}</span></td>
+      <td>{{deadline}}</td><td class="{{state}}">{{state}}</td>
+      <td>{{#how}}{{how}} on {{closedAt}} (event {{closedBy}}){{/how}}</td></tr>
+  {{/recorded}}
+</table>
+{{/empty(recorded)}}
+
+{{^empty(erasureRequests)}}
+<h2>Erasure requests</h2>
+<table>
+  <tr><th style="width:22%">Request</th><th style="width:22%">Received</th><th style="width:22%">Due by (Art. 12(3))</th><th>State</th></tr>
+  {{#erasureRequests}}
+  <tr><td>{{id}}</td><td>{{received}}</td><td>{{dueBy}}</td>
+      <td class="{{status}}">{{status}}: {{openItems}} of {{items}} items open{{#forgotten}}; forgotten {{forgotten}}{{/forgotten}}</td></tr>
+  {{/erasureRequests}}
+</table>
+{{/empty(erasureRequests)}}
 
 {{#evidence}}{{> evidence}}{{/evidence}}
 </main>

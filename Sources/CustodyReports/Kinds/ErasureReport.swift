@@ -85,7 +85,7 @@ public struct ErasureReport: Report {
     public init(status: ErasureStatus, lineage: CustodyLineage.Lineage, engineVersion: String, now: Date) throws {
         let request = status.request
         self.request = Request(id: request.id, event: request.seq, received: RFC3339.format(request.receivedAt), dueBy: RFC3339.format(request.dueBy),
-            status: status.isComplete ? "complete" : status.isOverdue ? "overdue" : "open", ground: request.ground,
+            status: status.reportStatus, ground: request.ground,
             article: request.ground.flatMap { ErasureRequest.grounds[$0] }, reason: request.reason, identifiers: request.identifiers,
             commitment: request.commitment, forgotten: request.forgotten.map { RFC3339.format($0.at) }, forgottenBecause: request.forgotten?.why)
         let states = status.items

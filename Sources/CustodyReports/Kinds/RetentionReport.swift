@@ -15,7 +15,37 @@ public struct RetentionReport: Report {
     public let dueSoon: Int
     public let held: Int
     public let items: [Item]
+    /// The items earlier plans recorded (`custody retention --apply`), open or closed.
+    public let recorded: [RecordedItem]
+    /// Erasure requests and where they stand.
+    public let erasureRequests: [ErasureRequestEntry]
     public let evidence: EvidenceBlock
+
+    public struct RecordedItem: Encodable, Sendable {
+        public let dataset: String
+        public let deadline: String
+        public let rule: String
+        public let purpose: String?
+        /// The plan event.
+        public let plan: Int
+        /// `open` or `closed`.
+        public let state: String
+        /// DROP, TRUNCATE or OVERWRITE, when and by which event.
+        public let how: String?
+        public let closedAt: String?
+        public let closedBy: Int?
+    }
+
+    public struct ErasureRequestEntry: Encodable, Sendable {
+        public let id: String
+        public let received: String
+        public let dueBy: String
+        /// `open`, `overdue` or `complete`.
+        public let status: String
+        public let openItems: Int
+        public let items: Int
+        public let forgotten: String?
+    }
 
     public struct Item: Encodable, Sendable {
         public let dataset: String
@@ -43,8 +73,9 @@ public struct RetentionReport: Report {
         public let reason: String
     }
 
-    /// The plan of a pinned view, as of its `asOf`, else as of `now`.
-    public init(lineage: CustodyLineage.Lineage, engineVersion: String, now: Date) throws {
+    /// The plan of a pinned view, as of its `asOf`, else as of `now`, with the items earlier plans
+    /// recorded and the erasure requests given (`ErasureLifecycle.statuses`).
+    public init(lineage: CustodyLineage.Lineage, erasures: [ErasureStatus] = [], engineVersion: String, now: Date) throws {
         let plan = try PolicyEngine(pack: lineage.pack).retentionPlan(lineage, now: now)
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
         at = RFC3339.format(plan.at)
@@ -58,5 +89,19 @@ public struct RetentionReport: Report {
         overdue = items.count { $0.status == RetentionPlan.Item.Status.overdue.rawValue }
         dueSoon = items.count { $0.status == RetentionPlan.Item.Status.dueSoon.rawValue }
         held = items.count { $0.status == RetentionPlan.Item.Status.held.rawValue }
+        recorded = try RetentionRecord.recordedItems(lineage).map { item in
+            RecordedItem(dataset: item.key.dataset, deadline: item.key.deadline, rule: item.key.period, purpose: item.purpose, plan: item.plan,
+                state: item.closedBy == nil ? "open" : "closed", how: item.closedBy?.how, closedAt: item.closedBy.map { RFC3339.format($0.at.time) },
+                closedBy: item.closedBy?.at.seq)
+        }
+        erasureRequests = erasures.map(ErasureRequestEntry.init)
+    }
+}
+
+extension RetentionReport.ErasureRequestEntry {
+    init(_ status: ErasureStatus) {
+        self.init(id: status.request.id, received: RFC3339.format(status.request.receivedAt), dueBy: RFC3339.format(status.request.dueBy),
+            status: status.reportStatus, openItems: status.openItems.count, items: status.items.count,
+            forgotten: status.request.forgotten.map { RFC3339.format($0.at) })
     }
 }
