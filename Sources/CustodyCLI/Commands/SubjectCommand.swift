@@ -31,22 +31,30 @@ struct SubjectCommand: ParsableCommand {
         let people = identifiers.compactMap(SubjectIdentifier.init), vaultKey = try globals.paths.readVaultKey()
         let trail = try lineage.subject(people, vaultKey: vaultKey)
         let context = globals.context
-        // A person the vault forgot is answered through their tombstone: which request erased them.
+        // A person who asked to be erased is answered with their request too; one the vault forgot, only
+        // through their tombstone.
         var erasure: ErasureStatus?
-        if trail.knownIdentifiers == 0, let request = try lineage.store.erasureRequest(tombstoning: people, vaultKey: vaultKey) {
+        if let request = try lineage.store.erasureRequest(tombstoning: people, vaultKey: vaultKey) {
             erasure = try ErasureLifecycle(store: lineage.store, pack: lineage.pack, vaultKey: vaultKey).status(of: request, now: context.now)
         }
         switch format {
         case .json: context.print(json(trail, erasure: erasure))
-        default: context.standardOutput((erasure.map(Self.erased) ?? "") + text(trail, asOf: lineage.horizon))
+        default: context.standardOutput((erasure.map { Self.erased($0, known: trail.knownIdentifiers) } ?? "") + text(trail, asOf: lineage.horizon))
         }
     }
 
-    private static func erased(_ status: ErasureStatus) -> String {
-        let open = status.openItems.count
-        return "Erased by request \(status.request.id) on \(RFC3339.format(status.request.receivedAt).prefix(10))"
-            + (status.request.forgotten.map { "; Custody forgot the person on \(RFC3339.format($0.at).prefix(10))" } ?? "")
-            + (open > 0 ? "; \(open) item\(open == 1 ? "" : "s") still open (custody erase --status \(status.request.id))" : "") + ".\n"
+    private static func erased(_ status: ErasureStatus, known: Int) -> String {
+        let request = status.request, open = status.openItems.count
+        let received = RFC3339.format(request.receivedAt).prefix(10)
+        let stillOpen = open > 0 ? "; \(open) item\(open == 1 ? "" : "s") still open (custody erase --status \(request.id))" : ""
+        guard let forgotten = request.forgotten else {
+            return "Erasure request \(request.id), received \(received), is in progress\(stillOpen).\n"
+        }
+        let day = RFC3339.format(forgotten.at).prefix(10)
+        if known > 0 {
+            return "Erased by request \(request.id) on \(received) and forgotten on \(day); what follows was recorded since, under a new token.\n"
+        }
+        return "Erased by request \(request.id) on \(received); Custody forgot the person on \(day)\(stillOpen).\n"
     }
 
     private func json(_ trail: SubjectTrail, erasure: ErasureStatus?) -> String {
