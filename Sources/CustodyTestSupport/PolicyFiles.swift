@@ -21,3 +21,20 @@ public enum PolicyFiles {
         return policies
     }
 }
+
+extension PolicyFiles {
+    /// For the policy fixture's erasure tests: the court's copy (`s3://legal:court/…`) kept for a pending
+    /// claim (Art. 17(3)(e)). Returns the folder.
+    public static func courtHold(in directory: TemporaryDirectory) throws -> String {
+        let policies = directory.file("policies")
+        try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+        try """
+            holds:
+              court:
+                ground: legal_claims
+                datasets: ["dataset:s3://legal:court/*"]
+                reason: Disclosed to the court for a pending claim.
+            """.write(toFile: policies + "/hold.yaml", atomically: true, encoding: .utf8)
+        return policies
+    }
+}

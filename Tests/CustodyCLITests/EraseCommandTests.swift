@@ -6,20 +6,9 @@ import Testing
 /// `custody erase` as a DPO runs it on the policy fixture: the request, its report, the recipients told,
 /// the pipeline's erasures arriving through `custody ingest`, and the person forgotten at the end.
 struct EraseCommandTests {
-    static let holds = """
-        holds:
-          court:
-            ground: legal_claims
-            datasets: ["dataset:s3://legal:court/*"]
-            reason: Disclosed to the court for a pending claim.
-        """
-
     static func withStore(_ body: (_ directory: TemporaryDirectory, _ arguments: [String]) throws -> Void) throws {
         try CheckCommandTests.withStore { directory, store in
-            let policies = directory.file("policies")
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            try holds.write(toFile: policies + "/hold.yaml", atomically: true, encoding: .utf8)
-            try body(directory, ["--store", store, "--policies", policies])
+            try body(directory, ["--store", store, "--policies", try PolicyFiles.courtHold(in: directory)])
         }
     }
 
@@ -136,11 +125,8 @@ struct EraseCommandTests {
             let list = try Self.json(CLIRun(["erase", "--status", "--format", "json", "--store", copy]).stdout)
             let requests = try #require(list["requests"] as? [[String: Any]])
             #expect(requests.count == 1 && requests[0]["forgotten"] is String, "trial \(trial): \(requests)")
-            for suffix in ["", "-wal"] {
-                guard let bytes = FileManager.default.contents(atPath: copy + suffix) else { continue }
-                let leaks = bytes.range(of: Data(lookup)) != nil || bytes.range(of: Data("carol@example.com".utf8)) != nil
-                #expect(!leaks, "trial \(trial): store file\(suffix) still holds her identifier or its lookup")
-            }
+            let leaks = StoreFiles.holding([lookup, Array("carol@example.com".utf8)], store: copy)
+            #expect(leaks.isEmpty, "trial \(trial): the store files \(leaks) still hold her identifier or its lookup")
             #expect(CLIRun(["verify", "--store", copy]).status == 0)
         }
         #expect(outcomes.contains(false) && outcomes.contains(true), "kills should land both before and after the request was recorded")

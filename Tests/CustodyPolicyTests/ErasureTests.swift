@@ -15,13 +15,6 @@ import Testing
 struct ErasureTests {
     static let carol = [SubjectIdentifier("carol@example.com")!]
     static let now = RFC3339.parseInstant("2026-11-29T10:00:00Z")!
-    static let courtHold = """
-        holds:
-          court:
-            ground: legal_claims
-            datasets: ["dataset:s3://legal:court/*"]
-            reason: Disclosed to the court for a pending claim.
-        """
     static let inHouse = ["dataset:file:///tmp:churn.parquet", "dataset:postgres://crm-db:5432:crm.ad_profiles",
                           "dataset:postgres://crm-db:5432:crm.customers", "dataset:postgres://crm-db:5432:crm.weekly_stats"]
     static let copies = ["dataset:s3://adco-us:audience/2026-03-02", "dataset:s3://backup:crm/customers", "dataset:s3://legal:epo/filing-17",
@@ -35,10 +28,7 @@ struct ErasureTests {
 
         init() throws {
             test = try TestStore(seed: 17)
-            let folder = test.directory.file("policies")
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try ErasureTests.courtHold.write(toFile: folder + "/hold.yaml", atomically: true, encoding: .utf8)
-            pack = try PolicyPack.load(overlay: folder)
+            pack = try PolicyPack.load(overlay: try PolicyFiles.courtHold(in: test.directory))
             try test.ingest(try ExampleFiles.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
         }
 
@@ -156,11 +146,8 @@ struct ErasureTests {
         let kept = rows.contains { $0.table == "tombstone" && Self.contains($0.row, tombstone) }
         #expect(kept, "the tombstone is kept")
         // Nor do the raw files (database, WAL, shared memory) hold the identifier, its lookup or the salt.
-        for suffix in ["", "-wal", "-shm"] {
-            guard let bytes = FileManager.default.contents(atPath: fixture.test.paths.store + suffix).map(Array.init) else { continue }
-            let leaks = Self.contains(bytes, lookup) || Self.contains(bytes, salt) || Self.contains(bytes, Array("carol@example.com".utf8))
-            #expect(!leaks, "store file\(suffix) holds the identifier, its lookup or the salt")
-        }
+        let leaks = StoreFiles.holding([lookup, salt, Array("carol@example.com".utf8)], store: fixture.test.paths.store)
+        #expect(leaks.isEmpty, "the store files \(leaks) hold the identifier, its lookup or the salt")
         let report = try fixture.test.store.verify(projectors: [LineageProjector()])
         #expect(report.isIntact, "\(report.problems.first?.message ?? "")")
         for (person, before) in others { #expect(try fixture.trail(person) == before, "\(person)'s trail changed") }
@@ -195,18 +182,13 @@ struct ErasureTests {
         }
         #expect(throws: LogError.self) { try shredded.get() }
         #expect(try fixture.test.store.subjectTokens(for: Self.carol, vaultKey: fixture.test.vaultKey).isEmpty, "the vault forgot her")
-        let remnants = ["", "-wal"].compactMap { FileManager.default.contents(atPath: fixture.test.paths.store + $0).map(Array.init) }
-        let unscrubbed = remnants.contains { Self.contains($0, lookup) }
-        #expect(unscrubbed, "the unscrubbed WAL still holds the old vault page")
+        #expect(!StoreFiles.holding([lookup], store: fixture.test.paths.store).isEmpty, "the unscrubbed WAL still holds the old vault page")
         try reader.close()
 
         let resumed = try fixture.erase(shred: true)
         #expect(resumed.outcome == .alreadyForgotten && resumed.status?.request.forgotten != nil)
-        for suffix in ["", "-wal", "-shm"] {
-            guard let bytes = FileManager.default.contents(atPath: fixture.test.paths.store + suffix).map(Array.init) else { continue }
-            let leaks = Self.contains(bytes, lookup)
-            #expect(!leaks, "store file\(suffix) holds the lookup")
-        }
+        let leaks = StoreFiles.holding([lookup], store: fixture.test.paths.store)
+        #expect(leaks.isEmpty, "the store files \(leaks) hold the lookup")
         #expect(try fixture.erasures.requests().count == 1)
         #expect(try fixture.test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
@@ -248,14 +230,7 @@ struct ErasureTests {
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
-        let first = needle[0]
-        var index = 0
-        while index <= haystack.count - needle.count {
-            if haystack[index] == first && haystack[index..<(index + needle.count)].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
+        !needle.isEmpty && Data(haystack).range(of: Data(needle)) != nil
     }
 }
 
@@ -278,11 +253,8 @@ struct ErasureInALargeVaultTests {
         let erasures = ErasureLifecycle(store: test.store, pack: pack, vaultKey: test.vaultKey)
         let answer = try erasures.request(person, ground: nil, reason: nil, shred: true, now: ErasureTests.now, random: &test.random)
         #expect(answer.status?.request.forgotten != nil)
-        for suffix in ["", "-wal", "-shm"] {
-            guard let bytes = FileManager.default.contents(atPath: test.paths.store + suffix).map(Array.init) else { continue }
-            let leaks = ErasureTests.contains(bytes, lookup)
-            #expect(!leaks, "store file\(suffix) holds the lookup")
-        }
+        let leaks = StoreFiles.holding([lookup], store: test.paths.store)
+        #expect(leaks.isEmpty, "the store files \(leaks) hold the lookup")
         #expect(try test.store.subjectTokens(for: [SubjectIdentifier("person-1233@example.com")!], vaultKey: test.vaultKey).count == 1)
     }
 }

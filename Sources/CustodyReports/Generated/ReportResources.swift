@@ -1008,6 +1008,16 @@ enum ReportResources {
     </xs:restriction>
   </xs:simpleType>
 
+  <!-- How an item was closed: erasure, DROP, TRUNCATE, OVERWRITE, before forgetting, notified or impossible. -->
+  <xs:complexType name="Closing">
+    <xs:sequence>
+      <xs:element name="how" type="xs:string"/>
+      <xs:element name="at" type="xs:dateTime" minOccurs="0"/>
+      <xs:element name="event" type="xs:nonNegativeInteger" minOccurs="0"/>
+      <xs:element name="detail" type="xs:string" minOccurs="0"/>
+    </xs:sequence>
+  </xs:complexType>
+
   <xs:element name="erasure">
     <xs:complexType>
       <xs:sequence>
@@ -1056,10 +1066,7 @@ enum ReportResources {
                   <xs:element name="location" type="xs:string" minOccurs="0"/>
                   <xs:element name="recipient" type="xs:string" minOccurs="0"/>
                   <xs:element name="state" type="ItemState"/>
-                  <xs:element name="how" type="xs:string" minOccurs="0"/>
-                  <xs:element name="closedAt" type="xs:dateTime" minOccurs="0"/>
-                  <xs:element name="closedBy" type="xs:nonNegativeInteger" minOccurs="0"/>
-                  <xs:element name="detail" type="xs:string" minOccurs="0"/>
+                  <xs:element name="closing" type="Closing" minOccurs="0"/>
                 </xs:sequence>
               </xs:complexType>
             </xs:element>
@@ -1102,10 +1109,7 @@ enum ReportResources {
                     </xs:sequence></xs:complexType>
                   </xs:element>
                   <xs:element name="state" type="ItemState"/>
-                  <xs:element name="how" type="xs:string" minOccurs="0"/>
-                  <xs:element name="closedAt" type="xs:dateTime" minOccurs="0"/>
-                  <xs:element name="closedBy" type="xs:nonNegativeInteger" minOccurs="0"/>
-                  <xs:element name="detail" type="xs:string" minOccurs="0"/>
+                  <xs:element name="closing" type="Closing" minOccurs="0"/>
                 </xs:sequence>
               </xs:complexType>
             </xs:element>
@@ -1951,6 +1955,9 @@ enum ReportResources {
 </body>
 </html>
 """#,
+        "closing.mustache": #"""
+{{how}}{{#at}} on {{at}}{{/at}}{{#event}} (event {{event}}){{/event}}{{#detail}}<br><span class="muted"><bdi>{{detail}}</bdi></span>{{/detail}}
+"""#,
         "diagram.mustache": #"""
 <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-label="Where the data went">
   <defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#7a8799"/></marker></defs>
@@ -2125,7 +2132,7 @@ enum ReportResources {
   {{#datasets}}
   <tr><td><bdi>{{dataset}}</bdi>{{#location}}<br><span class="muted">{{location}}</span>{{/location}}{{#recipient}}<br><span class="muted">copy at <bdi>{{recipient}}</bdi></span>{{/recipient}}</td>
       <td class="{{state}}">{{state}}</td>
-      <td>{{#how}}{{how}}{{#closedAt}} on {{closedAt}}{{/closedAt}}{{#closedBy}} (event {{closedBy}}){{/closedBy}}{{#detail}}<br><span class="muted"><bdi>{{detail}}</bdi></span>{{/detail}}{{/how}}</td></tr>
+      <td>{{#closing}}{{> closing}}{{/closing}}</td></tr>
   {{/datasets}}
 </table>
 {{/empty(datasets)}}
@@ -2151,7 +2158,7 @@ enum ReportResources {
   <tr><td><bdi>{{name}}</bdi><br><span class="muted">{{role}}{{#country}}, {{country}}{{/country}}</span></td>
       <td>{{#received}}<bdi>{{dataset}}</bdi> on {{at}}<br>{{/received}}</td>
       <td class="{{state}}">{{state}}</td>
-      <td>{{#how}}{{how}}{{#closedAt}} on {{closedAt}}{{/closedAt}}{{#closedBy}} (event {{closedBy}}){{/closedBy}}{{#detail}}<br><bdi>{{detail}}</bdi>{{/detail}}{{/how}}</td></tr>
+      <td>{{#closing}}{{> closing}}{{/closing}}</td></tr>
   {{/recipients}}
 </table>
 {{/empty(recipients)}}

@@ -47,10 +47,26 @@ public struct ErasureReport: Report {
         public let recipient: String?
         /// `open` or `closed`.
         public let state: String
-        public let how: String?
-        public let closedAt: String?
-        public let closedBy: Int?
+        public let closing: Closing?
+    }
+
+    /// How an item was closed.
+    public struct Closing: Encodable, Sendable {
+        /// `erasure`, `DROP`, `TRUNCATE`, `OVERWRITE`, `before forgetting`, `notified` or `impossible`.
+        public let how: String
+        /// When, and the event that did it, when the log can still tell.
+        public let at: String?
+        public let event: Int?
+        /// The run that removed the data, or why telling a recipient proved impossible.
         public let detail: String?
+
+        init?(_ state: ErasureStatus.ItemState) {
+            guard let how = state.how else { return nil }
+            self.how = how
+            at = state.closedAt.map(RFC3339.format)
+            event = state.closedBy
+            detail = state.detail
+        }
     }
 
     public struct HoldItem: Encodable, Sendable {
@@ -68,13 +84,9 @@ public struct ErasureReport: Report {
         public let role: String?
         public let country: String?
         public let received: [Received]
+        /// `open` or `closed`.
         public let state: String
-        /// `notified` or `impossible`.
-        public let how: String?
-        public let closedAt: String?
-        public let closedBy: Int?
-        /// Why telling them proved impossible or disproportionate.
-        public let detail: String?
+        public let closing: Closing?
     }
 
     public struct Received: Encodable, Sendable {
@@ -94,7 +106,7 @@ public struct ErasureReport: Report {
         held = states.count { $0.state == .held }
         datasets = states.filter { $0.item.kind == .erase }.map { state in
             DatasetItem(dataset: state.item.dataset ?? "", location: state.item.location, recipient: state.item.recipient, state: state.state.rawValue,
-                how: state.how, closedAt: state.closedAt.map(RFC3339.format), closedBy: state.closedBy, detail: state.detail)
+                closing: Closing(state))
         }
         holds = states.filter { $0.item.kind == .hold }.map { state in
             let ground = state.item.holdGround ?? ""
@@ -103,8 +115,7 @@ public struct ErasureReport: Report {
         }
         recipients = states.filter { $0.item.kind == .notify }.map { state in
             RecipientItem(name: state.item.recipient ?? "", role: state.item.role, country: state.item.country,
-                received: state.item.received.map { Received(dataset: $0.dataset, at: $0.at) }, state: state.state.rawValue, how: state.how,
-                closedAt: state.closedAt.map(RFC3339.format), closedBy: state.closedBy, detail: state.detail)
+                received: state.item.received.map { Received(dataset: $0.dataset, at: $0.at) }, state: state.state.rawValue, closing: Closing(state))
         }
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
     }
