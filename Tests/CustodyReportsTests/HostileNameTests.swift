@@ -1,6 +1,7 @@
 import CustodyLineage
 import CustodyModel
 import CustodyPack
+import CustodyPolicy
 import CustodyReports
 import CustodyTestSupport
 import Foundation
@@ -59,9 +60,13 @@ struct HostileNameTests {
     }
 
     @Test func everyKindCarriesHostileNamesHarmlessly() throws {
-        let test = try Self.store()
-        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
+        var test = try Self.store()
         let now = TestStore.recordedAt
+        // An erasure request for mallory, with the reason given in the same hostile words.
+        let erasure = try #require(try ErasureLifecycle(store: test.store, pack: try PolicyPack.builtIn(), vaultKey: test.vaultKey)
+            .request([SubjectIdentifier("mallory@example.com")!], ground: nil, reason: Self.script + Self.cdataEnd, shred: false, now: now,
+                random: &test.random).status)
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
         let dataset = "dataset:postgres://db:5432:" + Self.cdataEnd
         let reports: [any Report] = [
             try RoPAReport(lineage: lineage, engineVersion: "test", now: now),
@@ -69,6 +74,7 @@ struct HostileNameTests {
             try TransfersReport(lineage: lineage, engineVersion: "test", now: now),
             try RetentionReport(lineage: lineage, engineVersion: "test", now: now),
             try BreachReport(lineage: lineage, dataset: dataset, awareAt: now, engineVersion: "test", now: now),
+            try ErasureReport(status: erasure, lineage: lineage, engineVersion: "test", now: now),
         ]
         for report in reports {
             let kind = type(of: report).kind
