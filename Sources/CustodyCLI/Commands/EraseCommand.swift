@@ -76,6 +76,8 @@ struct EraseCommand: ParsableCommand {
         let store = try EventStore.open(at: globals.paths.store)
         let erasures = ErasureLifecycle(store: store, pack: try globals.pack(), vaultKey: try globals.paths.readVaultKey())
         var random = SystemRandomNumberGenerator()
+        // Requests the events have completed since the last ingest (or an interrupted one) are forgotten first.
+        _ = try erasures.forgetCompleted(now: context.now, random: &random)
         if status && arguments.isEmpty {
             guard format == .text || format == .json else { throw CLIError("the list of requests is written as text or json (--format)") }
             let statuses = try erasures.statuses(now: context.now)

@@ -48,7 +48,7 @@ struct IngestCommand: ParsableCommand {
         }
         // Clear the progress line before the summary.
         if progress != nil { context.standardError("\r\u{1B}[K") }
-        let forgotten = try forgetCompletedErasures()
+        let forgotten = forgetCompletedErasures()
         let receipt = summary.receipt
         switch format {
         case .json:
@@ -80,13 +80,20 @@ struct IngestCommand: ParsableCommand {
 
     /// The events just ingested may have closed the last items of erasure requests: their people are
     /// forgotten now, each in its own transaction after the batch (a crash in between is resumed by the
-    /// next ingest or erase).
-    private func forgetCompletedErasures() throws -> [String] {
+    /// next ingest or erase). The events are recorded whatever happens here, so a failure is a warning
+    /// that says how to finish, not a failed ingest.
+    private func forgetCompletedErasures() -> [String] {
         let paths = globals.paths
-        let store = try EventStore.open(at: paths.store)
-        guard !(try store.openErasureRequests()).isEmpty else { return [] }
-        var random = SystemRandomNumberGenerator()
-        return try ErasureLifecycle(store: store, pack: try globals.pack(), vaultKey: try paths.readVaultKey())
-            .forgetCompleted(now: globals.context.now, random: &random)
+        do {
+            let store = try EventStore.open(at: paths.store)
+            guard !(try store.openErasureRequests()).isEmpty else { return [] }
+            var random = SystemRandomNumberGenerator()
+            return try ErasureLifecycle(store: store, pack: try globals.pack(), vaultKey: try paths.readVaultKey())
+                .forgetCompleted(now: globals.context.now, random: &random)
+        } catch {
+            globals.context.printError("warning: the events were recorded, but forgetting the people of completed erasure requests "
+                + "did not finish (\(error)); run 'custody erase --status' to finish it")
+            return []
+        }
     }
 }
