@@ -1,7 +1,7 @@
 public import CustodyLineage
-public import CustodyLog
-public import CustodyModel
-public import Foundation
+import CustodyLog
+import CustodyModel
+import Foundation
 
 /// The events Custody writes into its own log (retention plans, erasure requests, notices of
 /// recipients, forgetting): completed runs of a job in the `custody` namespace, with producer

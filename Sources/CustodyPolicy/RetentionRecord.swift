@@ -1,6 +1,6 @@
 public import CustodyLineage
 public import CustodyLog
-public import CustodyModel
+import CustodyModel
 import CustodyPack
 public import Foundation
 

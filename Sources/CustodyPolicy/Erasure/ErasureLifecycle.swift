@@ -1,4 +1,4 @@
-public import CustodyLineage
+import CustodyLineage
 public import CustodyLog
 public import CustodyModel
 public import CustodyPack

@@ -1,4 +1,4 @@
-public import CustodyLineage
+import CustodyLineage
 public import Foundation
 
 /// An erasure request as the log records it (`custody erase`), with what later records said of it:

@@ -1,4 +1,4 @@
-public import CustodyLineage
+import CustodyLineage
 import CustodyLog
 public import Foundation
 

@@ -3,7 +3,7 @@ public import CustodyLog
 import CustodyModel
 import CustodyPack
 import Crypto
-public import Foundation
+import Foundation
 
 /// The lineage as a W3C PROV-XML document (`custody export prov`): datasets are entities, runs are
 /// activities, jobs are software agents acting for their controller, recipients are organisations the
