@@ -6,10 +6,13 @@ import Foundation
 /// stands for which person.
 public struct VaultKey: Sendable {
     private let bytes: [UInt8]
+    /// The key of tombstones, derived from this one for that use alone.
+    private let tombstoneKey: [UInt8]
 
     public init(bytes: [UInt8]) throws(LogError) {
         guard bytes.count == 32 else { throw LogError(.key, "a vault key is 32 bytes") }
         self.bytes = bytes
+        tombstoneKey = Array(HMAC<SHA256>.authenticationCode(for: Array("custody/tombstone-key/v1".utf8), using: SymmetricKey(data: bytes)))
     }
 
     private var key: SymmetricKey { SymmetricKey(data: bytes) }
@@ -42,8 +45,7 @@ public struct VaultKey: Sendable {
     /// alone, so a tombstone never equals the vault lookup of the same identifier and cannot be turned
     /// into it.
     func tombstone(_ normalizedIdentifier: String) -> [UInt8] {
-        let derived = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("custody/tombstone-key/v1".utf8), using: key))
-        return Array(HMAC<SHA256>.authenticationCode(for: Array(normalizedIdentifier.utf8), using: derived))
+        Array(HMAC<SHA256>.authenticationCode(for: Array(normalizedIdentifier.utf8), using: SymmetricKey(data: tombstoneKey)))
     }
 
     /// A value stored in the database that proves a key is the store's own without revealing it.

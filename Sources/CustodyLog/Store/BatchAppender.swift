@@ -30,6 +30,8 @@ public final class BatchAppender {
     private let insertToken: Statement
     private let findTombstone: Statement
     private let insertNamedAgain: Statement
+    /// Whether any tombstone exists: most stores have none, and then a new identifier needs no lookup.
+    private let hasTombstones: Bool
 
     init(db: Database, batchID: String, recordedAt: String, vaultKey: VaultKey,
          generator: any RandomNumberGenerator, projectors: [any LogProjector]) throws {
@@ -48,6 +50,7 @@ public final class BatchAppender {
         insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
         findTombstone = try db.makeStatement(sql: "SELECT request_id FROM tombstone WHERE lookup = ?")
         insertNamedAgain = try db.makeStatement(sql: "INSERT OR IGNORE INTO named_again (seq, request_id) VALUES (?, ?)")
+        hasTombstones = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tombstone)") ?? false
         writers = try LogReplay.beginUpToDate(projectors, db: db, logSize: head.range.size)
     }
 
@@ -125,7 +128,7 @@ public final class BatchAppender {
         let token: String
         if let known = try vaultToken(for: normalized) {
             token = known
-        } else if let request = try String.fetchOne(findTombstone, arguments: [Data(vaultKey.tombstone(normalized))]) {
+        } else if hasTombstones, let request = try String.fetchOne(findTombstone, arguments: [Data(vaultKey.tombstone(normalized))]) {
             if erasing {
                 token = ErasureReference.token(request)
             } else {
