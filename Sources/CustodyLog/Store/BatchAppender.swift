@@ -143,7 +143,7 @@ public final class BatchAppender {
     }
 
     /// The vault's token for an identifier, if it holds one.
-    func vaultToken(for normalized: String) throws -> String? {
+    private func vaultToken(for normalized: String) throws -> String? {
         if let cached = tokenCache[normalized] { return cached }
         guard let existing = try String.fetchOne(findToken, arguments: [Data(vaultKey.lookup(normalized))]) else { return nil }
         tokenCache[normalized] = existing
