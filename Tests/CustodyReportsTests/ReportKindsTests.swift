@@ -118,6 +118,28 @@ struct ReportKindsTests {
         #expect(report.withoutBasis > 0)
     }
 
+    @Test func aDSARForAPersonWhoAskedToBeErasedNamesTheRequest() throws {
+        var test = try TestStore(seed: 25)
+        try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
+        let pack = try PolicyPack.builtIn()
+        let before = try test.store.head().size
+        let asked = RFC3339.parseInstant("2026-11-29T10:00:00Z")!
+        let erasure = try #require(try ErasureLifecycle(store: test.store, pack: pack, vaultKey: test.vaultKey)
+            .request([SubjectIdentifier("carol@example.com")!], ground: nil, reason: nil, shred: true, now: asked, random: &test.random).status)
+        func dsar(_ horizon: Horizon) throws -> XMLDocument {
+            let lineage = try Lineage(store: test.store, pack: pack, horizon: horizon).pinned()
+            return try Self.xml(try DSARReport(lineage: lineage, identifiers: ["carol@example.com"], vaultKey: test.vaultKey, received: nil,
+                engineVersion: "test", now: asked), in: test.directory)
+        }
+        let now = try dsar(.now)
+        #expect(try Self.texts(now, "/dsar/processingConfirmed") == ["false"])
+        #expect(try Self.texts(now, "/dsar/request/erasure/request") == [erasure.request.id])
+        #expect(try Self.texts(now, "/dsar/request/erasure/forgotten") == ["2026-11-29T10:00:00.000Z"])
+        // Asked as known before the request was recorded, the report does not know of it.
+        let earlier = try dsar(Horizon(asOf: nil, knownAt: nil, logSize: before))
+        #expect(try Self.texts(earlier, "/dsar/request/erasure/request").isEmpty)
+    }
+
     @Test func theRetentionReportIsThePlanAsOfItsTime() throws {
         var test = try TestStore(seed: 24)
         try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])

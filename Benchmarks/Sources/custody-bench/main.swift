@@ -10,7 +10,8 @@
 // CUSTODY_BENCH_ONLY=ingest stops after ingest (for profiling one phase); =queries and =rebuild reuse the
 // store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
 // policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with,
-// =decide the judgement of one proposed event against the store.
+// =decide the judgement of one proposed event against the store, =reports the DSAR and the audit trail
+// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out).
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -246,6 +247,13 @@ if only == "reports" {
     }
     let (xmlP50, xmlP99) = percentiles(xmlSamples)
     let (htmlP50, htmlP99) = percentiles(htmlSamples)
+    if ProcessInfo.processInfo.environment["CUSTODY_BENCH_AUDIT"] == "0" {
+        print("""
+            {"dsarXmlP50ms":\(String(format: "%.1f", xmlP50)),"dsarHtmlP50ms":\(String(format: "%.1f", htmlP50)),\
+            "trailP50ms":\(String(format: "%.1f", percentiles(trailSeconds).p50)),"profilesP50ms":\(String(format: "%.1f", percentiles(profileSeconds).p50))}
+            """)
+        exit(0)
+    }
     // Where an audit trail's time goes: reading the events back, then turning them into report trees.
     var eventCount = 0
     let readStart = now()

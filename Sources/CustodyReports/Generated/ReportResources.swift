@@ -623,6 +623,16 @@ enum ReportResources {
               <xs:element name="knownIdentifiers" type="xs:nonNegativeInteger"/>
               <xs:element name="received" type="xs:dateTime" minOccurs="0"/>
               <xs:element name="dueBy" type="xs:dateTime" minOccurs="0"/>
+              <!-- The person's erasure request, when they asked to be erased (docs/erasure.md). -->
+              <xs:element name="erasure" minOccurs="0">
+                <xs:complexType>
+                  <xs:sequence>
+                    <xs:element name="request" type="xs:string"/>
+                    <xs:element name="received" type="xs:dateTime"/>
+                    <xs:element name="forgotten" type="xs:dateTime" minOccurs="0"/>
+                  </xs:sequence>
+                </xs:complexType>
+              </xs:element>
             </xs:sequence>
           </xs:complexType>
         </xs:element>
@@ -1995,6 +2005,7 @@ enum ReportResources {
 <h2>Do we process your personal data? <span class="article">Art. 15(1)</span></h2>
 {{#processingConfirmed}}<p><strong>Yes.</strong> Our records show personal data about you in the systems listed below.</p>{{/processingConfirmed}}
 {{^processingConfirmed}}<p><strong>No.</strong> Our records hold no personal data about you{{#request.knownIdentifiers}}{{/request.knownIdentifiers}}.</p>{{/processingConfirmed}}
+{{#request.erasure}}<p>You asked us to erase your data: request {{request}}, received {{received}}{{#forgotten}}; it was completed and our records forgot you on {{forgotten}}{{/forgotten}}{{^forgotten}}; it is in progress{{/forgotten}}.</p>{{/request.erasure}}
 
 {{#diagram.hasNodes}}
 <h3>Where your data went</h3>

@@ -18,8 +18,13 @@ extension DSARReport {
         let pack = lineage.pack
         let trail = try lineage.subject(parsed, vaultKey: vaultKey)
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
+        // A person who asked to be erased: the request their tombstone leads to, as far as the view sees it.
+        let erasure = try lineage.store.erasureRequest(tombstoning: parsed, vaultKey: vaultKey).flatMap { id in
+            ErasureRecords.requests(in: try lineage.events(ofJob: ErasureRecords.job)).first { $0.id == id }
+        }
         request = Request(identifiers: identifiers, knownIdentifiers: trail.knownIdentifiers, received: received.map(RFC3339.format),
-            dueBy: received.map { RFC3339.format(OneMonth.after($0)) })
+            dueBy: received.map { RFC3339.format(OneMonth.after($0)) },
+            erasure: erasure.map { Erasure(request: $0.id, received: RFC3339.format($0.receivedAt), forgotten: $0.forgotten.map { RFC3339.format($0.at) }) })
         controller = pack.controller.map(ControllerEntry.init)
         processingConfirmed = !trail.holdsNoData
 

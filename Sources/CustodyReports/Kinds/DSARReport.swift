@@ -37,6 +37,15 @@ public struct DSARReport: Report {
         public let received: String?
         /// Art. 12(3): one month after receipt.
         public let dueBy: String?
+        /// The person's erasure request, if they made one the view can see.
+        public let erasure: Erasure?
+    }
+
+    public struct Erasure: Encodable, Sendable {
+        public let request: String
+        public let received: String
+        /// When Custody forgot the person, if it has.
+        public let forgotten: String?
     }
 
     public struct ControllerEntry: Encodable, Sendable {
