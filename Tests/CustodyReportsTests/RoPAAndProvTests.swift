@@ -2,6 +2,7 @@ import CustodyLineage
 import CustodyLog
 import CustodyModel
 import CustodyPack
+import CustodyPolicy
 import CustodyReports
 import CustodyTestSupport
 import Foundation
@@ -97,5 +98,18 @@ struct RoPAAndProvTests {
         let labels = try alice.nodes(forXPath: "//*[local-name()='entity']/*[local-name()='label']").compactMap(\.stringValue)
         #expect(Set(labels) == ["crm.customers", "crm.demographics", "profiles/customer_profiles", "audience/2026-03-02", "risk.invoice_eligibility"])
         #expect(!(try String(contentsOfFile: alicePath, encoding: .utf8)).contains("alice"))
+    }
+
+    @Test func custodysOwnRecordsAreNotProcessingInTheProvExport() throws {
+        var test = try DSARReportTests.demoStore()
+        let pack = try PolicyPack.builtIn()
+        _ = try ErasureLifecycle(store: test.store, pack: pack, vaultKey: test.vaultKey).request([SubjectIdentifier("alice@example.com")!],
+            ground: nil, reason: nil, shred: false, now: TestStore.recordedAt, random: &test.random)
+        let lineage = try Lineage(store: test.store, pack: pack).pinned()
+        #expect(try lineage.events(ofJob: ErasureRecords.job).count == 1, "the request is in the log")
+        let path = test.directory.file("lineage.provx")
+        try ProvExport(lineage: lineage).write(to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(!text.contains("job:custody:erasure") && !text.contains("<prov:label>erasure</prov:label>"))
     }
 }

@@ -2,6 +2,7 @@ public import CustodyLineage
 public import CustodyLog
 import CustodyModel
 import CustodyPack
+import CustodyPolicy
 import Crypto
 import Foundation
 
@@ -47,10 +48,11 @@ public struct ProvExport: Sendable {
         case invalidated(entity: String, activity: String?, time: String)
     }
 
-    /// The whole store at the view's horizon.
+    /// The whole store at the view's horizon. Custody's own records (retention plans, erasure requests)
+    /// are bookkeeping about processing, not processing, so they are not activities here (as in the RoPA).
     public init(lineage: CustodyLineage.Lineage) throws {
         let (runs, datasets) = try lineage.runsAndDatasets()
-        self.init(runs: runs, datasets: datasets, pack: lineage.pack)
+        self.init(runs: runs.filter { !CustodyRecord.jobs.contains($0.summary.job) }, datasets: datasets, pack: lineage.pack)
     }
 
     /// One person's trail: the datasets that hold or held their data and the runs that moved, disclosed or
