@@ -61,7 +61,7 @@ public struct ErasureLifecycle: Sendable {
                         random: inout some RandomNumberGenerator) throws -> Answer {
         let earlier = try store.erasureRequest(tombstoning: identifiers, vaultKey: vaultKey)
         if let earlier, try store.openErasure(earlier) != nil {
-            if shred { try forget(earlier, why: "shred", now: now, random: &random) }
+            if shred { try forget(try status(of: earlier, now: now), why: "shred", now: now, random: &random) }
             return Answer(outcome: .alreadyOpen, status: try status(of: earlier, now: now), plan: nil)
         }
         let tokens = try store.subjectTokens(for: identifiers, vaultKey: vaultKey)
@@ -138,18 +138,23 @@ public struct ErasureLifecycle: Sendable {
     /// Forgets the person of every open request whose items are all closed (or held); returns their ids.
     /// Ingest calls it after each batch, since the events that close the last items arrive there.
     public func forgetCompleted(now: Date, random: inout some RandomNumberGenerator) throws -> [String] {
+        let open = Set(try store.openErasureRequests())
+        guard !open.isEmpty else { return [] }
         var forgotten: [String] = []
-        for id in try store.openErasureRequests() where try status(of: id, now: now).isComplete {
-            try forget(id, why: "complete", now: now, random: &random)
-            forgotten.append(id)
+        for request in try requests() where open.contains(request.id) {
+            let status = try status(of: request, now: now)
+            guard status.isComplete else { continue }
+            try forget(status, why: "complete", now: now, random: &random)
+            forgotten.append(request.id)
         }
         return forgotten
     }
 
     /// One transaction: the forgetting record (which items were closed by then, no event cited) and the
     /// vault's deletion; then the WAL is scrubbed.
-    private func forget(_ id: String, why: String, now: Date, random: inout some RandomNumberGenerator) throws {
-        let closed = try status(of: id, now: now).items.filter { $0.state == .closed }.map(\.item.id)
+    private func forget(_ status: ErasureStatus, why: String, now: Date, random: inout some RandomNumberGenerator) throws {
+        let id = status.request.id
+        let closed = status.items.filter { $0.state == .closed }.map(\.item.id)
         try append([try ErasureRecords.forgottenEvent(request: id, why: why, closed: closed, at: now, runID: Self.uuid(using: &random))],
             now: now, random: &random) { batch in try batch.forgetErasure(id) }
         try store.scrub()
