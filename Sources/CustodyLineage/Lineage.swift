@@ -126,14 +126,14 @@ public struct Lineage: Sendable {
     public func dataset(_ node: String) throws -> DatasetProfile {
         try query { context in
             let id = try datasetID(node, context)
-            try context.preload(upstreamOf: [id])
             let categories = try CategoryPropagation(context: context).categories(of: [id])
             return try DatasetProfiler(context: context).profile(id, categories: categories)
         }
     }
 
-    /// Several datasets at once, as `dataset(_:)` describes each: their upstream closures are read and their
-    /// categories worked out together, so a DSAR's few hundred datasets cost one closure, not one each.
+    /// Several datasets at once, as `dataset(_:)` describes each. Where their categories have to be worked
+    /// out (a view as of an earlier time), their upstream closures are read together, so a DSAR's few
+    /// hundred datasets cost one closure, not one each.
     public func datasets(_ names: [NodeName]) throws -> [DatasetProfile] {
         guard !names.isEmpty else { return [] }
         return try query { context in
@@ -156,11 +156,10 @@ public struct Lineage: Sendable {
         }
     }
 
-    /// The ids of `names` and the categories of each, from one read of their upstream closures.
+    /// The ids of `names` and the categories of each (worked out together where the view needs them worked out).
     private static func categories(of names: [NodeName], _ context: QueryContext) throws -> (ids: [Int64], held: [Int64: CategoryPropagation.Held]) {
         let resolver = NodeResolver(db: context.db)
         let ids = try names.map { try resolver.resolve($0.id).id }
-        try context.preload(upstreamOf: ids)
         return (ids, try CategoryPropagation(context: context).categories(of: ids))
     }
 

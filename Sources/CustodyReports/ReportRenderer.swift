@@ -37,7 +37,7 @@ public struct ReportRenderer: Sendable {
     /// The report's HTML: its kind's template filled from the report.
     static func html<R: Report>(_ report: R) throws -> String {
         let context: Any = try (report as? any StreamedReport)?.templateContext() ?? report
-        guard let html = try templates.get().render(context, withTemplate: R.kind) else {
+        guard let html = try templates.get().render(TemplateContext.wrap(context) as Any, withTemplate: R.kind) else {
             throw ReportError(.invalid, "no HTML template for the \(R.kind) report")
         }
         return html

@@ -17,7 +17,7 @@ public struct DatasetEntry: Sendable {
     public func categories(_ keys: String...) -> DatasetEntry { with("categories", keys) }
     public func fields(_ columns: [String: [String]]) -> DatasetEntry { with("fields", columns) }
     public func location(_ location: String) -> DatasetEntry { with("location", location) }
-    public func anonymous() -> DatasetEntry { with("anonymous", true) }
+    public func anonymous(_ flag: Bool = true) -> DatasetEntry { with("anonymous", flag) }
     public func retention(_ duration: String) -> DatasetEntry { with("retention", duration) }
 
     /// `lifecycleStateChange`: DROP, TRUNCATE, OVERWRITE, …

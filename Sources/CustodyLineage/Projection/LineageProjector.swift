@@ -40,12 +40,17 @@ final class LineageWriter: ProjectionWriter {
     private var jobIDs: [NodeKey: Int] = [:]
     private var processingIDs: [String: Int] = [:]
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing, upsertRun: RawStatement
+    private let latestJobDefaults: RawStatement
     private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
 
     private let database: Database
+    /// What this transaction may have changed the categories of (`CategoryUpkeep`).
+    private var touchedDatasets: Set<Int> = [], touchedRuns: Set<Int> = [], touchedJobs: Set<Int> = []
+    private let fromEmpty: Bool
 
     init(_ db: Database) throws {
         database = db
+        fromEmpty = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_dataset)") ?? false)
         findDataset = try RawStatement(db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
         findJob = try RawStatement(db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
@@ -73,6 +78,7 @@ final class LineageWriter: ProjectionWriter {
             RETURNING id
             """)
         insertRunEvent = try RawStatement(db, sql: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (?, ?, ?, ?, ?)")
+        latestJobDefaults = try RawStatement(db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
         insertJobEvent = try RawStatement(db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
         insertIO = try RawStatement(db, sql: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq) VALUES (?, ?, ?, ?)")
         insertFact = try RawStatement(db, sql: """
@@ -105,6 +111,7 @@ final class LineageWriter: ProjectionWriter {
                 terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq), facet
             ) { runID = upsertRun.int(0) }
+            touchedRuns.insert(runID)
             try insertRunEvent.execute(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
             var outputIDs: [Int] = []
             for (role, entries) in [("in", run.inputs), ("out", run.outputs)] {
@@ -133,10 +140,18 @@ final class LineageWriter: ProjectionWriter {
 
     func finish() throws {
         try database.execute(sql: LineageSchema.createIndexes)
+        try CategoryUpkeep(db: database).update(datasets: touchedDatasets, runs: touchedRuns, jobs: touchedJobs, fromEmpty: fromEmpty)
     }
 
     private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {
         guard let processing = try processingID(defaults, seq: seq) else { return }
+        // Jobs mostly send the same defaults every time: only a different facet can change what their runs
+        // carried. (From empty every dataset is worked out anyway, and the job index does not exist yet.)
+        var latest: Int?
+        if fromEmpty { latest = -1 } else {
+            try latestJobDefaults.forEachRow(.integer(jobID)) { latest = latestJobDefaults.int(0) }
+        }
+        if latest != processing { touchedJobs.insert(jobID) }
         try insertJobEvent.execute(.integer(seq), .integer(jobID), .integer(time), .integer(processing))
     }
 
@@ -153,6 +168,7 @@ final class LineageWriter: ProjectionWriter {
             try insertSubject.execute(.text(try tokens.token(for: subject, erasing: true)), .integer(seq), .integer(datasetID), .text("e"), run, .integer(time))
         }
         guard facts.isWorthRecording else { return }
+        touchedDatasets.insert(datasetID)
         try insertFact.execute(
             .integer(seq), .text(role), .integer(entry.position), .integer(datasetID), run, .integer(time),
             Self.text(facts.categories), Self.text(facts.fields), Self.text(facts.classifications), Self.text(facts.subjectTypes),

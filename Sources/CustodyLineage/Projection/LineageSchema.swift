@@ -4,11 +4,11 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 6
+    static let layout = 7
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
-        "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column",
+        "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column", "lineage_held",
     ]
 
     /// The tables, with the keys the writer looks rows up by (names are unique by name first, so a bare
@@ -118,6 +118,14 @@ enum LineageSchema {
             masking INTEGER NOT NULL,
             PRIMARY KEY (seq, out_dataset, out_field, in_dataset, in_field)
         ) STRICT, WITHOUT ROWID;
+        -- The categories each dataset holds, declared or carried in from upstream, as the events make them:
+        -- the pack is applied when a question is asked (CarriedCategories). A row per dataset that holds
+        -- any; kept current by the writer at the end of each transaction.
+        CREATE TABLE IF NOT EXISTS lineage_held (
+            dataset_id INTEGER PRIMARY KEY NOT NULL,
+            pseudonymised INTEGER NOT NULL,
+            entries TEXT NOT NULL
+        ) STRICT;
         """
 
     /// The indexes only queries use. A projection filled from empty builds them once at the end

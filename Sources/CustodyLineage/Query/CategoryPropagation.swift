@@ -5,10 +5,14 @@ import GRDB
 /// from their inputs, column by column where column lineage is given. Masked columns, `pseudonymize`
 /// (for direct identifiers) and `anonymize` break the chain. Computed to a fixed point over the
 /// upstream graph, so loops terminate and every path counts.
+///
+/// The lineage projection keeps the result for every dataset as events arrive (`lineage_held`, before the
+/// pack is applied); a view that sees what the projection covers reads it from there, and a view as of an
+/// earlier time works it out here.
 struct CategoryPropagation {
     let context: QueryContext
 
-    /// One dataset's categories: on the whole dataset, and per column.
+    /// One dataset's categories under the pack: on the whole dataset, and per column.
     struct Held: Equatable {
         var dataset: [String: Set<Int64>] = [:]
         var fields: [String: [String: Set<Int64>]] = [:]
@@ -28,12 +32,35 @@ struct CategoryPropagation {
         }
     }
 
-    /// The categories of every dataset in `roots` and upstream of them.
+    /// The categories of every dataset in `roots`, under the view's pack.
     func categories(of roots: [Int64]) throws -> [Int64: Held] {
+        let carried: [Int64: CarriedCategories]
+        if context.seesStoredCategories {
+            carried = try context.storedCategories(of: roots)
+        } else {
+            try context.preload(upstreamOf: roots)
+            carried = try self.carried(of: roots)
+        }
+        let taxonomy = context.pack.taxonomy
+        var held: [Int64: Held] = [:]
+        held.reserveCapacity(roots.count)
+        for root in roots { held[root] = carried[root]?.applying(taxonomy) ?? Held() }
+        return held
+    }
+
+    /// The categories of `roots` before the pack is applied, worked out from everything upstream of them that
+    /// the view sees. `settled` gives the value of a dataset that is known already: it is taken as it is, and
+    /// the walk does not go above it. The result holds every dataset the walk reached.
+    func carried(of roots: [Int64], settled: (Int64) throws -> CarriedCategories? = { _ in nil }) throws -> [Int64: CarriedCategories] {
         // The upstream closure, with the completed runs that wrote each dataset.
         var writers: [Int64: [RunState]] = [:]
+        var held: [Int64: CarriedCategories] = [:]
         var queue = roots, seen = Set(roots)
         while let dataset = queue.popLast() {
+            if let value = try settled(dataset) {
+                held[dataset] = value
+                continue
+            }
             var list: [RunState] = []
             for run in try context.runStates(touching: dataset, "out") where run.completion != nil {
                 list.append(run)
@@ -41,12 +68,13 @@ struct CategoryPropagation {
             }
             writers[dataset] = list
         }
-        var held: [Int64: Held] = [:]
-        for dataset in seen {
+        for dataset in writers.keys {
             let state = try context.state(of: dataset)
-            var declared = Held()
-            for key in state.categories { declared.add(key, from: nil, field: nil) }
-            for (field, keys) in state.fields { for key in keys { declared.add(key, from: nil, field: field) } }
+            var declared = CarriedCategories()
+            for key in state.categories { declared.add(key, field: nil, from: 0, .declared) }
+            for (field, keys) in state.fields { for key in keys { declared.add(key, field: field, from: 0, .declared) } }
+            for key in state.taggedCategories { declared.add(key, field: nil, from: 0, .tagged) }
+            for (field, keys) in state.taggedFields { for key in keys { declared.add(key, field: field, from: 0, .tagged) } }
             held[dataset] = declared
         }
         // Datasets in the order their first writer completed: data mostly flows forward in time, so one
@@ -72,7 +100,7 @@ struct CategoryPropagation {
                 guard !(try context.state(of: output).isDeclaredAnonymous) else { continue }
                 var next = held[output]!
                 for run in writers[output]! {
-                    try carry(run, into: &next, output: output, held: held, columns: columns[output]?[run.id] ?? [])
+                    try carry(run, into: &next, held: held, columns: columns[output]?[run.id] ?? [])
                 }
                 guard next != held[output]! else { continue }
                 held[output] = next
@@ -82,28 +110,25 @@ struct CategoryPropagation {
         return held
     }
 
-    private func carry(_ run: RunState, into output: inout Held, output id: Int64, held: [Int64: Held],
+    private func carry(_ run: RunState, into output: inout CarriedCategories, held: [Int64: CarriedCategories],
                        columns: [QueryContext.ColumnMapping]) throws {
         let operation = run.processing.operation
         guard !["anonymize", "erase", "access"].contains(operation) else { return }
         let pseudonymize = operation == "pseudonymize"
         if pseudonymize { output.pseudonymised = true }
-        let taxonomy = context.pack.taxonomy
-        func passes(_ key: String) -> Bool { !pseudonymize || !taxonomy.category(key).directIdentifier }
+        func through(_ paths: CarriedCategories.Paths) -> CarriedCategories.Paths { pseudonymize ? paths.pseudonymised : paths }
         for input in try context.datasets(of: run.id, "in") {
             guard let source = held[input] else { continue }
             let mapped = columns.filter { $0.input == input }
             if mapped.isEmpty && columns.isEmpty {
-                for key in source.all.keys where passes(key) { output.add(key, from: input, field: nil) }
+                for (key, paths) in source.keys { output.add(key, field: nil, from: input, through(paths)) }
                 continue
             }
             // Column lineage given: columns flow where mapped and unmasked; what the input holds
             // without a column flows to the whole output, since nobody can say where it went.
-            for key in source.dataset.keys where passes(key) { output.add(key, from: input, field: nil) }
+            for (key, paths) in source.keys(onField: nil) { output.add(key, field: nil, from: input, through(paths)) }
             for mapping in mapped where !mapping.masking {
-                for key in source.fields[mapping.inField]?.keys ?? [:].keys where passes(key) {
-                    output.add(key, from: input, field: mapping.outField)
-                }
+                for (key, paths) in source.keys(onField: mapping.inField) { output.add(key, field: mapping.outField, from: input, through(paths)) }
             }
         }
     }

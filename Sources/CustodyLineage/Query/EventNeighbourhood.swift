@@ -25,10 +25,10 @@ struct EventNeighbourhood {
             roots.formUnion(try context.datasets(of: run, "in"))
             roots.formUnion(try context.datasets(of: run, "out"))
         }
-        try context.preload(upstreamOf: roots)
+        let closure = try context.preload(upstreamOf: roots) ?? []
         let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
         var runs = judged
-        for dataset in categories.keys { runs.formUnion(try context.runs(touching: dataset, "out")) }
+        for dataset in closure { runs.formUnion(try context.runs(touching: dataset, "out")) }
         try context.preload(runs: runs)
         let profiler = DatasetProfiler(context: context)
         let datasets = try roots.map { try profiler.profile($0, categories: categories) }.sorted { $0.dataset < $1.dataset }

@@ -29,6 +29,14 @@ struct ResolvedHorizon {
     /// Events with a smaller sequence number had been recorded by `knownAt`.
     let knownSize: Int
 
+    private init(asOf: Int64, knownSize: Int) {
+        self.asOf = asOf
+        self.knownSize = knownSize
+    }
+
+    /// Every row the projection tables hold, whatever the log: what the lineage writer works from.
+    static let wholeProjection = ResolvedHorizon(asOf: .max, knownSize: .max)
+
     init(_ horizon: Horizon, db: Database) throws {
         asOf = horizon.asOf.map(Moment.microseconds) ?? .max
         let statement: RawStatement

@@ -9,7 +9,7 @@ import GRDB
 final class QueryContext {
     let db: Database
     let horizon: ResolvedHorizon
-    let pack: PolicyPack
+    private let packIfGiven: PolicyPack?
     private var runs: [Int64: RunRecord?] = [:]
     private var jobDefaults: [Int64: JSONValue?] = [:]
     private var names: [Int64: NodeName] = [:]
@@ -18,7 +18,48 @@ final class QueryContext {
     init(db: Database, horizon: Horizon, pack: PolicyPack) throws {
         self.db = db
         self.horizon = try ResolvedHorizon(horizon, db: db)
-        self.pack = pack
+        packIfGiven = pack
+    }
+
+    /// A view of every row of the projection tables, without a pack: for the lineage writer, which keeps
+    /// what is stored before the pack is applied (`CategoryPropagation.carried`).
+    init(projectionOf db: Database) {
+        self.db = db
+        horizon = .wholeProjection
+        packIfGiven = nil
+    }
+
+    /// The pack questions are asked with. The writer's view has none and never asks what needs one.
+    var pack: PolicyPack {
+        guard let packIfGiven else { preconditionFailure("the lineage writer asked a question that needs the policy pack") }
+        return packIfGiven
+    }
+
+    // MARK: stored categories
+
+    /// Whether `lineage_held` describes this view: it sees every event the projection covers, at any event
+    /// time. Views as of an earlier time, or known at an earlier time, work the categories out instead.
+    private(set) lazy var seesStoredCategories: Bool = {
+        guard horizon.isEverything else { return false }
+        let projected = try? Int.fetchOne(db, sql: "SELECT through FROM projection_state WHERE name = 'lineage'")
+        return projected == horizon.knownSize
+    }()
+
+    private static let heldSQL = "SELECT dataset_id, pseudonymised, entries FROM lineage_held WHERE dataset_id IN (SELECT value FROM json_each(?))"
+
+    /// The categories `lineage_held` keeps for each of `ids`, before the pack is applied (absent: none).
+    func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
+        var found: [Int64: CarriedCategories] = [:]
+        let statement = try statement(Self.heldSQL)
+        try statement.forEachRow(.text("[" + ids.map(String.init).joined(separator: ",") + "]")) {
+            let id = Int64(statement.int(0))
+            guard let carried = CarriedCategories(encodedEntries: statement.text(2) ?? "", pseudonymised: statement.int(1) != 0) else {
+                throw LogError(.integrity, "the stored categories of dataset \(id) (table lineage_held) cannot be read; "
+                    + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
+            }
+            found[id] = carried
+        }
+        return found
     }
 
     // MARK: graph
@@ -404,10 +445,11 @@ final class QueryContext {
             let texts = row.texts
             state.categories.formUnion(strings(texts[0]))
             for (column, keys) in columns(texts[1]) { state.fields[column, default: []].formUnion(keys) }
+            // Tags count as categories where the pack knows them: kept apart, for the pack to judge when asked.
             for tagged in strings(texts[2]) {
                 let parts = tagged.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-                guard parts.count == 2, pack.taxonomy.category(parts[1]).isKnown else { continue }
-                if parts[0].isEmpty { state.categories.insert(parts[1]) } else { state.fields[parts[0], default: []].insert(parts[1]) }
+                guard parts.count == 2 else { continue }
+                if parts[0].isEmpty { state.taggedCategories.insert(parts[1]) } else { state.taggedFields[parts[0], default: []].insert(parts[1]) }
             }
             state.subjectTypes.formUnion(strings(texts[3]))
             if let retention = texts[4], state.retention.map({ $0.at < moment }) ?? true { state.retention = (retention, moment) }
@@ -537,8 +579,11 @@ final class QueryContext {
     /// closure (every dataset a writer of theirs read, and so on): names, declared facts, the runs that
     /// wrote each of those datasets, those runs' datasets, and the column lineage into them. A deep
     /// dataset has thousands of datasets upstream; asked one by one they cost a statement or five each.
-    func preload(upstreamOf roots: some Sequence<Int64>) throws {
-        guard edges == nil else { return }
+    ///
+    /// - Returns: the closure, roots included; `nil` when `preloadRuns()` read the whole store already.
+    @discardableResult
+    func preload(upstreamOf roots: some Sequence<Int64>) throws -> [Int64]? {
+        guard edges == nil else { return nil }
         let list = "[" + roots.map(String.init).joined(separator: ",") + "]"
         var closure: [Int64] = []
         let upstream = try statement(Self.upstreamSQL)
@@ -590,6 +635,7 @@ final class QueryContext {
         try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
             loadedColumnMappings[$0, default: []].append($1)
         }
+        return closure
     }
 
     // MARK: whole store
@@ -660,6 +706,20 @@ final class QueryContext {
     /// Reads, besides what `preloadRuns()` reads, every dataset fact and named person in one scan of each table.
     func preloadDatasets() throws {
         guard subjects == nil else { return }
+        try preloadDeclarations()
+        var subjects: [Int64: [SubjectFact]] = [:]
+        let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
+        try subjectRows.forEachRow([]) {
+            let fact = SubjectFact(subjectRows)
+            subjects[fact.dataset, default: []].append(fact)
+        }
+        self.subjects = subjects
+    }
+
+    /// Reads, besides what `preloadRuns()` reads, every dataset fact and column mapping: what working out
+    /// the categories of every dataset needs.
+    func preloadDeclarations() throws {
+        guard columnMappings == nil else { return }
         try preloadRuns()
         var facts: [Int64: [FactRow]] = [:]
         facts.reserveCapacity(names.count)
@@ -680,14 +740,6 @@ final class QueryContext {
         var columns: [Int64: [ColumnMapping]] = [:]
         try readColumnLineage(try statement(Self.columnsSQL("")), nil) { columns[$0, default: []].append($1) }
         columnMappings = columns
-
-        var subjects: [Int64: [SubjectFact]] = [:]
-        let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
-        try subjectRows.forEachRow([]) {
-            let fact = SubjectFact(subjectRows)
-            subjects[fact.dataset, default: []].append(fact)
-        }
-        self.subjects = subjects
     }
 
     private var countries: [String: CountryCode?] = [:]
@@ -804,6 +856,9 @@ struct DatasetState {
     let presence: PresenceFacts
     var categories: Set<String> = []
     var fields: [String: Set<String>] = [:]
+    /// Classification tags, on the whole dataset and per column: categories where the pack knows them.
+    var taggedCategories: Set<String> = []
+    var taggedFields: [String: Set<String>] = [:]
     var subjectTypes: Set<String> = []
     var retention: (text: String, at: Moment)?
     /// The events whose category, type and retention facts are counted.

@@ -75,6 +75,8 @@ extension EventStore {
                     events = max(events, through)
                     let writer = try projector.begin(ProjectionDatabase(db))
                     try LogReplay.replay(db, schema: "store", in: 0..<through, projectors: [projector], writers: [writer])
+                    // What a writer works out at the end of a transaction is part of its tables too.
+                    try writer.finish()
                     for table in projector.tables {
                         tables += 1
                         let comparison = ProjectionComparison(db: db, table: table, logSize: through)

@@ -92,12 +92,20 @@ extension EventStore {
 
     /// The RFC 9162 inclusion proof of event `seq` in the tree of `size` events, and that tree's root.
     public func inclusionProof(seq: Int, size: Int) throws(LogError) -> (proof: [SHA256Hash], leafHash: SHA256Hash, root: SHA256Hash) {
+        let (proofs, root) = try inclusionProofs(seqs: [seq], size: size)
+        return (proofs[0].proof, proofs[0].leafHash, root)
+    }
+
+    /// The inclusion proofs of several events in the tree of `size` events, in the order of `seqs`, and that
+    /// tree's root: one read, and the nodes proofs share (the upper ones) are read once.
+    public func inclusionProofs(seqs: [Int], size: Int) throws(LogError) -> (proofs: [(proof: [SHA256Hash], leafHash: SHA256Hash)], root: SHA256Hash) {
         do {
             return try queue.read { db in
-                let proofs = MerkleProofs(reader: SQLiteNodeReader(db: db))
+                let proofs = MerkleProofs(reader: SQLiteNodeReader(db: db, remembering: true))
                 let logSize = try Self.logSize(db)
                 guard size <= logSize else { throw LogError(.invalidInput, "the log has only \(logSize) events, not \(size)") }
-                return (try proofs.inclusionProof(index: seq, size: size), try proofs.reader.node(level: 0, index: seq), try proofs.root(size: size))
+                let each = try seqs.map { seq in (try proofs.inclusionProof(index: seq, size: size), try proofs.reader.node(level: 0, index: seq)) }
+                return (each, try proofs.root(size: size))
             }
         } catch { throw Self.translate(error, path: path) }
     }

@@ -29,9 +29,10 @@ public protocol LogProjector: Sendable {
 public protocol ProjectionWriter {
     /// Projects event `seq`, given what this projector's `extract` returned for it.
     func project(_ facts: any Sendable, seq: Int, tokens: any SubjectTokens) throws
-    /// Called once after the last event of a transaction whose projections are kept (an ingest, a
-    /// catch-up, a rebuild; not the scratch replay of a verification): the place to build what only
-    /// queries need, such as indexes left out while tables were filled from empty.
+    /// Called once after the last event of a transaction (an ingest, a catch-up, a rebuild, the scratch
+    /// replay of a verification): the place to build what only queries need, such as indexes left out
+    /// while tables were filled from empty, and what is worked out from several events at once. What it
+    /// writes must depend only on the events, not on how they were split into transactions.
     func finish() throws
 }
 

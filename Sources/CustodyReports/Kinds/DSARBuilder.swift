@@ -87,9 +87,9 @@ extension DSARReport {
         cited.formUnion(consultations.map(\.event))
         cited.formUnion(removals.map(\.event))
         let size = evidence.logSize
-        proofs = try cited.sorted().map { seq in
-            let proof = try lineage.store.inclusionProof(seq: seq, size: size)
-            return InclusionProof(event: seq, leafHash: proof.leafHash.base64, hashes: proof.proof.map(\.base64))
+        let events = cited.sorted()
+        proofs = zip(events, try lineage.store.inclusionProofs(seqs: events, size: size).proofs).map { seq, proof in
+            InclusionProof(event: seq, leafHash: proof.leafHash.base64, hashes: proof.proof.map(\.base64))
         }
         diagram = Self.diagram(of: trail)
     }

@@ -1,0 +1,133 @@
+import CustodyModel
+import CustodyPack
+
+/// The categories one dataset holds as the events make them, before the pack is applied: each category
+/// key, on the whole dataset or on a column, with where it came from and the kinds of path that brought it.
+///
+/// The pack decides two things about a key that propagation depends on: whether it is a direct identifier
+/// (a `pseudonymize` step stops those) and whether a classification tag names a category it knows. Keeping,
+/// for each key, which kinds of path reached it (declared as a category or tagged; through a pseudonymisation
+/// step or not) lets the lineage projection store this once for every dataset, as events arrive, while the
+/// pack is still applied when a question is asked (`applying(_:)`): a changed pack needs no recomputation.
+struct CarriedCategories: Equatable {
+    /// One category key on the whole dataset (`field` nil) or a column, from an input (`source`) or
+    /// declared on the dataset itself (`source` 0; dataset ids count up from 1).
+    struct Origin: Hashable, Comparable {
+        let field: String?
+        let key: String
+        let source: Int64
+
+        static func < (lhs: Origin, rhs: Origin) -> Bool {
+            // Whole-dataset keys first, then columns by name.
+            if lhs.field != rhs.field {
+                guard let left = lhs.field else { return true }
+                guard let right = rhs.field else { return false }
+                return left < right
+            }
+            return (lhs.key, lhs.source) < (rhs.key, rhs.source)
+        }
+    }
+
+    /// The kinds of path by which a key reached a dataset.
+    struct Paths: OptionSet, Hashable {
+        let rawValue: UInt8
+        /// Declared as a category, with no pseudonymisation step on the way.
+        static let declared = Paths(rawValue: 1)
+        /// Declared as a category, through at least one pseudonymisation step.
+        static let declaredPseudonymised = Paths(rawValue: 2)
+        /// From a classification tag, with no pseudonymisation step.
+        static let tagged = Paths(rawValue: 4)
+        /// From a classification tag, through at least one pseudonymisation step.
+        static let taggedPseudonymised = Paths(rawValue: 8)
+
+        /// The same paths continued through a pseudonymisation step.
+        var pseudonymised: Paths {
+            Paths(rawValue: ((rawValue & 0b0101) << 1) | (rawValue & 0b1010))
+        }
+
+        /// Whether, under the pack's verdict on the key, one of the paths carries it.
+        func carry(known: Bool, directIdentifier: Bool) -> Bool {
+            contains(.declared) || (contains(.declaredPseudonymised) && !directIdentifier)
+                || (known && (contains(.tagged) || (contains(.taggedPseudonymised) && !directIdentifier)))
+        }
+    }
+
+    private(set) var entries: [Origin: Paths] = [:]
+    /// A completed `pseudonymize` run wrote the dataset.
+    var pseudonymised = false
+
+    var isEmpty: Bool { entries.isEmpty && !pseudonymised }
+
+    mutating func add(_ key: String, field: String?, from source: Int64, _ paths: Paths) {
+        entries[Origin(field: field, key: key, source: source), default: []].formUnion(paths)
+    }
+
+    /// Every key with the paths that reached it anywhere in the dataset (what flows where no column lineage is given).
+    var keys: [String: Paths] {
+        var keys: [String: Paths] = [:]
+        for (origin, paths) in entries { keys[origin.key, default: []].formUnion(paths) }
+        return keys
+    }
+
+    /// The keys on the whole dataset, or on one column, with their paths.
+    func keys(onField field: String?) -> [String: Paths] {
+        var keys: [String: Paths] = [:]
+        for (origin, paths) in entries where origin.field == field { keys[origin.key, default: []].formUnion(paths) }
+        return keys
+    }
+
+    /// What the dataset holds under `taxonomy`.
+    func applying(_ taxonomy: Taxonomy) -> CategoryPropagation.Held {
+        var held = CategoryPropagation.Held()
+        held.pseudonymised = pseudonymised
+        var verdicts: [String: (known: Bool, directIdentifier: Bool)] = [:]
+        for (origin, paths) in entries {
+            let verdict = verdicts[origin.key] ?? {
+                let resolved = taxonomy.category(origin.key)
+                verdicts[origin.key] = (resolved.isKnown, resolved.directIdentifier)
+                return (resolved.isKnown, resolved.directIdentifier)
+            }()
+            guard paths.carry(known: verdict.known, directIdentifier: verdict.directIdentifier) else { continue }
+            held.add(origin.key, from: origin.source == 0 ? nil : origin.source, field: origin.field)
+        }
+        return held
+    }
+
+    // MARK: stored form
+
+    /// The entries as the lineage projection stores them: a JSON array of `[field or null, key, source,
+    /// paths]` in a fixed order, so a replay of the log writes the same text.
+    var encodedEntries: String {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, origin) in entries.keys.sorted().enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "["))
+            if let field = origin.field { CanonicalJSON.writeString(field, to: &bytes) } else { bytes += Array("null".utf8) }
+            bytes.append(UInt8(ascii: ","))
+            CanonicalJSON.writeString(origin.key, to: &bytes)
+            bytes += Array(",\(origin.source),\(entries[origin]!.rawValue)]".utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    init() {}
+
+    /// Reads the stored form back; `nil` when the text is not what `encodedEntries` writes.
+    init?(encodedEntries text: String, pseudonymised: Bool) {
+        guard case .array(let rows)? = try? JSONParser.parse(text) else { return nil }
+        self.pseudonymised = pseudonymised
+        for row in rows {
+            guard case .array(let parts) = row, parts.count == 4, let key = parts[1].stringValue,
+                  case .number(let source) = parts[2], let sourceID = Int64(source.literal),
+                  case .number(let raw) = parts[3], let rawPaths = UInt8(raw.literal) else { return nil }
+            let field: String?
+            switch parts[0] {
+            case .null: field = nil
+            case .string(let name): field = name
+            default: return nil
+            }
+            entries[Origin(field: field, key: key, source: sourceID)] = Paths(rawValue: rawPaths)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import CustodyLineage
+import CustodyLog
+import CustodyModel
+import CustodyPack
+import CustodyTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// The lineage projection keeps each dataset's categories as events arrive (`lineage_held`); a view of the
+/// whole log reads them there, a view as of an earlier time works them out from upstream. Both must give
+/// the same answer, whatever the batches, however the events took categories away again.
+struct StoredCategoriesTests {
+    private typealias E = LineageEvents
+
+    /// Categories to draw from: direct identifiers (a pseudonymisation stops them), others, and keys the
+    /// pack does not know (counted when declared, not when only a classification tag names them).
+    private static let keys = ["user.contact.email", "user.name", "user.demographic.age_range", "user.financial", "user.health_and_medical",
+                               "custom.loyalty_tier"]
+    private static let operations: [String?] = [nil, "transform", "transform", "pseudonymize", "anonymize", "aggregate", "access", "erase"]
+    private static let datasets = (0..<7).map { "d\($0)" }
+    private static let jobs = ["load", "copy", "publish", "mask"]
+
+    /// A random stream: runs over a small graph (so loops and rewrites are common), runs that complete and
+    /// later fail, events out of time order, column lineage with and without masking, declarations and
+    /// classification tags, datasets declared anonymous and then not, and job defaults that change.
+    static func stream(seed: UInt64, events: Int) -> [String] {
+        var random = SeededGenerator(seed: seed)
+        func pick<T>(_ list: [T]) -> T { list[Int(random.next() % UInt64(list.count))] }
+        func chance(_ percent: UInt64) -> Bool { random.next() % 100 < percent }
+        func time() -> String { E.time(Int(random.next() % 20) + 1, Int(random.next() % 60)) }
+        func declared(_ name: String) -> DatasetEntry {
+            var entry = DatasetEntry(name)
+            switch random.next() % 5 {
+            case 0: entry = entry.categories(pick(keys), pick(keys))
+            case 1: entry = entry.fields(["email": [pick(keys)], "age": [pick(keys)]])
+            case 2: entry = entry.tag("personal_data_category", pick(keys), field: chance(50) ? "email" : nil)
+            case 3: entry = entry.anonymous(chance(50))
+            default: break
+            }
+            return entry
+        }
+        var lines: [String] = []
+        var runJobs: [String] = []
+        for _ in 0..<events {
+            switch random.next() % 10 {
+            case 0:
+                lines.append(E.dataset(declared(pick(datasets)), at: time()))
+            case 1:
+                lines.append(E.job(pick(jobs), at: time(), processing: ["operation": pick(operations.compactMap { $0 })]))
+            case 2 where !runJobs.isEmpty:
+                // A later event of an earlier run: it fails after all, or completes again, maybe out of time order.
+                let run = Int(random.next() % UInt64(runJobs.count))
+                lines.append(E.run(runJobs[run], pick(["FAIL", "COMPLETE", "ABORT"]), run: run + 1, at: time(), operation: pick(operations)))
+            default:
+                runJobs.append(pick(jobs))
+                let output = pick(datasets)
+                let inputs = (0..<(random.next() % 3)).map { _ in DatasetEntry(pick(datasets)) }
+                var written = declared(output)
+                if let input = inputs.first, chance(30) {
+                    written = written.columns(["email": [(input, "email", chance(40))], "age": [(input, "age", false)]])
+                }
+                lines.append(E.run(runJobs.last!, chance(85) ? "COMPLETE" : pick(["START", "FAIL"]), run: runJobs.count, at: time(),
+                    operation: pick(operations), inputs: inputs, outputs: [written]))
+            }
+        }
+        return lines
+    }
+
+    /// What a view says each dataset holds: every category with its columns, origin and sources, and the
+    /// pseudonymisation mark.
+    private static func holdings(_ lineage: Lineage) throws -> [String: String] {
+        var found: [String: String] = [:]
+        for name in datasets {
+            guard let profile = try? lineage.dataset(name) else { continue }
+            found[name] = "\(profile.categories.map { "\($0.key) \($0.columns) \($0.declared) \($0.from.map(\.name))" }) \(profile.pseudonymised)"
+        }
+        return found
+    }
+
+    @Test(arguments: 0..<24)
+    func storedCategoriesAreTheOnesWorkedOutFromUpstream(seed: UInt64) throws {
+        var test = try TestStore(seed: seed)
+        let pack = try PolicyPack.builtIn()
+        var lines = Self.stream(seed: seed, events: 40)
+        var random = SeededGenerator(seed: seed &+ 1000)
+        while !lines.isEmpty {
+            let call = Array(lines.prefix(Int(random.next() % 8) + 1))
+            lines.removeFirst(call.count)
+            try test.ingest(call, projectors: [LineageProjector()])
+            let stored = try Self.holdings(try Lineage(store: test.store, pack: pack))
+            // A view as of a time after every event sees the same events, but works the categories out.
+            let workedOut = try Self.holdings(try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture)))
+            #expect(stored == workedOut)
+        }
+        // However the calls were split, the stored rows are the ones a replay of the whole log writes.
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
+    @Test func whatIsTakenAwayUpstreamLeavesEveryCopyDownstream() throws {
+        var test = try TestStore(seed: 3)
+        let pack = try PolicyPack.builtIn()
+        func categories(_ name: String) throws -> Set<String> {
+            Set(try Lineage(store: test.store, pack: pack).dataset(name).categories.map(\.key))
+        }
+        // A loop: a feeds b, b feeds a back. The health category reaches both through a run that later fails.
+        try test.ingest([
+            E.run("signup", run: 1, at: E.time(9), operation: "collect", outputs: [DatasetEntry("a").categories("user.name")]),
+            E.run("import", run: 2, at: E.time(9), operation: "collect", outputs: [DatasetEntry("h").categories("user.health_and_medical")]),
+            E.run("merge", run: 3, at: E.time(10), inputs: [DatasetEntry("h")], outputs: [DatasetEntry("a")]),
+            E.run("a_to_b", run: 4, at: E.time(11), inputs: [DatasetEntry("a")], outputs: [DatasetEntry("b")]),
+            E.run("b_to_a", run: 5, at: E.time(12), inputs: [DatasetEntry("b")], outputs: [DatasetEntry("a")]),
+        ], projectors: [LineageProjector()])
+        #expect(try categories("b") == ["user.name", "user.health_and_medical"])
+        // The merge failed after all (its FAIL is the later terminal event): the loop must not keep the category alive.
+        try test.ingest([E.run("merge", "FAIL", run: 3, at: E.time(10, 30))], projectors: [LineageProjector()])
+        #expect(try categories("a") == ["user.name"])
+        #expect(try categories("b") == ["user.name"])
+        // Declared anonymous later: b holds only what was declared on it (nothing), no longer what came in.
+        try test.ingest([E.dataset(DatasetEntry("b").anonymous(), at: E.time(13))], projectors: [LineageProjector()])
+        #expect(try categories("b") == [])
+        #expect(try categories("a") == ["user.name"])
+        // A job's later defaults say its runs anonymise: what its earlier run copied is no longer there.
+        try test.ingest([E.run("export", run: 6, at: E.time(14), inputs: [DatasetEntry("a")], outputs: [DatasetEntry("c")])],
+            projectors: [LineageProjector()])
+        #expect(try categories("c") == ["user.name"])
+        try test.ingest([E.job("export", at: E.time(15), processing: ["operation": "anonymize"])], projectors: [LineageProjector()])
+        #expect(try categories("c") == [])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
+    /// Stored categories are evidence like any projection row: an edited one is an integrity failure that
+    /// names the table and the dataset's row.
+    @Test func anEditedStoredCategoryIsAnIntegrityFailure() throws {
+        var test = try TestStore(seed: 5)
+        try test.ingest([
+            E.run("signup", run: 1, at: E.time(9), operation: "collect", outputs: [DatasetEntry("a").categories("user.health_and_medical")]),
+            E.run("copy", run: 2, at: E.time(10), inputs: [DatasetEntry("a")], outputs: [DatasetEntry("b")]),
+        ], projectors: [LineageProjector()])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+        // Someone hides the health data the copy holds.
+        let queue = try DatabaseQueue(path: test.paths.store)
+        try queue.write { db in
+            try db.execute(sql: "UPDATE lineage_held SET entries = '[]' WHERE dataset_id = (SELECT id FROM lineage_dataset WHERE name = 'b')")
+        }
+        try queue.close()
+        let report = try test.store.verify(projectors: [LineageProjector()])
+        #expect(!report.isIntact)
+        #expect(report.problems.contains { $0.message.contains("lineage_held") && $0.message.contains("dataset_id = 2") })
+    }
+}
