@@ -9,7 +9,7 @@ import CustodyPack
 /// for each key, which kinds of path reached it (declared as a category or tagged; through a pseudonymisation
 /// step or not) lets the lineage projection store this once for every dataset, as events arrive, while the
 /// pack is still applied when a question is asked (`applying(_:)`): a changed pack needs no recomputation.
-struct CarriedCategories: Equatable {
+struct CarriedCategories {
     /// One category key on the whole dataset (`field` nil) or a column, from an input (`source`) or
     /// declared on the dataset itself (`source` 0; dataset ids count up from 1).
     struct Origin: Hashable, Comparable {
@@ -52,28 +52,29 @@ struct CarriedCategories: Equatable {
         }
     }
 
-    private(set) var entries: [Origin: Paths] = [:]
+    /// One origin and its paths. A dataset holds a handful, so a list searched in order beats a hash table.
+    struct Entry {
+        let origin: Origin
+        var paths: Paths
+    }
+
+    private(set) var entries: [Entry] = []
     /// A completed `pseudonymize` run wrote the dataset.
     var pseudonymised = false
 
     var isEmpty: Bool { entries.isEmpty && !pseudonymised }
 
-    mutating func add(_ key: String, field: String?, from source: Int64, _ paths: Paths) {
-        entries[Origin(field: field, key: key, source: source), default: []].formUnion(paths)
-    }
-
-    /// Every key with the paths that reached it anywhere in the dataset (what flows where no column lineage is given).
-    var keys: [String: Paths] {
-        var keys: [String: Paths] = [:]
-        for (origin, paths) in entries { keys[origin.key, default: []].formUnion(paths) }
-        return keys
-    }
-
-    /// The keys on the whole dataset, or on one column, with their paths.
-    func keys(onField field: String?) -> [String: Paths] {
-        var keys: [String: Paths] = [:]
-        for (origin, paths) in entries where origin.field == field { keys[origin.key, default: []].formUnion(paths) }
-        return keys
+    /// Adds a key's paths from one origin; returns whether that changed anything.
+    @discardableResult
+    mutating func add(_ key: String, field: String?, from source: Int64, _ paths: Paths) -> Bool {
+        for index in entries.indices where entries[index].origin.source == source && entries[index].origin.key == key
+            && entries[index].origin.field == field {
+            guard !entries[index].paths.isSuperset(of: paths) else { return false }
+            entries[index].paths.formUnion(paths)
+            return true
+        }
+        entries.append(Entry(origin: Origin(field: field, key: key, source: source), paths: paths))
+        return true
     }
 
     /// What the dataset holds under `taxonomy`.
@@ -81,14 +82,15 @@ struct CarriedCategories: Equatable {
         var held = CategoryPropagation.Held()
         held.pseudonymised = pseudonymised
         var verdicts: [String: (known: Bool, directIdentifier: Bool)] = [:]
-        for (origin, paths) in entries {
-            let verdict = verdicts[origin.key] ?? {
-                let resolved = taxonomy.category(origin.key)
-                verdicts[origin.key] = (resolved.isKnown, resolved.directIdentifier)
+        for entry in entries {
+            let key = entry.origin.key
+            let verdict = verdicts[key] ?? {
+                let resolved = taxonomy.category(key)
+                verdicts[key] = (resolved.isKnown, resolved.directIdentifier)
                 return (resolved.isKnown, resolved.directIdentifier)
             }()
-            guard paths.carry(known: verdict.known, directIdentifier: verdict.directIdentifier) else { continue }
-            held.add(origin.key, from: origin.source == 0 ? nil : origin.source, field: origin.field)
+            guard entry.paths.carry(known: verdict.known, directIdentifier: verdict.directIdentifier) else { continue }
+            held.add(key, from: entry.origin.source == 0 ? nil : entry.origin.source, field: entry.origin.field)
         }
         return held
     }
@@ -99,16 +101,34 @@ struct CarriedCategories: Equatable {
     /// paths]` in a fixed order, so a replay of the log writes the same text.
     var encodedEntries: String {
         var bytes: [UInt8] = [UInt8(ascii: "[")]
-        for (index, origin) in entries.keys.sorted().enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(UInt8(ascii: "["))
-            if let field = origin.field { CanonicalJSON.writeString(field, to: &bytes) } else { bytes += Array("null".utf8) }
+        bytes.reserveCapacity(entries.count * 40)
+        for (index, entry) in entries.sorted(by: { $0.origin < $1.origin }).enumerated() {
+            bytes.append(contentsOf: index > 0 ? [UInt8(ascii: ","), UInt8(ascii: "[")] : [UInt8(ascii: "[")])
+            if let field = entry.origin.field { CanonicalJSON.writeString(field, to: &bytes) } else { bytes.append(contentsOf: Self.null) }
             bytes.append(UInt8(ascii: ","))
-            CanonicalJSON.writeString(origin.key, to: &bytes)
-            bytes += Array(",\(origin.source),\(entries[origin]!.rawValue)]".utf8)
+            CanonicalJSON.writeString(entry.origin.key, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            Self.writeDecimal(entry.origin.source, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+            Self.writeDecimal(Int64(entry.paths.rawValue), to: &bytes)
+            bytes.append(UInt8(ascii: "]"))
         }
         bytes.append(UInt8(ascii: "]"))
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let null = Array("null".utf8)
+
+    private static func writeDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        guard value != 0 else { return bytes.append(UInt8(ascii: "0")) }
+        let start = bytes.count
+        var rest = value.magnitude
+        while rest > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        bytes[start...].reverse()
     }
 
     init() {}
@@ -127,7 +147,7 @@ struct CarriedCategories: Equatable {
             case .string(let name): field = name
             default: return nil
             }
-            entries[Origin(field: field, key: key, source: sourceID)] = Paths(rawValue: rawPaths)
+            add(key, field: field, from: sourceID, Paths(rawValue: rawPaths))
         }
     }
 }

@@ -91,18 +91,21 @@ struct CategoryPropagation {
             for run in runs { for input in try context.datasets(of: run.id, "in") { dependents[input, default: []].append(output) } }
         }
         var dirty = Set(order)
-        var columns: [Int64: [Int64: [QueryContext.ColumnMapping]]] = [:]
+        var columns: [Int64: [QueryContext.ColumnMapping]] = [:]
         for output in order {
-            columns[output] = Dictionary(grouping: try context.columnLineage(into: output), by: \.run)
+            let mappings = try context.columnLineage(into: output)
+            if !mappings.isEmpty { columns[output] = mappings }
         }
         while !dirty.isEmpty {
             for output in order where dirty.remove(output) != nil {
                 guard !(try context.state(of: output).isDeclaredAnonymous) else { continue }
                 var next = held[output]!
+                var changed = false
                 for run in writers[output]! {
-                    try carry(run, into: &next, held: held, columns: columns[output]?[run.id] ?? [])
+                    let mappings = columns[output]?.filter { $0.run == run.id } ?? []
+                    if try carry(run, into: &next, held: held, columns: mappings) { changed = true }
                 }
-                guard next != held[output]! else { continue }
+                guard changed else { continue }
                 held[output] = next
                 dirty.formUnion(dependents[output] ?? [])
             }
@@ -110,26 +113,36 @@ struct CategoryPropagation {
         return held
     }
 
+    /// Carries what the run's inputs hold into its output; returns whether that added anything.
     private func carry(_ run: RunState, into output: inout CarriedCategories, held: [Int64: CarriedCategories],
-                       columns: [QueryContext.ColumnMapping]) throws {
+                       columns: [QueryContext.ColumnMapping]) throws -> Bool {
         let operation = run.processing.operation
-        guard !["anonymize", "erase", "access"].contains(operation) else { return }
+        guard !["anonymize", "erase", "access"].contains(operation) else { return false }
         let pseudonymize = operation == "pseudonymize"
-        if pseudonymize { output.pseudonymised = true }
+        var changed = false
+        if pseudonymize && !output.pseudonymised {
+            output.pseudonymised = true
+            changed = true
+        }
         func through(_ paths: CarriedCategories.Paths) -> CarriedCategories.Paths { pseudonymize ? paths.pseudonymised : paths }
         for input in try context.datasets(of: run.id, "in") {
             guard let source = held[input] else { continue }
             let mapped = columns.filter { $0.input == input }
             if mapped.isEmpty && columns.isEmpty {
-                for (key, paths) in source.keys { output.add(key, field: nil, from: input, through(paths)) }
+                for entry in source.entries where output.add(entry.origin.key, field: nil, from: input, through(entry.paths)) { changed = true }
                 continue
             }
             // Column lineage given: columns flow where mapped and unmasked; what the input holds
             // without a column flows to the whole output, since nobody can say where it went.
-            for (key, paths) in source.keys(onField: nil) { output.add(key, field: nil, from: input, through(paths)) }
+            for entry in source.entries where entry.origin.field == nil {
+                if output.add(entry.origin.key, field: nil, from: input, through(entry.paths)) { changed = true }
+            }
             for mapping in mapped where !mapping.masking {
-                for (key, paths) in source.keys(onField: mapping.inField) { output.add(key, field: mapping.outField, from: input, through(paths)) }
+                for entry in source.entries where entry.origin.field == mapping.inField {
+                    if output.add(entry.origin.key, field: mapping.outField, from: input, through(entry.paths)) { changed = true }
+                }
             }
         }
+        return changed
     }
 }
