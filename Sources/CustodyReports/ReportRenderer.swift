@@ -60,6 +60,7 @@ public struct ReportRenderer: Sendable {
     /// The templates of `reports/html/`, parsed once; a template that does not parse is kept as its error,
     /// so the report that needs it says why instead of "no template".
     private static let templates: Result<MustacheLibrary, ReportError> = {
+        MustacheContentTypes.register(HTMLEscaping(), named: HTMLEscaping.name)
         var library = MustacheLibrary()
         for (name, text) in ReportResources.templates.sorted(by: { $0.key < $1.key }) {
             do { try library.register(text, named: String(name.dropLast(".mustache".count))) } catch {

@@ -77,17 +77,24 @@ struct CarriedCategories {
         return true
     }
 
-    /// What the dataset holds under `taxonomy`.
-    func applying(_ taxonomy: Taxonomy) -> CategoryPropagation.Held {
+    /// What the pack says of a key, as far as propagation depends on it.
+    struct Verdict {
+        let known: Bool
+        let directIdentifier: Bool
+    }
+
+    /// What the dataset holds under `taxonomy`. `verdicts` keeps the taxonomy's answers across datasets:
+    /// the whole store holds a few distinct keys, each resolved once.
+    func applying(_ taxonomy: Taxonomy, verdicts: inout [String: Verdict]) -> CategoryPropagation.Held {
         var held = CategoryPropagation.Held()
         held.pseudonymised = pseudonymised
-        var verdicts: [String: (known: Bool, directIdentifier: Bool)] = [:]
         for entry in entries {
             let key = entry.origin.key
             let verdict = verdicts[key] ?? {
                 let resolved = taxonomy.category(key)
-                verdicts[key] = (resolved.isKnown, resolved.directIdentifier)
-                return (resolved.isKnown, resolved.directIdentifier)
+                let verdict = Verdict(known: resolved.isKnown, directIdentifier: resolved.directIdentifier)
+                verdicts[key] = verdict
+                return verdict
             }()
             guard entry.paths.carry(known: verdict.known, directIdentifier: verdict.directIdentifier) else { continue }
             held.add(key, from: entry.origin.source == 0 ? nil : entry.origin.source, field: entry.origin.field)

@@ -42,9 +42,10 @@ struct CategoryPropagation {
             carried = try self.carried(of: roots)
         }
         let taxonomy = context.pack.taxonomy
+        var verdicts: [String: CarriedCategories.Verdict] = [:]
         var held: [Int64: Held] = [:]
         held.reserveCapacity(roots.count)
-        for root in roots { held[root] = carried[root]?.applying(taxonomy) ?? Held() }
+        for root in roots { held[root] = carried[root]?.applying(taxonomy, verdicts: &verdicts) ?? Held() }
         return held
     }
 

@@ -1867,6 +1867,7 @@ enum ReportResources {
     ]
     static let templates: [String: String] = [
         "audit.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -1910,6 +1911,7 @@ enum ReportResources {
 </html>
 """#,
         "breach.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -1978,6 +1980,7 @@ enum ReportResources {
 </svg>
 """#,
         "dsar.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -2114,6 +2117,7 @@ enum ReportResources {
 </html>
 """#,
         "erasure.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -2209,6 +2213,7 @@ enum ReportResources {
     <td>{{#events}}#{{.}} {{/events}}</td></tr>
 """#,
         "retention.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -2266,6 +2271,7 @@ enum ReportResources {
 </html>
 """#,
         "ropa.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
@@ -2369,6 +2375,7 @@ enum ReportResources {
 </style>
 """#,
         "transfers.mustache": #"""
+{{% CONTENT_TYPE: CUSTODY_HTML}}
 <!DOCTYPE html>
 <html lang="en">
 <head>
