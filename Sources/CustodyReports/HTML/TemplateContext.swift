@@ -9,8 +9,11 @@ import Mustache
 /// before), lists stay lists, and values without properties (text, numbers, flags, enums) pass as they are.
 enum TemplateContext {
     static func wrap(_ value: Any) -> Any? {
+        // The common leaves first: casts to a concrete type are cheap, to a protocol much less so.
         switch value {
-        case is String, is Substring, is Bool, is any BinaryInteger, is any BinaryFloatingPoint, is any MustacheParent,
+        case is String, is Int, is Bool, is [String], is [Int]:
+            return value
+        case is Substring, is any BinaryInteger, is any BinaryFloatingPoint, is any MustacheParent,
              is any MustacheCustomRenderable, is any MustacheCustomRepresentation, is MustacheLambda:
             return value
         default:
