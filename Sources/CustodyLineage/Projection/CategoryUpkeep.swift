@@ -1,45 +1,113 @@
 import CustodyLog
 import GRDB
 
-/// Keeps `lineage_held` current at the end of each transaction of the lineage writer: the categories
-/// every dataset holds, declared or carried in, before the pack is applied (`CarriedCategories`).
+/// Keeps `lineage_held` current for the lineage writer: the categories every dataset holds, declared or
+/// carried in, before the pack is applied (`CarriedCategories`).
 ///
 /// A dataset's categories depend only on what is upstream of it. An event can change them for the
 /// datasets it declared something on and the outputs of its run (or of every run of its job, for job
-/// defaults); anything downstream of those may change with them. That region is worked out again from
-/// scratch, taking what the table holds for the datasets that feed it, so the result is the same fixed
-/// point a replay of the whole log reaches, whatever the batches were and whether loops or late events
-/// took categories away. `verify` checks exactly that.
-struct CategoryUpkeep {
-    let db: Database
+/// defaults); anything downstream of those may change with them. At the end of a transaction that region
+/// is worked out again from scratch, taking what the table holds for the datasets that feed it, so the
+/// result is the same fixed point a replay of the whole log reaches, whatever the batches were and whether
+/// loops or late events took categories away. `verify` checks exactly that.
+///
+/// A transaction that fills the tables from empty (a first ingest, `rebuild`, a verification's replay) is
+/// worked out in passes of a few tens of thousands of events as it goes, so memory stays bounded however long the log:
+/// each pass works out the datasets its events touched, taking earlier passes' results as settled; a
+/// dataset that a later pass changed after an earlier one took it as settled has its downstream worked
+/// out again at the end.
+final class CategoryUpkeep {
+    private let db: Database
+    private let fromEmpty: Bool
+    private var touchedDatasets: Set<Int> = [], touchedRuns: Set<Int> = [], touchedJobs: Set<Int> = []
+    private var eventsSincePass = 0
+    /// Filling from empty: the datasets a pass took as settled, and those of them a later pass changed.
+    private var settledBefore: Set<Int64> = [], changedAfterSettled: Set<Int64> = []
 
-    /// Works out again the datasets the transaction may have changed. `fromEmpty`: the tables were empty
-    /// when it began, so every dataset is new and one pass over the whole store is cheaper than asking
-    /// about each.
-    func update(datasets: Set<Int>, runs: Set<Int>, jobs: Set<Int>, fromEmpty: Bool) throws {
-        let context = QueryContext(projectionOf: db)
-        let propagation = CategoryPropagation(context: context)
+    private let passSize: Int
+
+    /// Events between two passes of a fill from empty: each pass reads what it works out in a few
+    /// statements that scan whole tables (the query indexes are built at the end), so fewer passes are
+    /// faster, and smaller ones hold less in memory.
+    static let passSize = 50_000
+
+    init(db: Database, fromEmpty: Bool, passSize: Int) {
+        self.db = db
+        self.fromEmpty = fromEmpty
+        self.passSize = passSize
+    }
+
+    func touched(dataset: Int) { touchedDatasets.insert(dataset) }
+    func touched(run: Int) { touchedRuns.insert(run) }
+    func touched(job: Int) { touchedJobs.insert(job) }
+
+    /// Called after each event: a fill from empty works out what it touched every `passSize` events.
+    func projected() throws {
+        guard fromEmpty else { return }
+        eventsSincePass += 1
+        if eventsSincePass >= passSize { try pass() }
+    }
+
+    /// Called by the writer's `finish`, once the query indexes exist.
+    func finish() throws {
         if fromEmpty {
-            try context.preloadDeclarations()
-            let all = try Int64.fetchAll(db, sql: "SELECT id FROM lineage_dataset")
-            try write(try propagation.carried(of: all), for: all, replacing: false)
-            return
+            try pass()
+            guard !changedAfterSettled.isEmpty else { return }
+            try workOut(Set(try ids(Self.downstreamSQL, changedAfterSettled)))
+        } else {
+            let seeds = try takeSeeds()
+            guard !seeds.isEmpty else { return }
+            try workOut(Set(try ids(Self.downstreamSQL, seeds)))
         }
-        var seeds = Set(datasets.map(Int64.init))
-        seeds.formUnion(try ids("SELECT dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?)) AND direction = 'out'", runs))
+    }
+
+    private func pass() throws {
+        eventsSincePass = 0
+        let region = try takeSeeds()
+        guard !region.isEmpty else { return }
+        let feeding = try workOut(region)
+        changedAfterSettled.formUnion(region.intersection(settledBefore))
+        settledBefore.formUnion(feeding)
+    }
+
+    /// The datasets touched since the last pass (and forgets them).
+    private func takeSeeds() throws -> Set<Int64> {
+        var seeds = Set(touchedDatasets.map(Int64.init))
+        seeds.formUnion(try ids("SELECT dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?)) AND direction = 'out'",
+            touchedRuns))
         seeds.formUnion(try ids("""
             SELECT io.dataset_id FROM lineage_run r JOIN lineage_io io ON io.run_id = r.id AND io.direction = 'out'
             WHERE r.job_id IN (SELECT value FROM json_each(?))
-            """, jobs))
-        guard !seeds.isEmpty else { return }
-        let region = Set(try ids(Self.downstreamSQL, seeds))
-        // What feeds the region from outside it is settled: read once.
-        let feeding = try ids(Self.feedingSQL, region).filter { !region.contains($0) }
+            """, touchedJobs))
+        touchedDatasets = []
+        touchedRuns = []
+        touchedJobs = []
+        return seeds
+    }
+
+    /// Works `region` out from scratch and stores it; returns the datasets outside it that feed it.
+    @discardableResult
+    private func workOut(_ region: Set<Int64>) throws -> Set<Int64> {
+        let context = QueryContext(projectionOf: db)
+        try context.preload(datasets: Array(region))
+        var feeding: Set<Int64> = []
+        for dataset in region {
+            for run in try context.runs(touching: dataset, "out") {
+                for input in try context.datasets(of: run, "in") where !region.contains(input) { feeding.insert(input) }
+            }
+        }
         let settled = try context.storedCategories(of: feeding)
-        let carried = try propagation.carried(of: Array(region)) { id in
+        let carried = try CategoryPropagation(context: context).carried(of: Array(region)) { id in
             region.contains(id) ? nil : settled[id] ?? CarriedCategories()
         }
-        try write(carried, for: Array(region), replacing: true)
+        let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
+        let insert = try RawStatement(cached: db, sql: "INSERT INTO lineage_held (dataset_id, pseudonymised, entries) VALUES (?, ?, ?)")
+        for dataset in region {
+            try remove.execute(.integer(Int(dataset)))
+            guard let value = carried[dataset], !value.isEmpty else { continue }
+            try insert.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries))
+        }
+        return feeding
     }
 
     /// The datasets given and every dataset downstream of them, through any run.
@@ -53,28 +121,11 @@ struct CategoryUpkeep {
         SELECT id FROM down
         """
 
-    /// The inputs of the runs that wrote the datasets given.
-    private static let feedingSQL = """
-        SELECT DISTINCT i.dataset_id FROM lineage_io o JOIN lineage_io i ON i.run_id = o.run_id AND i.direction = 'in'
-        WHERE o.dataset_id IN (SELECT value FROM json_each(?)) AND o.direction = 'out'
-        """
-
     private func ids(_ sql: String, _ values: some Collection<some BinaryInteger>) throws -> [Int64] {
         guard !values.isEmpty else { return [] }
         let statement = try RawStatement(cached: db, sql: sql)
         var found: [Int64] = []
         try statement.forEachRow(.text("[" + values.map { String($0) }.joined(separator: ",") + "]")) { found.append(Int64(statement.int(0))) }
         return found
-    }
-
-    /// Replaces the rows of `datasets` with what `carried` says of them (no row for a dataset holding nothing).
-    private func write(_ carried: [Int64: CarriedCategories], for datasets: [Int64], replacing: Bool) throws {
-        let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
-        let insert = try RawStatement(cached: db, sql: "INSERT INTO lineage_held (dataset_id, pseudonymised, entries) VALUES (?, ?, ?)")
-        for dataset in datasets {
-            if replacing { try remove.execute(.integer(Int(dataset))) }
-            guard let value = carried[dataset], !value.isEmpty else { continue }
-            try insert.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries))
-        }
     }
 }

@@ -6,7 +6,17 @@ import GRDB
 /// Keeps the lineage projections current: pass it to ingest (`Ingestor.ingest(…, projectors:)`), to
 /// `EventStore.rebuildProjections` and to `EventStore.verify`.
 public struct LineageProjector: LogProjector {
-    public init() {}
+    /// How many events a fill from empty projects between two passes of the category upkeep.
+    let categoryPassSize: Int
+
+    public init() {
+        categoryPassSize = CategoryUpkeep.passSize
+    }
+
+    /// For tests: passes of a few events, so a short stream exercises what a long fill does.
+    init(categoryPassSize: Int) {
+        self.categoryPassSize = categoryPassSize
+    }
 
     public var name: String { "lineage" }
     public var tables: [String] { LineageSchema.tables }
@@ -29,7 +39,7 @@ public struct LineageProjector: LogProjector {
         }
         try db.execute(sql: LineageSchema.createTables)
         try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
-        return try LineageWriter(db)
+        return try LineageWriter(db, categoryPassSize: categoryPassSize)
     }
 }
 
@@ -44,13 +54,14 @@ final class LineageWriter: ProjectionWriter {
     private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
 
     private let database: Database
-    /// What this transaction may have changed the categories of (`CategoryUpkeep`).
-    private var touchedDatasets: Set<Int> = [], touchedRuns: Set<Int> = [], touchedJobs: Set<Int> = []
     private let fromEmpty: Bool
+    /// Keeps the categories of what this transaction touches current.
+    private let categories: CategoryUpkeep
 
-    init(_ db: Database) throws {
+    init(_ db: Database, categoryPassSize: Int) throws {
         database = db
         fromEmpty = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_dataset)") ?? false)
+        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize)
         findDataset = try RawStatement(db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
         findJob = try RawStatement(db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
@@ -111,7 +122,7 @@ final class LineageWriter: ProjectionWriter {
                 terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq), facet
             ) { runID = upsertRun.int(0) }
-            touchedRuns.insert(runID)
+            categories.touched(run: runID)
             try insertRunEvent.execute(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
             var outputIDs: [Int] = []
             for (role, entries) in [("in", run.inputs), ("out", run.outputs)] {
@@ -134,13 +145,14 @@ final class LineageWriter: ProjectionWriter {
             let datasetID = try id(of: entry.node, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq)
             try record(entry, datasetID: datasetID, role: "inventory", runID: nil, seq: seq, time: time, tokens: tokens)
         case .nothing:
-            return
+            break
         }
+        try categories.projected()
     }
 
     func finish() throws {
         try database.execute(sql: LineageSchema.createIndexes)
-        try CategoryUpkeep(db: database).update(datasets: touchedDatasets, runs: touchedRuns, jobs: touchedJobs, fromEmpty: fromEmpty)
+        try categories.finish()
     }
 
     private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {
@@ -151,7 +163,7 @@ final class LineageWriter: ProjectionWriter {
         if fromEmpty { latest = -1 } else {
             try latestJobDefaults.forEachRow(.integer(jobID)) { latest = latestJobDefaults.int(0) }
         }
-        if latest != processing { touchedJobs.insert(jobID) }
+        if latest != processing { categories.touched(job: jobID) }
         try insertJobEvent.execute(.integer(seq), .integer(jobID), .integer(time), .integer(processing))
     }
 
@@ -168,7 +180,7 @@ final class LineageWriter: ProjectionWriter {
             try insertSubject.execute(.text(try tokens.token(for: subject, erasing: true)), .integer(seq), .integer(datasetID), .text("e"), run, .integer(time))
         }
         guard facts.isWorthRecording else { return }
-        touchedDatasets.insert(datasetID)
+        categories.touched(dataset: datasetID)
         try insertFact.execute(
             .integer(seq), .text(role), .integer(entry.position), .integer(datasetID), run, .integer(time),
             Self.text(facts.categories), Self.text(facts.fields), Self.text(facts.classifications), Self.text(facts.subjectTypes),

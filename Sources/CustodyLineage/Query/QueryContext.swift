@@ -369,6 +369,29 @@ final class QueryContext {
     }
 
     /// The job's latest visible `custody_processing` facet: defaults for its runs.
+    /// Reads the defaults of many jobs in one statement (one scan where the job index is not built yet).
+    private func preload(jobDefaultsOfRuns runs: Set<Int64>) throws {
+        guard anyJobDefaults else { return }
+        let runList = RawStatement.RawValue.text("[" + runs.map(String.init).joined(separator: ",") + "]")
+        var jobs: [Int64] = []
+        let ofRuns = try statement("SELECT DISTINCT job_id FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))")
+        try ofRuns.forEachRow(runList) { jobs.append(Int64(ofRuns.int(0))) }
+        jobs.removeAll { jobDefaults[$0] != nil }
+        guard !jobs.isEmpty else { return }
+        var latest: [Int64: (Moment, String)] = [:]
+        let events = try statement("""
+            SELECT e.job_id, e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id
+            WHERE e.job_id IN (SELECT value FROM json_each(?))
+            """)
+        try events.forEachRow(.text("[" + jobs.map(String.init).joined(separator: ",") + "]")) {
+            let job = Int64(events.int(0)), seq = events.int(1), time = Int64(events.int(2))
+            guard horizon.sees(seq: seq, time: time) else { return }
+            let moment = Moment(time: time, seq: seq)
+            if latest[job].map({ $0.0 < moment }) ?? true { latest[job] = (moment, events.text(3) ?? "") }
+        }
+        for job in jobs { jobDefaults[job] = latest[job].flatMap { try? JSONParser.parse($0.1) } }
+    }
+
     private func defaults(ofJob job: Int64) throws -> JSONValue? {
         if let known = jobDefaults[job] { return known }
         let statement = try statement(Self.jobEventsSQL)
@@ -588,6 +611,14 @@ final class QueryContext {
         var closure: [Int64] = []
         let upstream = try statement(Self.upstreamSQL)
         try upstream.forEachRow(.text(list), .integer(horizon.knownSize)) { closure.append(Int64(upstream.int(0))) }
+        try preload(datasets: closure)
+        return closure
+    }
+
+    /// Reads, in a few statements, what working out the categories of `closure` needs of each of its
+    /// datasets (see `preload(upstreamOf:)`), without going further upstream.
+    func preload(datasets closure: [Int64]) throws {
+        guard edges == nil else { return }
         let ids = RawStatement.RawValue.text("[" + closure.map(String.init).joined(separator: ",") + "]")
 
         // The writers of each dataset (not its readers: popular sources are read by tens of thousands of runs).
@@ -616,6 +647,7 @@ final class QueryContext {
         try byRun.forEachRow(runList, .integer(horizon.knownSize)) {
             loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.text(1) == "out"), default: []].append(Int64(byRun.int(2)))
         }
+        try preload(jobDefaultsOfRuns: runs)
         try preload(runs: runs)
         try preload(datasetNames: closure)
 
@@ -635,7 +667,6 @@ final class QueryContext {
         try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
             loadedColumnMappings[$0, default: []].append($1)
         }
-        return closure
     }
 
     // MARK: whole store
