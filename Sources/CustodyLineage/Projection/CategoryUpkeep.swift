@@ -29,7 +29,7 @@ final class CategoryUpkeep {
     /// Events between two passes of a fill from empty: each pass reads what it works out in a few
     /// statements that scan whole tables (the query indexes are built at the end), so fewer passes are
     /// faster, and smaller ones hold less in memory.
-    static let passSize = 50_000
+    static let passSize = 10_000
 
     init(db: Database, fromEmpty: Bool, passSize: Int) {
         self.db = db
