@@ -89,7 +89,7 @@ final class CategoryUpkeep {
     @discardableResult
     private func workOut(_ region: Set<Int64>) throws -> Set<Int64> {
         let context = QueryContext(projectionOf: db)
-        try context.preload(datasets: Array(region))
+        try context.preload(datasets: Array(region), runSummaries: false)
         var feeding: Set<Int64> = []
         for dataset in region {
             for run in try context.runs(touching: dataset, "out") {
@@ -101,11 +101,16 @@ final class CategoryUpkeep {
             region.contains(id) ? nil : settled[id] ?? CarriedCategories()
         }
         let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
-        let insert = try RawStatement(cached: db, sql: "INSERT INTO lineage_held (dataset_id, pseudonymised, entries) VALUES (?, ?, ?)")
+        let store = try RawStatement(cached: db, sql: """
+            INSERT INTO lineage_held (dataset_id, pseudonymised, entries) VALUES (?1, ?2, ?3)
+            ON CONFLICT (dataset_id) DO UPDATE SET pseudonymised = ?2, entries = ?3
+            """)
         for dataset in region {
-            try remove.execute(.integer(Int(dataset)))
-            guard let value = carried[dataset], !value.isEmpty else { continue }
-            try insert.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries))
+            if let value = carried[dataset], !value.isEmpty {
+                try store.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries))
+            } else {
+                try remove.execute(.integer(Int(dataset)))
+            }
         }
         return feeding
     }

@@ -64,7 +64,8 @@ struct CarriedCategories {
 
     var isEmpty: Bool { entries.isEmpty && !pseudonymised }
 
-    /// Adds a key's paths from one origin; returns whether that changed anything.
+    /// Adds a key's paths from one origin; returns whether that changed anything. Entries stay in origin
+    /// order, the order they are stored in.
     @discardableResult
     mutating func add(_ key: String, field: String?, from source: Int64, _ paths: Paths) -> Bool {
         for index in entries.indices where entries[index].origin.source == source && entries[index].origin.key == key
@@ -73,7 +74,10 @@ struct CarriedCategories {
             entries[index].paths.formUnion(paths)
             return true
         }
-        entries.append(Entry(origin: Origin(field: field, key: key, source: source), paths: paths))
+        let origin = Origin(field: field, key: key, source: source)
+        var position = entries.endIndex
+        while position > entries.startIndex, origin < entries[position - 1].origin { position -= 1 }
+        entries.insert(Entry(origin: origin, paths: paths), at: position)
         return true
     }
 
@@ -109,7 +113,7 @@ struct CarriedCategories {
     var encodedEntries: String {
         var bytes: [UInt8] = [UInt8(ascii: "[")]
         bytes.reserveCapacity(entries.count * 40)
-        for (index, entry) in entries.sorted(by: { $0.origin < $1.origin }).enumerated() {
+        for (index, entry) in entries.enumerated() {
             bytes.append(contentsOf: index > 0 ? [UInt8(ascii: ","), UInt8(ascii: "[")] : [UInt8(ascii: "[")])
             if let field = entry.origin.field { CanonicalJSON.writeString(field, to: &bytes) } else { bytes.append(contentsOf: Self.null) }
             bytes.append(UInt8(ascii: ","))

@@ -131,7 +131,8 @@ final class QueryContext {
     func runStates(touching dataset: Int64, _ direction: String) throws -> [RunState] {
         if edges != nil || loadedEdges[LoadedEdge(id: dataset, ofRun: false, output: direction == "out")] != nil {
             return try runs(touching: dataset, direction).compactMap { id in
-                try run(id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
+                if let state = runStateCache[id] { return state }
+                return try run(id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
             }
         }
         let statement = try statement(Self.statesSQL)
@@ -148,6 +149,22 @@ final class QueryContext {
         LEFT JOIN lineage_io o ON o.run_id = r.id AND o.direction = 'out' AND o.seq < ?2
         WHERE io.dataset_id = ?1 AND io.direction = 'in' AND io.seq < ?2
         """
+
+    /// Run states read by `preload(runStates:)`.
+    private var runStateCache: [Int64: RunState] = [:]
+
+    /// Reads the state of many runs from their rows in one statement: what working out categories needs of
+    /// a run, without its events and summary. Only for views that see every event (rows hold the latest).
+    func preload(runStates ids: some Collection<Int64>) throws {
+        precondition(horizon.isEverything, "run rows describe the whole log only")
+        let statement = try statement("""
+            SELECT id, job_id, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id
+            FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))
+            """)
+        var rows: [RunRow] = []
+        try statement.forEachRow(.text("[" + ids.map(String.init).joined(separator: ",") + "]")) { rows.append(RunRow(statement)) }
+        for row in rows { if let state = try state(of: row) { runStateCache[row.id] = state } }
+    }
 
     /// The runs that read a dataset and the datasets each wrote, in one statement; for each output, whether
     /// any event declared it anonymous or cleared it (only those need `presenceFacts(of:)`).
@@ -463,7 +480,7 @@ final class QueryContext {
     private func makeState(_ rows: [FactRow], presence: PresenceFacts) throws -> DatasetState {
         var state = DatasetState(presence: presence)
         for row in rows {
-            guard let (moment, _) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            guard let moment = try effectiveMomentOnly(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             state.evidence.append(row.seq)
             let texts = row.texts
             state.categories.formUnion(strings(texts[0]))
@@ -487,6 +504,15 @@ final class QueryContext {
         guard role == "out", let run else { return (Moment(time: time, seq: seq), nil) }
         guard let record = try self.run(run), let completion = record.completion else { return nil }
         return (completion, record)
+    }
+
+    /// `effectiveMoment` without the run's record: a run's completion is read from its row where
+    /// `preload(runStates:)` read it.
+    private func effectiveMomentOnly(seq: Int, role: String, run: Int64?, time: Int64) throws -> Moment? {
+        guard horizon.sees(seq: seq, time: time) else { return nil }
+        guard role == "out", let run else { return Moment(time: time, seq: seq) }
+        if let state = runStateCache[run] { return state.completion }
+        return try self.run(run)?.completion
     }
 
     private var presences: [Int64: PresenceFacts] = [:]
@@ -518,12 +544,12 @@ final class QueryContext {
     private func presence(from rows: [FactRow]) throws -> PresenceFacts {
         var facts = PresenceFacts()
         for row in rows where row.isPresenceFact {
-            guard let (moment, run) = try effectiveMoment(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            guard let moment = try effectiveMomentOnly(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             if let location = row.location, facts.location.map({ $0.at < moment }) ?? true { facts.location = (location, moment) }
             if let anonymous = row.anonymous, facts.anonymous.map({ $0.at < moment }) ?? true { facts.anonymous = (anonymous != 0, moment) }
             if let lifecycle = row.lifecycle, ["DROP", "TRUNCATE", "OVERWRITE"].contains(lifecycle) {
                 facts.clears.append(DatasetState.Clear(at: moment.with(lifecycle == "OVERWRITE" ? .overwrite : .removal), how: lifecycle,
-                    run: run?.summary))
+                    run: try row.run.flatMap { try self.run($0)?.summary }))
             }
         }
         facts.clears.sort { $0.at < $1.at }
@@ -617,7 +643,10 @@ final class QueryContext {
 
     /// Reads, in a few statements, what working out the categories of `closure` needs of each of its
     /// datasets (see `preload(upstreamOf:)`), without going further upstream.
-    func preload(datasets closure: [Int64]) throws {
+    ///
+    /// - Parameter runSummaries: read each run's events and summary too (what profiles show); without them
+    ///   only the run's state, from its row (see `preload(runStates:)`).
+    func preload(datasets closure: [Int64], runSummaries: Bool = true) throws {
         guard edges == nil else { return }
         let ids = RawStatement.RawValue.text("[" + closure.map(String.init).joined(separator: ",") + "]")
 
@@ -648,7 +677,7 @@ final class QueryContext {
             loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.text(1) == "out"), default: []].append(Int64(byRun.int(2)))
         }
         try preload(jobDefaultsOfRuns: runs)
-        try preload(runs: runs)
+        if runSummaries { try preload(runs: runs) } else { try preload(runStates: runs) }
         try preload(datasetNames: closure)
 
         var facts: [Int64: [FactRow]] = [:]
