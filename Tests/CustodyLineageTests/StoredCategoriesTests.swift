@@ -148,6 +148,27 @@ struct StoredCategoriesTests {
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 
+    /// The stored form reads back to what was written, whatever the column names and keys hold; anything
+    /// else is refused rather than half read.
+    @Test func theStoredFormReadsBackExactly() throws {
+        var carried = CarriedCategories()
+        carried.pseudonymised = true
+        carried.add("user.contact.email", field: nil, from: 0, .declared)
+        carried.add("user.name", field: "full \"name\"\\ \u{1}\n\t", from: 12, [.declared, .taggedPseudonymised])
+        carried.add("clé.ünïcode 🙂", field: "", from: 9_007_199_254_740_993, .tagged)
+        carried.add("user.name", field: "a", from: 3, .declaredPseudonymised)
+        let text = carried.encodedEntries
+        let read = try #require(CarriedCategories(encodedEntries: text, pseudonymised: true))
+        #expect(read.entries.map(\.origin) == carried.entries.map(\.origin))
+        #expect(read.entries.map(\.paths) == carried.entries.map(\.paths))
+        #expect(read.encodedEntries == text)
+        for damaged in ["", "[", "[[null,\"k\",1,1]", "[[null,\"k\",1]]", "[[null,k,1,1]]", "[[null,\"k\",1,1]]x", "[[nul,\"k\",1,1]]",
+                        "[[null,\"k\",1,300]]"] {
+            #expect(CarriedCategories(encodedEntries: damaged, pseudonymised: false) == nil, "\(damaged)")
+        }
+        #expect(CarriedCategories(encodedEntries: "[]", pseudonymised: false)?.entries.isEmpty == true)
+    }
+
     /// Stored categories are evidence like any projection row: an edited one is an integrity failure that
     /// names the table and the dataset's row.
     @Test func anEditedStoredCategoryIsAnIntegrityFailure() throws {

@@ -144,21 +144,84 @@ struct CarriedCategories {
 
     init() {}
 
-    /// Reads the stored form back; `nil` when the text is not what `encodedEntries` writes.
+    /// Reads the stored form back; `nil` when the text is not what `encodedEntries` writes. A scanner of
+    /// its own rather than the general JSON parser: a DSAR reads a few hundred rows and an ingest the
+    /// rows feeding what it wrote, and building a JSON tree per row cost more than the rest together.
     init?(encodedEntries text: String, pseudonymised: Bool) {
-        guard case .array(let rows)? = try? JSONParser.parse(text) else { return nil }
         self.pseudonymised = pseudonymised
-        for row in rows {
-            guard case .array(let parts) = row, parts.count == 4, let key = parts[1].stringValue,
-                  case .number(let source) = parts[2], let sourceID = Int64(source.literal),
-                  case .number(let raw) = parts[3], let rawPaths = UInt8(raw.literal) else { return nil }
-            let field: String?
-            switch parts[0] {
-            case .null: field = nil
-            case .string(let name): field = name
-            default: return nil
-            }
-            add(key, field: field, from: sourceID, Paths(rawValue: rawPaths))
+        var text = text
+        let parsed: [Entry]? = text.withUTF8 { bytes in
+            var reader = EntryReader(bytes: bytes)
+            return reader.entries()
         }
+        guard let parsed else { return nil }
+        // Stored in origin order already; `add` would keep them so, at a higher price.
+        entries = parsed
+    }
+}
+
+/// Reads `[[field or null, key, source, paths], …]` as `CarriedCategories.encodedEntries` writes it.
+private struct EntryReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func entries() -> [CarriedCategories.Entry]? {
+        var entries: [CarriedCategories.Entry] = []
+        guard take(UInt8(ascii: "[")) else { return nil }
+        if take(UInt8(ascii: "]")) { return position == bytes.count ? entries : nil }
+        repeat {
+            guard take(UInt8(ascii: "[")) else { return nil }
+            let field: String?
+            if take(UInt8(ascii: "n")) {
+                guard take(UInt8(ascii: "u")), take(UInt8(ascii: "l")), take(UInt8(ascii: "l")) else { return nil }
+                field = nil
+            } else {
+                guard let name = string() else { return nil }
+                field = name
+            }
+            guard take(UInt8(ascii: ",")), let key = string(), take(UInt8(ascii: ",")), let source = integer(), take(UInt8(ascii: ",")),
+                  let paths = integer(), let raw = UInt8(exactly: paths), take(UInt8(ascii: "]")) else { return nil }
+            entries.append(CarriedCategories.Entry(origin: CarriedCategories.Origin(field: field, key: key, source: source),
+                paths: CarriedCategories.Paths(rawValue: raw)))
+        } while take(UInt8(ascii: ","))
+        guard take(UInt8(ascii: "]")), position == bytes.count else { return nil }
+        return entries
+    }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        guard position < bytes.count, bytes[position] == byte else { return false }
+        position += 1
+        return true
+    }
+
+    private mutating func integer() -> Int64? {
+        let start = position
+        if position < bytes.count, bytes[position] == UInt8(ascii: "-") { position += 1 }
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        return Int64(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self))
+    }
+
+    /// A JSON string; one with an escape goes through the general parser.
+    private mutating func string() -> String? {
+        let start = position
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        var escaped = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "\\") {
+                escaped = true
+                position += 1
+            } else if byte == UInt8(ascii: "\"") {
+                let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
+                guard escaped else { return String(decoding: UnsafeBufferPointer(rebasing: token.dropFirst().dropLast()), as: UTF8.self) }
+                return (try? JSONParser.parse(token))?.stringValue
+            }
+        }
+        return nil
     }
 }
