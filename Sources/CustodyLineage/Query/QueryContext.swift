@@ -71,7 +71,6 @@ final class QueryContext {
         SELECT r.run_uuid, r.job_id, j.namespace, j.name FROM lineage_run r JOIN lineage_job j ON j.id = r.job_id WHERE r.id = ?
         """
     private static let runEventsSQL = "SELECT seq, event_type, event_time, processing_id FROM lineage_run_event WHERE run_id = ?"
-    private static let jobEventsSQL = "SELECT e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id WHERE e.job_id = ?"
 
     private var statements: [String: RawStatement] = [:]
 
@@ -385,43 +384,38 @@ final class QueryContext {
         return value
     }
 
-    /// The job's latest visible `custody_processing` facet: defaults for its runs.
-    /// Reads the defaults of many jobs in one statement (one scan where the job index is not built yet).
+    /// Reads the defaults of the jobs of many runs in one statement (one scan where the job index is not
+    /// built yet, during a fill from empty).
     private func preload(jobDefaultsOfRuns runs: Set<Int64>) throws {
         guard anyJobDefaults else { return }
-        let runList = RawStatement.RawValue.text("[" + runs.map(String.init).joined(separator: ",") + "]")
         var jobs: [Int64] = []
         let ofRuns = try statement("SELECT DISTINCT job_id FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))")
-        try ofRuns.forEachRow(runList) { jobs.append(Int64(ofRuns.int(0))) }
-        jobs.removeAll { jobDefaults[$0] != nil }
+        try ofRuns.forEachRow(.text("[" + runs.map(String.init).joined(separator: ",") + "]")) { jobs.append(Int64(ofRuns.int(0))) }
+        try loadDefaults(ofJobs: jobs.filter { jobDefaults[$0] == nil })
+    }
+
+    /// The job's latest visible `custody_processing` facet: defaults for its runs.
+    private func defaults(ofJob job: Int64) throws -> JSONValue? {
+        if jobDefaults[job] == nil { try loadDefaults(ofJobs: [job]) }
+        return jobDefaults[job] ?? nil
+    }
+
+    private static let jobEventsSQL = """
+        SELECT e.job_id, e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id
+        WHERE e.job_id IN (SELECT value FROM json_each(?))
+        """
+
+    private func loadDefaults(ofJobs jobs: [Int64]) throws {
         guard !jobs.isEmpty else { return }
         var latest: [Int64: (Moment, String)] = [:]
-        let events = try statement("""
-            SELECT e.job_id, e.seq, e.event_time, p.facet FROM lineage_job_event e JOIN lineage_processing p ON p.id = e.processing_id
-            WHERE e.job_id IN (SELECT value FROM json_each(?))
-            """)
+        let events = try statement(Self.jobEventsSQL)
         try events.forEachRow(.text("[" + jobs.map(String.init).joined(separator: ",") + "]")) {
             let job = Int64(events.int(0)), seq = events.int(1), time = Int64(events.int(2))
             guard horizon.sees(seq: seq, time: time) else { return }
             let moment = Moment(time: time, seq: seq)
             if latest[job].map({ $0.0 < moment }) ?? true { latest[job] = (moment, events.text(3) ?? "") }
         }
-        for job in jobs { jobDefaults[job] = latest[job].flatMap { try? JSONParser.parse($0.1) } }
-    }
-
-    private func defaults(ofJob job: Int64) throws -> JSONValue? {
-        if let known = jobDefaults[job] { return known }
-        let statement = try statement(Self.jobEventsSQL)
-        var latest: (Moment, String)?
-        try statement.forEachRow(.integer(Int(job))) {
-            let seq = statement.int(0), time = Int64(statement.int(1))
-            guard horizon.sees(seq: seq, time: time) else { return }
-            let moment = Moment(time: time, seq: seq)
-            if latest == nil || latest!.0 < moment { latest = (moment, statement.text(2) ?? "") }
-        }
-        let value = latest.flatMap { try? JSONParser.parse($0.1) }
-        jobDefaults[job] = value
-        return value
+        for job in jobs { jobDefaults[job] = .some(latest[job].flatMap { try? JSONParser.parse($0.1) }) }
     }
 
     // MARK: datasets
