@@ -194,6 +194,24 @@ struct PropagationTests {
             people: ["b": ["alice@example.com", "bob@example.com"]]),
     ]
 
+    /// A category an event declared on a dataset is reported as declared there even when a run also carried it
+    /// in (what `custody dataset` prints and the pack-coverage rule reads); where it came from lists the input.
+    @Test func aCategoryDeclaredAndCarriedInIsBoth() throws {
+        var test = try TestStore()
+        try test.ingest([
+            E.run("signup", run: 1, at: t(9), operation: "collect", outputs: [ds("a").categories("user.name", "user.contact.email")]),
+            E.run("copy", run: 2, at: t(10), inputs: [ds("a")], outputs: [ds("b").categories("user.name")]),
+        ], projectors: [LineageProjector()])
+        // Read from the stored categories, and worked out from upstream.
+        for horizon in [Horizon.now, Horizon(asOf: .distantFuture)] {
+            let copy = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: horizon).dataset("b")
+            let name = try #require(copy.categories.first { $0.key == "user.name" })
+            #expect(name.declared && name.from.map(\.name) == ["a"])
+            let email = try #require(copy.categories.first { $0.key == "user.contact.email" })
+            #expect(!email.declared && email.from.map(\.name) == ["a"])
+        }
+    }
+
     @Test(arguments: cases)
     func propagation(_ testCase: PropagationCase) throws {
         var test = try TestStore()

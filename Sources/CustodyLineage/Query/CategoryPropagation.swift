@@ -16,9 +16,11 @@ struct CategoryPropagation {
     struct Held: Equatable {
         var dataset: [String: Set<Int64>] = [:]
         var fields: [String: [String: Set<Int64>]] = [:]
+        /// Keys an event declared on this dataset (on the whole or on a column), whatever was also carried in.
+        var declared: Set<String> = []
         var pseudonymised = false
 
-        /// Every category key, with the datasets it came from (empty: declared on this dataset).
+        /// Every category key, with the datasets it came from (empty: only declared on this dataset).
         var all: [String: Set<Int64>] {
             guard !fields.isEmpty else { return dataset }
             var keys = dataset
@@ -27,6 +29,7 @@ struct CategoryPropagation {
         }
 
         mutating func add(_ key: String, from source: Int64?, field: String?) {
+            if source == nil { declared.insert(key) }
             let sources: Set<Int64> = source.map { [$0] } ?? []
             if let field { fields[field, default: [:]][key, default: []].formUnion(sources) } else { dataset[key, default: []].formUnion(sources) }
         }

@@ -32,8 +32,7 @@ struct DatasetProfiler {
         var columns: [String: [String]] = [:]
         for (field, keys) in held.fields { for key in keys.keys { columns[key, default: []].append(field) } }
         return try held.all.map { key, sources in
-            let declared = held.dataset[key].map(\.isEmpty) ?? false || held.fields.values.contains { $0[key]?.isEmpty == true }
-            return HeldCategory(key: key, columns: (columns[key] ?? []).sorted(), declared: declared,
+            HeldCategory(key: key, columns: (columns[key] ?? []).sorted(), declared: held.declared.contains(key),
                 from: try sources.map(context.datasetName).sorted())
         }.sorted { $0.key < $1.key }
     }
