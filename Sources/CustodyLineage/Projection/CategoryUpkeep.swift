@@ -12,8 +12,8 @@ import GRDB
 /// loops or late events took categories away. `verify` checks exactly that.
 ///
 /// A transaction that fills the tables from empty (a first ingest, `rebuild`, a verification's replay) is
-/// worked out in passes of a few tens of thousands of events as it goes, so memory stays bounded however long the log:
-/// each pass works out the datasets its events touched, taking earlier passes' results as settled; a
+/// worked out in passes of `passSize` events as it goes, so memory stays bounded however long the log: each
+/// pass works out the datasets its events touched, taking earlier passes' results as settled; a
 /// dataset that a later pass changed after an earlier one took it as settled has its downstream worked
 /// out again at the end.
 final class CategoryUpkeep {
@@ -130,7 +130,7 @@ final class CategoryUpkeep {
         guard !values.isEmpty else { return [] }
         let statement = try RawStatement(cached: db, sql: sql)
         var found: [Int64] = []
-        try statement.forEachRow(.text("[" + values.map { String($0) }.joined(separator: ",") + "]")) { found.append(Int64(statement.int(0))) }
+        try statement.forEachRow(QueryContext.idList(values)) { found.append(Int64(statement.int(0))) }
         return found
     }
 }

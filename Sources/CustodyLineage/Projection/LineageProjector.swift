@@ -158,13 +158,15 @@ final class LineageWriter: ProjectionWriter {
     private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {
         guard let processing = try processingID(defaults, seq: seq) else { return }
         // Jobs mostly send the same defaults every time: only a different facet can change what their runs
-        // carried. (From empty every dataset is worked out anyway, and the job index does not exist yet.)
-        var latest: Int?
-        if fromEmpty { latest = -1 } else {
-            try latestJobDefaults.forEachRow(.integer(jobID)) { latest = latestJobDefaults.int(0) }
-        }
-        if latest != processing { categories.touched(job: jobID) }
+        // carried. (Filling from empty, the job index does not exist yet; the pass works its runs out anyway.)
+        if try fromEmpty || latestDefaults(ofJob: jobID) != processing { categories.touched(job: jobID) }
         try insertJobEvent.execute(.integer(seq), .integer(jobID), .integer(time), .integer(processing))
+    }
+
+    private func latestDefaults(ofJob jobID: Int) throws -> Int? {
+        var latest: Int?
+        try latestJobDefaults.forEachRow(.integer(jobID)) { latest = latestJobDefaults.int(0) }
+        return latest
     }
 
     private func record(_ entry: DatasetEntry, datasetID: Int, role: String, runID: Int?, seq: Int, time: Int,

@@ -13,7 +13,7 @@ struct CategoryPropagation {
     let context: QueryContext
 
     /// One dataset's categories under the pack: on the whole dataset, and per column.
-    struct Held: Equatable {
+    struct Held {
         var dataset: [String: Set<Int64>] = [:]
         var fields: [String: [String: Set<Int64>]] = [:]
         /// Keys an event declared on this dataset (on the whole or on a column), whatever was also carried in.

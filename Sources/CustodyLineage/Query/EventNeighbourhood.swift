@@ -25,7 +25,8 @@ struct EventNeighbourhood {
             roots.formUnion(try context.datasets(of: run, "in"))
             roots.formUnion(try context.datasets(of: run, "out"))
         }
-        let closure = try context.preload(upstreamOf: roots) ?? []
+        let closure = try context.upstreamClosure(of: roots)
+        try context.preload(datasets: closure)
         let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
         var runs = judged
         for dataset in closure { runs.formUnion(try context.runs(touching: dataset, "out")) }

@@ -51,7 +51,7 @@ final class QueryContext {
     func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
         var found: [Int64: CarriedCategories] = [:]
         let statement = try statement(Self.heldSQL)
-        try statement.forEachRow(.text("[" + ids.map(String.init).joined(separator: ",") + "]")) {
+        try statement.forEachRow(Self.idList(ids)) {
             let id = Int64(statement.int(0))
             guard let carried = CarriedCategories(encodedEntries: statement.text(2) ?? "", pseudonymised: statement.int(1) != 0) else {
                 throw LogError(.integrity, "the stored categories of dataset \(id) (table lineage_held) cannot be read; "
@@ -161,7 +161,7 @@ final class QueryContext {
             FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))
             """)
         var rows: [RunRow] = []
-        try statement.forEachRow(.text("[" + ids.map(String.init).joined(separator: ",") + "]")) { rows.append(RunRow(statement)) }
+        try statement.forEachRow(Self.idList(ids)) { rows.append(RunRow(statement)) }
         for row in rows { if let state = try state(of: row) { runStateCache[row.id] = state } }
     }
 
@@ -270,8 +270,7 @@ final class QueryContext {
     func preload(runs ids: some Sequence<Int64>) throws {
         let missing = Set(ids.filter { runs[$0] == nil })
         guard !missing.isEmpty else { return }
-        let list = "[" + missing.map(String.init).joined(separator: ",") + "]"
-        try loadRuns(headers: try statement(Self.runHeadersSQL), events: try statement(Self.runsEventsSQL), .text(list))
+        try loadRuns(headers: try statement(Self.runHeadersSQL), events: try statement(Self.runsEventsSQL), Self.idList(missing))
         for id in missing where runs[id] == nil { runs[id] = .some(nil) }
     }
 
@@ -343,7 +342,7 @@ final class QueryContext {
         let missing = Set(ids.filter { names[$0] == nil })
         guard !missing.isEmpty else { return }
         let statement = try statement(Self.namesSQL)
-        try statement.forEachRow(.text("[" + missing.map(String.init).joined(separator: ",") + "]")) {
+        try statement.forEachRow(Self.idList(missing)) {
             names[Int64(statement.int(0))] = NodeName(.dataset, namespace: statement.text(1) ?? "", name: statement.text(2) ?? "")
         }
     }
@@ -390,7 +389,7 @@ final class QueryContext {
         guard anyJobDefaults else { return }
         var jobs: [Int64] = []
         let ofRuns = try statement("SELECT DISTINCT job_id FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))")
-        try ofRuns.forEachRow(.text("[" + runs.map(String.init).joined(separator: ",") + "]")) { jobs.append(Int64(ofRuns.int(0))) }
+        try ofRuns.forEachRow(Self.idList(runs)) { jobs.append(Int64(ofRuns.int(0))) }
         try loadDefaults(ofJobs: jobs.filter { jobDefaults[$0] == nil })
     }
 
@@ -409,7 +408,7 @@ final class QueryContext {
         guard !jobs.isEmpty else { return }
         var latest: [Int64: (Moment, String)] = [:]
         let events = try statement(Self.jobEventsSQL)
-        try events.forEachRow(.text("[" + jobs.map(String.init).joined(separator: ",") + "]")) {
+        try events.forEachRow(Self.idList(jobs)) {
             let job = Int64(events.int(0)), seq = events.int(1), time = Int64(events.int(2))
             guard horizon.sees(seq: seq, time: time) else { return }
             let moment = Moment(time: time, seq: seq)
@@ -474,7 +473,7 @@ final class QueryContext {
     private func makeState(_ rows: [FactRow], presence: PresenceFacts) throws -> DatasetState {
         var state = DatasetState(presence: presence)
         for row in rows {
-            guard let moment = try effectiveMomentOnly(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            guard let moment = try effectiveMoment(ofFactAt: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             state.evidence.append(row.seq)
             let texts = row.texts
             state.categories.formUnion(strings(texts[0]))
@@ -494,15 +493,14 @@ final class QueryContext {
     /// When a dataset fact takes effect: at its event, or for a run's output when the run completed;
     /// `nil` when the horizon hides it or the run never completed.
     func effectiveMoment(seq: Int, role: String, run: Int64?, time: Int64) throws -> (Moment, RunRecord?)? {
-        guard horizon.sees(seq: seq, time: time) else { return nil }
-        guard role == "out", let run else { return (Moment(time: time, seq: seq), nil) }
-        guard let record = try self.run(run), let completion = record.completion else { return nil }
-        return (completion, record)
+        guard let moment = try effectiveMoment(ofFactAt: seq, role: role, run: run, time: time) else { return nil }
+        guard role == "out", let run else { return (moment, nil) }
+        return (moment, try self.run(run))
     }
 
     /// `effectiveMoment` without the run's record: a run's completion is read from its row where
     /// `preload(runStates:)` read it.
-    private func effectiveMomentOnly(seq: Int, role: String, run: Int64?, time: Int64) throws -> Moment? {
+    private func effectiveMoment(ofFactAt seq: Int, role: String, run: Int64?, time: Int64) throws -> Moment? {
         guard horizon.sees(seq: seq, time: time) else { return nil }
         guard role == "out", let run else { return Moment(time: time, seq: seq) }
         if let state = runStateCache[run] { return state.completion }
@@ -523,7 +521,7 @@ final class QueryContext {
     func preload(presenceFacts ids: some Sequence<Int64>) throws {
         let missing = Set(ids.filter { presences[$0] == nil })
         guard !missing.isEmpty else { return }
-        try loadPresence(try statement(Self.presencesSQL), .text("[" + missing.map(String.init).joined(separator: ",") + "]"), for: missing)
+        try loadPresence(try statement(Self.presencesSQL), Self.idList(missing), for: missing)
     }
 
     private func loadPresence(_ statement: RawStatement, _ argument: RawStatement.RawValue, for datasets: some Sequence<Int64>) throws {
@@ -538,7 +536,7 @@ final class QueryContext {
     private func presence(from rows: [FactRow]) throws -> PresenceFacts {
         var facts = PresenceFacts()
         for row in rows where row.isPresenceFact {
-            guard let moment = try effectiveMomentOnly(seq: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
+            guard let moment = try effectiveMoment(ofFactAt: row.seq, role: row.role, run: row.run, time: row.time) else { continue }
             if let location = row.location, facts.location.map({ $0.at < moment }) ?? true { facts.location = (location, moment) }
             if let anonymous = row.anonymous, facts.anonymous.map({ $0.at < moment }) ?? true { facts.anonymous = (anonymous != 0, moment) }
             if let lifecycle = row.lifecycle, ["DROP", "TRUNCATE", "OVERWRITE"].contains(lifecycle) {
@@ -622,17 +620,22 @@ final class QueryContext {
     /// closure (every dataset a writer of theirs read, and so on): names, declared facts, the runs that
     /// wrote each of those datasets, those runs' datasets, and the column lineage into them. A deep
     /// dataset has thousands of datasets upstream; asked one by one they cost a statement or five each.
-    ///
-    /// - Returns: the closure, roots included; `nil` when `preloadRuns()` read the whole store already.
-    @discardableResult
-    func preload(upstreamOf roots: some Sequence<Int64>) throws -> [Int64]? {
-        guard edges == nil else { return nil }
-        let list = "[" + roots.map(String.init).joined(separator: ",") + "]"
+    func preload(upstreamOf roots: some Sequence<Int64>) throws {
+        guard edges == nil else { return }
+        try preload(datasets: try upstreamClosure(of: roots))
+    }
+
+    /// `roots` and every dataset upstream of them: the inputs of the runs that wrote them, and so on.
+    func upstreamClosure(of roots: some Sequence<Int64>) throws -> [Int64] {
         var closure: [Int64] = []
         let upstream = try statement(Self.upstreamSQL)
-        try upstream.forEachRow(.text(list), .integer(horizon.knownSize)) { closure.append(Int64(upstream.int(0))) }
-        try preload(datasets: closure)
+        try upstream.forEachRow(Self.idList(roots), .integer(horizon.knownSize)) { closure.append(Int64(upstream.int(0))) }
         return closure
+    }
+
+    /// A list of ids as a JSON array, bound to a statement that reads it with `json_each`.
+    static func idList(_ ids: some Sequence<some BinaryInteger>) -> RawStatement.RawValue {
+        .text("[" + ids.map { String($0) }.joined(separator: ",") + "]")
     }
 
     /// Reads, in a few statements, what working out the categories of `closure` needs of each of its
@@ -642,7 +645,7 @@ final class QueryContext {
     ///   only the run's state, from its row (see `preload(runStates:)`).
     func preload(datasets closure: [Int64], runSummaries: Bool = true) throws {
         guard edges == nil else { return }
-        let ids = RawStatement.RawValue.text("[" + closure.map(String.init).joined(separator: ",") + "]")
+        let ids = Self.idList(closure)
 
         // The writers of each dataset (not its readers: popular sources are read by tens of thousands of runs).
         var touching: [LoadedEdge: [Int64]] = [:]
@@ -658,7 +661,7 @@ final class QueryContext {
         }
         // Each dataset's runs in run order, as the per-dataset statement lists them.
         for (key, list) in touching { loadedEdges[key] = list.sorted() }
-        let runList = RawStatement.RawValue.text("[" + runs.map(String.init).joined(separator: ",") + "]")
+        let runList = Self.idList(runs)
         for run in runs {
             loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
             loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
@@ -760,20 +763,6 @@ final class QueryContext {
     /// Reads, besides what `preloadRuns()` reads, every dataset fact and named person in one scan of each table.
     func preloadDatasets() throws {
         guard subjects == nil else { return }
-        try preloadDeclarations()
-        var subjects: [Int64: [SubjectFact]] = [:]
-        let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
-        try subjectRows.forEachRow([]) {
-            let fact = SubjectFact(subjectRows)
-            subjects[fact.dataset, default: []].append(fact)
-        }
-        self.subjects = subjects
-    }
-
-    /// Reads, besides what `preloadRuns()` reads, every dataset fact and column mapping: what working out
-    /// the categories of every dataset needs.
-    func preloadDeclarations() throws {
-        guard columnMappings == nil else { return }
         try preloadRuns()
         var facts: [Int64: [FactRow]] = [:]
         facts.reserveCapacity(names.count)
@@ -794,6 +783,14 @@ final class QueryContext {
         var columns: [Int64: [ColumnMapping]] = [:]
         try readColumnLineage(try statement(Self.columnsSQL("")), nil) { columns[$0, default: []].append($1) }
         columnMappings = columns
+
+        var subjects: [Int64: [SubjectFact]] = [:]
+        let subjectRows = try statement("SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE kind IN ('w', 'e')")
+        try subjectRows.forEachRow([]) {
+            let fact = SubjectFact(subjectRows)
+            subjects[fact.dataset, default: []].append(fact)
+        }
+        self.subjects = subjects
     }
 
     private var countries: [String: CountryCode?] = [:]
