@@ -1,116 +1,85 @@
 import CustodyLog
 import GRDB
 
-/// Walks the graph of completed runs from a dataset or job, `depth` dataset hops each way, in one
-/// recursive SQL statement per direction: SQLite follows the edges without a round trip per node.
-/// Each (dataset, run, dataset, hop) step is produced once, so a cycle ends at the depth limit.
+/// Walks the graph of completed runs from a dataset or job, `depth` dataset hops each way, breadth first:
+/// one statement per hop reads the runs around the whole frontier, and each dataset is expanded once per
+/// direction, at its shortest distance, so loops and diamonds cost nothing extra and a cycle ends.
 struct GraphWalk {
     let context: QueryContext
     let depth: Int
 
-    /// A node by its row id, cheaper to hash than its name.
-    private struct NodeKey: Hashable {
-        let kind: NodeName.Kind
-        let id: Int64
-    }
-
-    private struct SidedKey: Hashable {
-        let node: NodeKey
-        let sign: Int
-    }
-
-    private struct EdgeKey: Hashable {
-        let from: NodeKey
-        let to: NodeKey
-    }
-
     /// A run counts if its latest visible terminal event is COMPLETE. The row keeps the latest terminal
     /// event of all; only when the horizon hides it are the run's events read (the same rule as
-    /// `QueryContext.run`, which the propagation tests hold both to).
+    /// `QueryContext.run`, which the propagation tests hold both to). `?2` is the log size the horizon
+    /// knows, `?3` its event time.
     static let completed = """
-        (CASE WHEN r.terminal_seq < ?5 AND r.terminal_time <= ?6 THEN r.terminal_type = 'COMPLETE'
+        (CASE WHEN r.terminal_seq < ?2 AND r.terminal_time <= ?3 THEN r.terminal_type = 'COMPLETE'
          ELSE (SELECT e.event_type = 'COMPLETE' FROM lineage_run_event e
-               WHERE e.run_id = r.id AND e.event_type IN ('COMPLETE', 'FAIL', 'ABORT') AND e.seq < ?5 AND e.event_time <= ?6
+               WHERE e.run_id = r.id AND e.event_type IN ('COMPLETE', 'FAIL', 'ABORT') AND e.seq < ?2 AND e.event_time <= ?3
                ORDER BY e.event_time DESC, e.seq DESC LIMIT 1) END)
         """
 
-    static let walk = """
-        WITH RECURSIVE step(from_id, run_id, to_id, hop) AS (
-            SELECT NULL, NULL, ?1, ?2
-            UNION
-            SELECT s.to_id, t.run_id, a.dataset_id, s.hop + 1
-            FROM step s
-            JOIN lineage_io t ON t.dataset_id = s.to_id AND t.direction = ?3 AND t.seq < ?5
-            JOIN lineage_run r ON r.id = t.run_id
-            LEFT JOIN lineage_io a ON a.run_id = t.run_id AND a.direction = ?4 AND a.seq < ?5
-            WHERE s.hop < ?7 AND \(completed)
-        )
-        SELECT s.from_id, s.run_id, s.to_id, s.hop, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq,
-               j.namespace, j.name, near.namespace, near.name, far.namespace, far.name
-        FROM step s JOIN lineage_run r ON r.id = s.run_id JOIN lineage_job j ON j.id = r.job_id
-        JOIN lineage_dataset near ON near.id = s.from_id LEFT JOIN lineage_dataset far ON far.id = s.to_id
+    /// One hop from every dataset of the frontier (`?1`, a JSON list of ids): the runs that touched it
+    /// toward the walk (`?4`: `out`, wrote it, going up; `in`, read it, going down) and the datasets on
+    /// their far side (`?5`), if any.
+    static let hop = """
+        SELECT t.dataset_id, t.run_id, a.dataset_id, r.job_id, r.terminal_time, r.terminal_seq
+        FROM json_each(?1) f
+        JOIN lineage_io t ON t.dataset_id = f.value AND t.direction = ?4 AND t.seq < ?2
+        JOIN lineage_run r ON r.id = t.run_id
+        LEFT JOIN lineage_io a ON a.run_id = t.run_id AND a.direction = ?5 AND a.seq < ?2
+        WHERE \(completed)
         """
 
+    static let datasetNames = "SELECT d.id, d.namespace, d.name FROM json_each(?) f JOIN lineage_dataset d ON d.id = f.value"
+    static let jobNames = "SELECT j.id, j.namespace, j.name FROM json_each(?) f JOIN lineage_job j ON j.id = f.value"
+
     func walk(from root: (kind: NodeName.Kind, id: Int64, name: NodeName), direction: LineageGraph.Direction) throws -> LineageGraph {
-        let rootKey = NodeKey(kind: root.kind, id: root.id)
-        var names: [NodeKey: NodeName] = [rootKey: root.name]
-        // Per direction: a node both upstream and downstream (a loop) is listed on both sides.
-        var distances: [SidedKey: Int] = [SidedKey(node: rootKey, sign: 0): 0]
-        var edges: [EdgeKey: (runs: Set<Int64>, last: Moment)] = [:]
-        func addEdge(_ from: NodeKey, _ to: NodeKey, run: Int64, at: Moment) {
-            let key = EdgeKey(from: from, to: to)
-            var entry = edges[key] ?? ([], at)
-            entry.runs.insert(run)
-            entry.last = max(entry.last, at)
-            edges[key] = entry
-        }
-        func note(_ key: NodeKey, _ distance: Int, _ name: @autoclosure () -> NodeName) {
-            if names[key] == nil { names[key] = name() }
-            guard key != rootKey else { return }
-            let sided = SidedKey(node: key, sign: distance.signum())
-            if let known = distances[sided], abs(known) <= abs(distance) { return }
-            distances[sided] = distance
-        }
-        let statement = try RawStatement(cached: context.db, sql: Self.walk)
+        var nodes = Nodes()
+        let rootIndex = nodes.index(root.kind, root.id)
+        var links: [Link] = []
+        let hop = try RawStatement(cached: context.db, sql: Self.hop)
         for step in [LineageGraph.Direction.up, .down] where direction == .both || direction == step {
-            let sign = step == .up ? -1 : 1
-            let toward = step == .up ? "out" : "in", away = step == .up ? "in" : "out"
-            // Where the walk starts: the dataset itself, or the datasets a job's completed runs touched.
-            var seeds: [(dataset: Int64, hop: Int)] = []
+            let up = step == .up
+            let toward = up ? "out" : "in", away = up ? "in" : "out"
+            // From `near` across its run's job to `far`, in the direction data moved.
+            func link(_ near: Int, _ job: Int, _ far: Int?, run: Int64, at completion: Moment) {
+                links.append(up ? Link(from: job, to: near, run: run, completion: completion) : Link(from: near, to: job, run: run, completion: completion))
+                guard let far else { return }
+                links.append(up ? Link(from: far, to: job, run: run, completion: completion) : Link(from: job, to: far, run: run, completion: completion))
+            }
+            var expanded: Set<Int64> = []
+            var frontier: [Int64] = []
+            var hops = 0
             if root.kind == .dataset {
-                seeds = [(root.id, 0)]
+                frontier = [root.id]
+                expanded.insert(root.id)
             } else {
+                // A job's walk starts one hop out, at the datasets its completed runs touched.
+                hops = 1
                 for runID in try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_run WHERE job_id = ?", arguments: [root.id]) {
                     guard let run = try context.run(runID), let completion = run.completion else { continue }
                     for dataset in try context.datasets(of: run.id, away) {
-                        let key = NodeKey(kind: .dataset, id: dataset)
-                        step == .up ? addEdge(key, rootKey, run: run.id, at: completion) : addEdge(rootKey, key, run: run.id, at: completion)
-                        let name = try context.datasetName(dataset)
-                        note(key, sign, name)
-                        seeds.append((dataset, 1))
+                        let index = nodes.index(.dataset, dataset)
+                        links.append(up ? Link(from: index, to: rootIndex, run: run.id, completion: completion)
+                            : Link(from: rootIndex, to: index, run: run.id, completion: completion))
+                        nodes.reach(index, up: up, hops: 1)
+                        if expanded.insert(dataset).inserted { frontier.append(dataset) }
                     }
                 }
             }
-            for seed in seeds where seed.hop < depth {
-                var rows: [(run: Int64, near: NodeKey, far: NodeKey?, hop: Int, job: NodeKey, terminal: Moment?)] = []
-                try statement.forEachRow(
-                    .integer(Int(seed.dataset)), .integer(seed.hop), .text(toward), .text(away), .integer(context.horizon.knownSize),
-                    .integer(Int(context.horizon.asOf)), .integer(depth)
+            while hops < depth, !frontier.isEmpty {
+                var rows: [(near: Int64, run: Int64, far: Int64?, job: Int64, terminal: Moment?)] = []
+                try hop.forEachRow(
+                    QueryContext.idList(frontier), .integer(context.horizon.knownSize), .integer(Int(context.horizon.asOf)),
+                    .text(toward), .text(away)
                 ) {
-                    guard !statement.isNull(0) else { return }
-                    let terminal = statement.isNull(6) ? nil : Moment(time: Int64(statement.int(6)), seq: statement.int(7))
-                    let near = NodeKey(kind: .dataset, id: Int64(statement.int(0))), job = NodeKey(kind: .job, id: Int64(statement.int(4)))
-                    let far = statement.isNull(2) ? nil : NodeKey(kind: .dataset, id: Int64(statement.int(2)))
-                    // Names are read once per node: most nodes come back on several rows.
-                    func remember(_ key: NodeKey, namespaceColumn column: Int32) {
-                        guard names[key] == nil else { return }
-                        names[key] = NodeName(key.kind, namespace: statement.text(column) ?? "", name: statement.text(column + 1) ?? "")
-                    }
-                    remember(job, namespaceColumn: 8)
-                    remember(near, namespaceColumn: 10)
-                    if let far { remember(far, namespaceColumn: 12) }
-                    rows.append((Int64(statement.int(1)), near, far, statement.int(3), job, terminal))
+                    rows.append((
+                        Int64(hop.int(0)), Int64(hop.int(1)), hop.isNull(2) ? nil : Int64(hop.int(2)), Int64(hop.int(3)),
+                        hop.isNull(4) ? nil : Moment(time: Int64(hop.int(4)), seq: hop.int(5))))
                 }
+                hops += 1
+                var next: [Int64] = []
                 for row in rows {
                     // The row's terminal event is the completion when the horizon shows it; else the run's events say.
                     let completion: Moment
@@ -121,36 +90,120 @@ struct GraphWalk {
                     } else {
                         continue
                     }
-                    note(row.job, sign * row.hop, names[row.job]!)
-                    step == .up ? addEdge(row.job, row.near, run: row.run, at: completion) : addEdge(row.near, row.job, run: row.run, at: completion)
-                    guard let far = row.far else { continue }
-                    note(far, sign * row.hop, names[far]!)
-                    step == .up ? addEdge(far, row.job, run: row.run, at: completion) : addEdge(row.job, far, run: row.run, at: completion)
+                    let job = nodes.index(.job, row.job)
+                    nodes.reach(job, up: up, hops: hops)
+                    var far: Int?
+                    if let farID = row.far {
+                        far = nodes.index(.dataset, farID)
+                        nodes.reach(far!, up: up, hops: hops)
+                        if expanded.insert(farID).inserted { next.append(farID) }
+                    }
+                    link(nodes.index(.dataset, row.near), job, far, run: row.run, at: completion)
                 }
+                frontier = next
             }
         }
-        // Ordered by their ids as text. Each id is built and compared once, in one sort of the distinct
-        // nodes; the nodes and edges are then sorted by rank, as integers.
-        var endpoints = Set(distances.keys.map(\.node))
-        endpoints.insert(rootKey)
-        for edge in edges.keys {
-            endpoints.insert(edge.from)
-            endpoints.insert(edge.to)
-        }
-        var rank: [NodeKey: Int] = [:]
-        for (position, key) in endpoints.map({ (key: $0, id: names[$0]!.id) }).sorted(by: { $0.id < $1.id }).map(\.key).enumerated() {
-            rank[key] = position
-        }
-        let nodeOrder = distances.map { (distance: $0.value, rank: rank[$0.key.node]!, key: $0.key.node) }
-            .sorted { ($0.distance, $0.rank) < ($1.distance, $1.rank) }
-        let edgeOrder = edges.map { (from: rank[$0.key.from]!, to: rank[$0.key.to]!, key: $0.key, value: $0.value) }
-            .sorted { ($0.from, $0.to) < ($1.from, $1.to) }
+        let names = try nodes.names(root: rootIndex, rootName: root.name, context: context)
+        let rank = Self.ranks(names)
         return LineageGraph(
             root: root.name, direction: direction, depth: depth,
-            nodes: nodeOrder.map { LineageGraph.Node(name: names[$0.key]!, distance: $0.distance) },
-            edges: edgeOrder.map { edge in
-                LineageGraph.Edge(from: names[edge.key.from]!, to: names[edge.key.to]!, runs: edge.value.runs.count,
-                    lastCompleted: EventStamp(edge.value.last))
-            })
+            nodes: nodes.ordered(by: rank, root: rootIndex).map { LineageGraph.Node(name: names[$0.node], distance: $0.distance) },
+            edges: Link.edges(links, ordered: rank, names: names))
+    }
+}
+
+extension GraphWalk {
+    /// The nodes a walk met, numbered in order of discovery, with their shortest distance on each side.
+    private struct Nodes {
+        private(set) var kinds: [NodeName.Kind] = []
+        private(set) var rowIDs: [Int64] = []
+        private var datasets: [Int64: Int] = [:]
+        private var jobs: [Int64: Int] = [:]
+        /// Dataset hops upstream and downstream; 0 where that side never reached the node.
+        private var upstream: [Int] = []
+        private var downstream: [Int] = []
+
+        mutating func index(_ kind: NodeName.Kind, _ id: Int64) -> Int {
+            if let known = kind == .dataset ? datasets[id] : jobs[id] { return known }
+            let index = kinds.count
+            kinds.append(kind)
+            rowIDs.append(id)
+            upstream.append(0)
+            downstream.append(0)
+            if kind == .dataset { datasets[id] = index } else { jobs[id] = index }
+            return index
+        }
+
+        mutating func reach(_ node: Int, up: Bool, hops: Int) {
+            if up {
+                if upstream[node] == 0 || hops < upstream[node] { upstream[node] = hops }
+            } else {
+                if downstream[node] == 0 || hops < downstream[node] { downstream[node] = hops }
+            }
+        }
+
+        /// Every node's name, read in one statement per kind.
+        func names(root: Int, rootName: NodeName, context: QueryContext) throws -> [NodeName] {
+            var names = [NodeName](repeating: rootName, count: kinds.count)
+            for kind in [NodeName.Kind.dataset, .job] {
+                let wanted = rowIDs.indices.filter { kinds[$0] == kind && $0 != root }
+                guard !wanted.isEmpty else { continue }
+                let index = kind == .dataset ? datasets : jobs
+                let statement = try RawStatement(cached: context.db, sql: kind == .dataset ? GraphWalk.datasetNames : GraphWalk.jobNames)
+                try statement.forEachRow(QueryContext.idList(wanted.map { rowIDs[$0] })) {
+                    names[index[Int64(statement.int(0))]!] = NodeName(kind, namespace: statement.text(1) ?? "", name: statement.text(2) ?? "")
+                }
+            }
+            return names
+        }
+
+        /// The root, then each side's nodes, by distance (upstream negative) and then by id. A node both
+        /// upstream and downstream (a loop) is listed on both sides; the root only as itself.
+        func ordered(by rank: [Int], root: Int) -> [(node: Int, distance: Int)] {
+            var listed: [(node: Int, distance: Int)] = [(root, 0)]
+            for node in kinds.indices where node != root {
+                if upstream[node] > 0 { listed.append((node, -upstream[node])) }
+                if downstream[node] > 0 { listed.append((node, downstream[node])) }
+            }
+            return listed.sorted { ($0.distance, rank[$0.node]) < ($1.distance, rank[$1.node]) }
+        }
+    }
+
+    /// One run's step between two nodes; `edges` folds the steps between the same two nodes into one edge.
+    private struct Link {
+        let from: Int
+        let to: Int
+        let run: Int64
+        let completion: Moment
+
+        static func edges(_ links: [Link], ordered rank: [Int], names: [NodeName]) -> [LineageGraph.Edge] {
+            let sorted = links.sorted { (rank[$0.from], rank[$0.to], $0.run) < (rank[$1.from], rank[$1.to], $1.run) }
+            var edges: [LineageGraph.Edge] = []
+            var start = sorted.startIndex
+            while start < sorted.endIndex {
+                let first = sorted[start]
+                var end = start, runs = 0, last = first.completion
+                var previousRun: Int64?
+                while end < sorted.endIndex, sorted[end].from == first.from, sorted[end].to == first.to {
+                    if sorted[end].run != previousRun { runs += 1 }
+                    previousRun = sorted[end].run
+                    last = max(last, sorted[end].completion)
+                    end += 1
+                }
+                edges.append(LineageGraph.Edge(from: names[first.from], to: names[first.to], runs: runs, lastCompleted: EventStamp(last)))
+                start = end
+            }
+            return edges
+        }
+    }
+
+    /// Each node's position in the order of node ids (`dataset:<namespace>:<name>`): every id is built and
+    /// compared once, and the walk's sorts then compare integers.
+    private static func ranks(_ names: [NodeName]) -> [Int] {
+        var rank = [Int](repeating: 0, count: names.count)
+        for (position, node) in names.indices.map({ (node: $0, id: names[$0].id) }).sorted(by: { $0.id < $1.id }).map(\.node).enumerated() {
+            rank[node] = position
+        }
+        return rank
     }
 }
