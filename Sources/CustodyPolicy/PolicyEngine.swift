@@ -54,8 +54,8 @@ public struct PolicyEngine: Sendable {
             projectors: [LineageProjector()]) { db, summary in
             let receipt = summary.receipt
             let proposed = receipt.firstSeq..<(receipt.firstSeq + receipt.eventCount)
-            // Only the part of the store the proposed events touch, and what is upstream of it, is judged:
-            // about those runs and datasets it finds what judging the whole store would.
+            // Only the part of the store the proposed events touch is judged (what comes from upstream, the
+            // profiles carry): about those runs and datasets it finds what judging the whole store would.
             let lineage = Lineage(trial: db, store: store, pack: pack)
             let (runs, datasets) = try lineage.neighbourhood(ofEvents: proposed)
             let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),

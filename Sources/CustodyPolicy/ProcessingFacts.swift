@@ -6,9 +6,8 @@ import CustodyPack
 /// in), and the pack to read them with.
 ///
 /// Rules judge the runs whose datasets all have a profile here (for the whole store, every run) and the
-/// datasets profiled; what they carry along the lineage (collection purposes, first writes) they carry
-/// along every run given, so that judging part of the store (`decide`) can bring the runs upstream of it
-/// without their datasets.
+/// datasets profiled. What comes from upstream (categories, collection purposes, first writes) the lineage
+/// view carries into each profile, so judging part of the store (`decide`) needs no run upstream of it.
 struct ProcessingFacts {
     /// A run with what every rule asks of it, worked out once.
     struct JudgedRun {

@@ -72,7 +72,8 @@ struct ProjectionTests {
     /// Tables filled from empty get their query indexes at the end of the call; whichever way they were
     /// filled, a query must find them, or every walk would scan whole tables.
     @Test func theQueryIndexesExistHoweverTheProjectionsWereFilled() throws {
-        let expected: Set = ["lineage_run_job", "lineage_job_event_job", "lineage_io_dataset", "lineage_subject_dataset", "lineage_column_out"]
+        let expected: Set = ["lineage_run_job", "lineage_job_event_job", "lineage_io_dataset", "lineage_subject_dataset", "lineage_column_out",
+                              "lineage_subject_erasure"]
         func indexes(_ path: String) throws -> Set<String> {
             let queue = try DatabaseQueue(path: path)
             defer { try? queue.close() }

@@ -18,7 +18,9 @@ struct StoredCategoriesTests {
     /// pack does not know (counted when declared, not when only a classification tag names them).
     private static let keys = ["user.contact.email", "user.name", "user.demographic.age_range", "user.financial", "user.health_and_medical",
                                "custom.loyalty_tier"]
-    private static let operations: [String?] = [nil, "transform", "transform", "pseudonymize", "anonymize", "aggregate", "access", "erase"]
+    private static let operations: [String?] = [nil, "transform", "transform", "pseudonymize", "anonymize", "aggregate", "access", "erase",
+                                                "collect", "collect"]
+    private static let purposes = [["essential.service"], ["marketing"], ["analytics.reporting", "essential.service"], []]
     private static let datasets = (0..<7).map { "d\($0)" }
     private static let jobs = ["load", "copy", "publish", "mask"]
 
@@ -48,7 +50,9 @@ struct StoredCategoriesTests {
             case 0:
                 lines.append(E.dataset(declared(pick(datasets)), at: time()))
             case 1:
-                lines.append(E.job(pick(jobs), at: time(), processing: ["operation": pick(operations.compactMap { $0 })]))
+                var defaults: [String: any Sendable] = ["operation": pick(operations.compactMap { $0 })]
+                if chance(50) { defaults["purposes"] = pick(purposes) }
+                lines.append(E.job(pick(jobs), at: time(), processing: defaults))
             case 2 where !runJobs.isEmpty:
                 // A later event of an earlier run: it fails after all, or completes again, maybe out of time order.
                 let run = Int(random.next() % UInt64(runJobs.count))
@@ -62,19 +66,20 @@ struct StoredCategoriesTests {
                     written = written.columns(["email": [(input, "email", chance(40))], "age": [(input, "age", false)]])
                 }
                 lines.append(E.run(runJobs.last!, chance(85) ? "COMPLETE" : pick(["START", "FAIL"]), run: runJobs.count, at: time(),
-                    operation: pick(operations), inputs: inputs, outputs: [written]))
+                    operation: pick(operations), purposes: pick(purposes), inputs: inputs, outputs: [written]))
             }
         }
         return lines
     }
 
-    /// What a view says each dataset holds: every category with its columns, origin and sources, and the
-    /// pseudonymisation mark.
+    /// What a view says each dataset holds: every category with its columns, origin and sources, the
+    /// pseudonymisation mark, the purposes the data was collected for and its first write.
     private static func holdings(_ lineage: Lineage) throws -> [String: String] {
         var found: [String: String] = [:]
         for name in datasets {
             guard let profile = try? lineage.dataset(name) else { continue }
-            found[name] = "\(profile.categories.map { "\($0.key) \($0.columns) \($0.declared) \($0.from.map(\.name))" }) \(profile.pseudonymised)"
+            found[name] = "\(profile.categories.map { "\($0.key) \($0.columns) \($0.declared) \($0.from.map(\.name))" }) \(profile.pseudonymised) "
+                + "collected for \(profile.collectionPurposes), first written \(profile.firstWrite.map { "\($0.at) in \($0.dataset.name)" } ?? "never")"
         }
         return found
     }
@@ -157,16 +162,26 @@ struct StoredCategoriesTests {
         carried.add("user.name", field: "full \"name\"\\ \u{1}\n\t", from: 12, [.declared, .taggedPseudonymised])
         carried.add("clé.ünïcode 🙂", field: "", from: 9_007_199_254_740_993, .tagged)
         carried.add("user.name", field: "a", from: 3, .declaredPseudonymised)
-        let text = carried.encodedEntries
-        let read = try #require(CarriedCategories(encodedEntries: text, pseudonymised: true))
+        carried.add(collectionPurposes: ["essential.service", "marketing \"direct\"\\", "ünï 🙂"])
+        let first = CarriedCategories.FirstWrite(time: 1_772_000_000, seq: 41, origin: 7)
+        let text = carried.encodedEntries, purposes = carried.encodedCollectionPurposes
+        let read = try #require(CarriedCategories(encodedEntries: text, pseudonymised: true, encodedCollectionPurposes: purposes,
+                                                  firstWrite: first))
         #expect(read.entries.map(\.origin) == carried.entries.map(\.origin))
         #expect(read.entries.map(\.paths) == carried.entries.map(\.paths))
         #expect(read.encodedEntries == text)
+        #expect(read.collectionPurposes == carried.collectionPurposes && read.encodedCollectionPurposes == purposes)
+        #expect(read.firstWrite == first)
         for damaged in ["", "[", "[[null,\"k\",1,1]", "[[null,\"k\",1]]", "[[null,k,1,1]]", "[[null,\"k\",1,1]]x", "[[nul,\"k\",1,1]]",
                         "[[null,\"k\",1,300]]"] {
-            #expect(CarriedCategories(encodedEntries: damaged, pseudonymised: false) == nil, "\(damaged)")
+            #expect(CarriedCategories(encodedEntries: damaged, pseudonymised: false, encodedCollectionPurposes: "[]", firstWrite: nil) == nil,
+                    "\(damaged)")
         }
-        #expect(CarriedCategories(encodedEntries: "[]", pseudonymised: false)?.entries.isEmpty == true)
+        for damaged in ["", "[", "[\"a\"", "[a]", "[\"a\",]", "[\"a\"]x", "[1]"] {
+            #expect(CarriedCategories(encodedEntries: "[]", pseudonymised: false, encodedCollectionPurposes: damaged, firstWrite: nil) == nil,
+                    "\(damaged)")
+        }
+        #expect(CarriedCategories(encodedEntries: "[]", pseudonymised: false, encodedCollectionPurposes: "[]", firstWrite: nil)?.isEmpty == true)
     }
 
     /// Stored categories are evidence like any projection row: an edited one is an integrity failure that

@@ -16,6 +16,13 @@ public final class DatasetProfile: Sendable, Equatable {
     public let pseudonymised: Bool
     /// The purposes of the runs that wrote or read it.
     public let purposes: [String]
+    /// The purposes its data was collected for: those of the completed `collect` runs that wrote it, and
+    /// those behind the data completed runs carried into it (any operation but `collect`, `anonymize`,
+    /// `erase` and `access`). What purpose limitation (Art. 5(1)(b), 6(4)) compares later purposes with.
+    public let collectionPurposes: [String]
+    /// Its earliest completed write, or the earliest write of the people's data that runs copied into it
+    /// (not through `aggregate`, `anonymize`, `erase` or `access`): where a retention clock starts.
+    public let firstWrite: FirstWrite?
     /// For each person an event named on the dataset whose presence has not ended, since when they have
     /// been there (earliest first); who they are stays in the store.
     public let confirmedArrivals: [EventStamp]
@@ -30,8 +37,8 @@ public final class DatasetProfile: Sendable, Equatable {
     public let evidence: [Int]
 
     init(dataset: NodeName, location: DatasetLocation, categories: [HeldCategory], subjectTypes: [String], retention: String?,
-         declaredAnonymous: Bool, pseudonymised: Bool, purposes: [String], confirmedArrivals: [EventStamp], writers: [RunSummary],
-         readers: [RunSummary], clears: [SubjectTrail.Removal], evidence: [Int]) {
+         declaredAnonymous: Bool, pseudonymised: Bool, purposes: [String], collectionPurposes: [String], firstWrite: FirstWrite?,
+         confirmedArrivals: [EventStamp], writers: [RunSummary], readers: [RunSummary], clears: [SubjectTrail.Removal], evidence: [Int]) {
         self.dataset = dataset
         self.location = location
         self.categories = categories
@@ -40,6 +47,8 @@ public final class DatasetProfile: Sendable, Equatable {
         self.declaredAnonymous = declaredAnonymous
         self.pseudonymised = pseudonymised
         self.purposes = purposes
+        self.collectionPurposes = collectionPurposes
+        self.firstWrite = firstWrite
         self.confirmedArrivals = confirmedArrivals
         self.writers = writers
         self.readers = readers
@@ -50,8 +59,17 @@ public final class DatasetProfile: Sendable, Equatable {
     public static func == (lhs: DatasetProfile, rhs: DatasetProfile) -> Bool {
         lhs === rhs || (lhs.dataset == rhs.dataset && lhs.location == rhs.location && lhs.categories == rhs.categories
             && lhs.subjectTypes == rhs.subjectTypes && lhs.retention == rhs.retention && lhs.declaredAnonymous == rhs.declaredAnonymous
-            && lhs.pseudonymised == rhs.pseudonymised && lhs.purposes == rhs.purposes && lhs.confirmedArrivals == rhs.confirmedArrivals
+            && lhs.pseudonymised == rhs.pseudonymised && lhs.purposes == rhs.purposes && lhs.collectionPurposes == rhs.collectionPurposes
+            && lhs.firstWrite == rhs.firstWrite && lhs.confirmedArrivals == rhs.confirmedArrivals
             && lhs.writers == rhs.writers && lhs.readers == rhs.readers && lhs.clears == rhs.clears && lhs.evidence == rhs.evidence)
+    }
+}
+
+extension DatasetProfile {
+    /// When data was first written, and in which dataset.
+    public struct FirstWrite: Sendable, Equatable {
+        public let at: EventStamp
+        public let dataset: NodeName
     }
 }
 

@@ -102,12 +102,17 @@ final class CategoryUpkeep {
         }
         let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
         let store = try RawStatement(cached: db, sql: """
-            INSERT INTO lineage_held (dataset_id, pseudonymised, entries) VALUES (?1, ?2, ?3)
-            ON CONFLICT (dataset_id) DO UPDATE SET pseudonymised = ?2, entries = ?3
+            INSERT INTO lineage_held (dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            ON CONFLICT (dataset_id) DO UPDATE SET pseudonymised = ?2, entries = ?3, collection_purposes = ?4,
+                first_time = ?5, first_seq = ?6, first_origin = ?7
             """)
         for dataset in region {
             if let value = carried[dataset], !value.isEmpty {
-                try store.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries))
+                let first = value.firstWrite
+                try store.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries),
+                    .text(value.encodedCollectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
+                    first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
             } else {
                 try remove.execute(.integer(Int(dataset)))
             }

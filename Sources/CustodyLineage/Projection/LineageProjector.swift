@@ -32,13 +32,18 @@ public struct LineageProjector: LogProjector {
         let layout = try db.tableExists("lineage_meta", in: "main")
             ? try String.fetchOne(db, sql: "SELECT value FROM main.lineage_meta WHERE key = 'layout'") : nil
         let built = try db.tableExists("lineage_dataset", in: "main")
-        if built && layout != String(LineageSchema.layout) {
-            // Built by another version of this projector: start again from the first event.
-            for table in tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS main.\(table)") }
-            try db.execute(sql: "DELETE FROM main.projection_state WHERE name = ?", arguments: [name])
+        // Schema statements only when the tables are missing or another layout's: any of them, even a
+        // CREATE … IF NOT EXISTS that changes nothing, makes GRDB drop every prepared statement it
+        // caches, and a small transaction (a `decide`, an ingest of one event) would prepare them all again.
+        if !built || layout != String(LineageSchema.layout) {
+            if built {
+                // Built by another version of this projector: start again from the first event.
+                for table in tables.reversed() { try db.execute(sql: "DROP TABLE IF EXISTS main.\(table)") }
+                try db.execute(sql: "DELETE FROM main.projection_state WHERE name = ?", arguments: [name])
+            }
+            try db.execute(sql: LineageSchema.createTables)
+            try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         }
-        try db.execute(sql: LineageSchema.createTables)
-        try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         return try LineageWriter(db, categoryPassSize: categoryPassSize)
     }
 }
@@ -62,15 +67,15 @@ final class LineageWriter: ProjectionWriter {
         database = db
         fromEmpty = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_dataset)") ?? false)
         categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize)
-        findDataset = try RawStatement(db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
-        insertDataset = try RawStatement(db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
-        findJob = try RawStatement(db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
-        insertJob = try RawStatement(db, sql: "INSERT INTO lineage_job (namespace, name, first_seq) VALUES (?, ?, ?)")
-        findProcessing = try RawStatement(db, sql: "SELECT id FROM lineage_processing WHERE facet = ?")
-        insertProcessing = try RawStatement(db, sql: "INSERT INTO lineage_processing (facet, first_seq) VALUES (?, ?)")
+        findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
+        insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
+        findJob = try RawStatement(cached: db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
+        insertJob = try RawStatement(cached: db, sql: "INSERT INTO lineage_job (namespace, name, first_seq) VALUES (?, ?, ?)")
+        findProcessing = try RawStatement(cached: db, sql: "SELECT id FROM lineage_processing WHERE facet = ?")
+        insertProcessing = try RawStatement(cached: db, sql: "INSERT INTO lineage_processing (facet, first_seq) VALUES (?, ?)")
         // One statement for a new run and for another event of a known one: the terminal event and the
         // facet are replaced only by later ones (event time, then sequence number).
-        upsertRun = try RawStatement(db, sql: """
+        upsertRun = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_run (run_uuid, job_id, first_seq, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             ON CONFLICT (run_uuid) DO UPDATE SET
@@ -88,17 +93,17 @@ final class LineageWriter: ProjectionWriter {
                     OR (excluded.facet_time, excluded.facet_seq) > (facet_time, facet_seq)) THEN excluded.facet_time ELSE facet_time END
             RETURNING id
             """)
-        insertRunEvent = try RawStatement(db, sql: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (?, ?, ?, ?, ?)")
-        latestJobDefaults = try RawStatement(db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
-        insertJobEvent = try RawStatement(db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
-        insertIO = try RawStatement(db, sql: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq) VALUES (?, ?, ?, ?)")
-        insertFact = try RawStatement(db, sql: """
+        insertRunEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (?, ?, ?, ?, ?)")
+        latestJobDefaults = try RawStatement(cached: db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
+        insertJobEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
+        insertIO = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq) VALUES (?, ?, ?, ?)")
+        insertFact = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_dataset_fact (seq, role, position, dataset_id, run_id, event_time, categories, fields,
                 classifications, subject_types, location, retention, anonymous, lifecycle)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        insertSubject = try RawStatement(db, sql: "INSERT OR IGNORE INTO lineage_subject (token, seq, dataset_id, kind, run_id, event_time) VALUES (?, ?, ?, ?, ?, ?)")
-        insertColumn = try RawStatement(db, sql: """
+        insertSubject = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_subject (token, seq, dataset_id, kind, run_id, event_time) VALUES (?, ?, ?, ?, ?, ?)")
+        insertColumn = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_column (seq, out_dataset, out_field, in_dataset, in_field, run_id, masking) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET masking = max(masking, excluded.masking)
             """)
@@ -151,7 +156,9 @@ final class LineageWriter: ProjectionWriter {
     }
 
     func finish() throws {
-        try database.execute(sql: LineageSchema.createIndexes)
+        // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
+        // transactions find them there, since a layout with other indexes is rebuilt from empty.
+        if fromEmpty { try database.execute(sql: LineageSchema.createIndexes) }
         try categories.finish()
     }
 

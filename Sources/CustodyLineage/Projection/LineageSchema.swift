@@ -4,7 +4,7 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 7
+    static let layout = 8
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
@@ -119,12 +119,17 @@ enum LineageSchema {
             PRIMARY KEY (seq, out_dataset, out_field, in_dataset, in_field)
         ) STRICT, WITHOUT ROWID;
         -- The categories each dataset holds, declared or carried in from upstream, as the events make them:
-        -- the pack is applied when a question is asked (CarriedCategories). A row per dataset that holds
-        -- any; kept current by the writer at the end of each transaction.
+        -- the pack is applied when a question is asked (CarriedCategories); with them, the purposes the data
+        -- was collected for and its first write (when, and in which dataset). A row per dataset that has
+        -- any of these; kept current by the writer at the end of each transaction.
         CREATE TABLE IF NOT EXISTS lineage_held (
             dataset_id INTEGER PRIMARY KEY NOT NULL,
             pseudonymised INTEGER NOT NULL,
-            entries TEXT NOT NULL
+            entries TEXT NOT NULL,
+            collection_purposes TEXT NOT NULL,
+            first_time INTEGER,
+            first_seq INTEGER,
+            first_origin INTEGER
         ) STRICT;
         """
 
@@ -136,5 +141,7 @@ enum LineageSchema {
         CREATE INDEX IF NOT EXISTS lineage_io_dataset ON lineage_io (dataset_id, direction, run_id, seq);
         CREATE INDEX IF NOT EXISTS lineage_subject_dataset ON lineage_subject (dataset_id, kind);
         CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
+        -- Erasures are few; finding them (ErasureReturnQuery) must not scan everyone's presence.
+        CREATE INDEX IF NOT EXISTS lineage_subject_erasure ON lineage_subject (token, dataset_id) WHERE kind = 'e';
         """
 }

@@ -9,6 +9,9 @@ import CustodyPack
 /// for each key, which kinds of path reached it (declared as a category or tagged; through a pseudonymisation
 /// step or not) lets the lineage projection store this once for every dataset, as events arrive, while the
 /// pack is still applied when a question is asked (`applying(_:)`): a changed pack needs no recomputation.
+///
+/// Two more facts travel along the same runs and are kept with the categories, since the rules would
+/// otherwise walk everything upstream for them: the purposes the data was collected for and its first write.
 struct CarriedCategories {
     /// One category key on the whole dataset (`field` nil) or a column, from an input (`source`) or
     /// declared on the dataset itself (`source` 0; dataset ids count up from 1).
@@ -58,11 +61,47 @@ struct CarriedCategories {
         var paths: Paths
     }
 
+    /// A dataset's earliest completed write: when (the completing event), and the dataset written then (the
+    /// dataset itself, or one upstream whose people runs copied into it). Ordered by time, then by sequence
+    /// number, then by dataset id, so that a tie has one answer however the fixed point got there.
+    struct FirstWrite: Comparable {
+        let time: Int64
+        let seq: Int
+        let origin: Int64
+
+        static func < (lhs: FirstWrite, rhs: FirstWrite) -> Bool {
+            (lhs.time, lhs.seq, lhs.origin) < (rhs.time, rhs.seq, rhs.origin)
+        }
+    }
+
     private(set) var entries: [Entry] = []
     /// A completed `pseudonymize` run wrote the dataset.
     var pseudonymised = false
+    /// The purposes of the `collect` runs behind the data: those that wrote the dataset, and those behind
+    /// the inputs of the completed runs that carried data into it (any run but `collect`, `anonymize`,
+    /// `erase` and `access`). What purpose limitation (Art. 5(1)(b)) compares later purposes with.
+    private(set) var collectionPurposes: Set<String> = []
+    /// The earliest completed write of the data, carried along the runs that copy people's data
+    /// (`Processing.carriesSubjects`): where retention clocks start.
+    private(set) var firstWrite: FirstWrite?
 
-    var isEmpty: Bool { entries.isEmpty && !pseudonymised }
+    var isEmpty: Bool { entries.isEmpty && !pseudonymised && collectionPurposes.isEmpty && firstWrite == nil }
+
+    /// Adds collection purposes; returns whether that changed anything.
+    @discardableResult
+    mutating func add(collectionPurposes purposes: some Sequence<String>) -> Bool {
+        var changed = false
+        for purpose in purposes where collectionPurposes.insert(purpose).inserted { changed = true }
+        return changed
+    }
+
+    /// Keeps `candidate` if it is earlier than the first write known; returns whether it was.
+    @discardableResult
+    mutating func offer(firstWrite candidate: FirstWrite) -> Bool {
+        guard firstWrite.map({ candidate < $0 }) ?? true else { return false }
+        firstWrite = candidate
+        return true
+    }
 
     /// Adds a key's paths from one origin; returns whether that changed anything. Entries stay in origin
     /// order, the order they are stored in.
@@ -92,6 +131,8 @@ struct CarriedCategories {
     func applying(_ taxonomy: Taxonomy, verdicts: inout [String: Verdict]) -> CategoryPropagation.Held {
         var held = CategoryPropagation.Held()
         held.pseudonymised = pseudonymised
+        held.collectionPurposes = collectionPurposes
+        held.firstWrite = firstWrite
         for entry in entries {
             let key = entry.origin.key
             let verdict = verdicts[key] ?? {
@@ -128,6 +169,17 @@ struct CarriedCategories {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// The collection purposes as the lineage projection stores them: a JSON array of strings in order.
+    var encodedCollectionPurposes: String {
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        for (index, purpose) in collectionPurposes.sorted().enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            CanonicalJSON.writeString(purpose, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     private static let null = Array("null".utf8)
 
     private static func writeDecimal(_ value: Int64, to bytes: inout [UInt8]) {
@@ -147,20 +199,27 @@ struct CarriedCategories {
     /// Reads the stored form back; `nil` when the text is not what `encodedEntries` writes. A scanner of
     /// its own rather than the general JSON parser: a DSAR reads a few hundred rows and an ingest the
     /// rows feeding what it wrote, and building a JSON tree per row cost more than the rest together.
-    init?(encodedEntries text: String, pseudonymised: Bool) {
+    init?(encodedEntries text: String, pseudonymised: Bool, encodedCollectionPurposes purposes: String, firstWrite: FirstWrite?) {
         self.pseudonymised = pseudonymised
-        var text = text
+        self.firstWrite = firstWrite
+        var text = text, purposes = purposes
         let parsed: [Entry]? = text.withUTF8 { bytes in
             var reader = EntryReader(bytes: bytes)
             return reader.entries()
         }
-        guard let parsed else { return nil }
+        let parsedPurposes: [String]? = purposes.withUTF8 { bytes in
+            var reader = EntryReader(bytes: bytes)
+            return reader.strings()
+        }
+        guard let parsed, let parsedPurposes else { return nil }
         // Stored in origin order already; `add` would keep them so, at a higher price.
         entries = parsed
+        collectionPurposes = Set(parsedPurposes)
     }
 }
 
-/// Reads `[[field or null, key, source, paths], …]` as `CarriedCategories.encodedEntries` writes it.
+/// Reads `[[field or null, key, source, paths], …]` as `CarriedCategories.encodedEntries` writes it, and
+/// lists of strings.
 private struct EntryReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
@@ -190,6 +249,19 @@ private struct EntryReader {
         } while take(UInt8(ascii: ","))
         guard take(UInt8(ascii: "]")), position == bytes.count else { return nil }
         return entries
+    }
+
+    /// `["…", …]`, as `CarriedCategories.encodedCollectionPurposes` writes it.
+    mutating func strings() -> [String]? {
+        var strings: [String] = []
+        guard take(UInt8(ascii: "[")) else { return nil }
+        if take(UInt8(ascii: "]")) { return position == bytes.count ? strings : nil }
+        repeat {
+            guard let string = string() else { return nil }
+            strings.append(string)
+        } while take(UInt8(ascii: ","))
+        guard take(UInt8(ascii: "]")), position == bytes.count else { return nil }
+        return strings
     }
 
     private mutating func take(_ byte: UInt8) -> Bool {

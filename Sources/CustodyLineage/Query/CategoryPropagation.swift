@@ -19,6 +19,10 @@ struct CategoryPropagation {
         /// Keys an event declared on this dataset (on the whole or on a column), whatever was also carried in.
         var declared: Set<String> = []
         var pseudonymised = false
+        /// See `CarriedCategories.collectionPurposes` and `firstWrite`: carried like the categories, but
+        /// whatever the pack says.
+        var collectionPurposes: Set<String> = []
+        var firstWrite: CarriedCategories.FirstWrite?
 
         /// Every category key, with the datasets it came from (empty: only declared on this dataset).
         var all: [String: Set<Int64>] {
@@ -79,6 +83,11 @@ struct CategoryPropagation {
             for (field, keys) in state.fields { for key in keys { declared.add(key, field: field, from: 0, .declared) } }
             for key in state.taggedCategories { declared.add(key, field: nil, from: 0, .tagged) }
             for (field, keys) in state.taggedFields { for key in keys { declared.add(key, field: field, from: 0, .tagged) } }
+            for run in writers[dataset]! {
+                let completion = run.completion!
+                declared.offer(firstWrite: .init(time: completion.time, seq: completion.seq, origin: dataset))
+                if run.processing.operation == "collect" { declared.add(collectionPurposes: run.processing.purposes) }
+            }
             held[dataset] = declared
         }
         // Datasets in the order their first writer completed: data mostly flows forward in time, so one
@@ -102,10 +111,13 @@ struct CategoryPropagation {
         }
         while !dirty.isEmpty {
             for output in order where dirty.remove(output) != nil {
-                guard !(try context.state(of: output).isDeclaredAnonymous) else { continue }
+                // Nothing personal flows into a dataset declared anonymous; where its data came from still does.
+                let anonymous = try context.state(of: output).isDeclaredAnonymous
                 var next = held[output]!
                 var changed = false
                 for run in writers[output]! {
+                    if try carryCollection(run, into: &next, held: held) { changed = true }
+                    guard !anonymous else { continue }
                     let mappings = columns[output]?.filter { $0.run == run.id } ?? []
                     if try carry(run, into: &next, held: held, columns: mappings) { changed = true }
                 }
@@ -115,6 +127,22 @@ struct CategoryPropagation {
             }
         }
         return held
+    }
+
+    /// Carries the collection purposes and the first write of the run's inputs into its output; returns
+    /// whether that changed anything. A `collect` run gave the output its own purposes already.
+    private func carryCollection(_ run: RunState, into output: inout CarriedCategories, held: [Int64: CarriedCategories]) throws -> Bool {
+        let operation = run.processing.operation
+        let purposes = !["collect", "anonymize", "erase", "access"].contains(operation)
+        let copiesPeople = run.processing.carriesSubjects
+        guard purposes || copiesPeople else { return false }
+        var changed = false
+        for input in try context.datasets(of: run.id, "in") {
+            guard let source = held[input] else { continue }
+            if purposes, output.add(collectionPurposes: source.collectionPurposes) { changed = true }
+            if copiesPeople, let first = source.firstWrite, output.offer(firstWrite: first) { changed = true }
+        }
+        return changed
     }
 
     /// Carries what the run's inputs hold into its output; returns whether that added anything.

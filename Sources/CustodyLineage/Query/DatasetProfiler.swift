@@ -22,7 +22,11 @@ struct DatasetProfiler {
         return DatasetProfile(
             dataset: name, location: try context.location(of: id), categories: try heldCategories(held),
             subjectTypes: state.subjectTypes.sorted(), retention: state.retention?.text, declaredAnonymous: state.isDeclaredAnonymous,
-            pseudonymised: held.pseudonymised, purposes: purposes.sorted(), confirmedArrivals: try confirmedPresence(id).values.sorted().map(EventStamp.init),
+            pseudonymised: held.pseudonymised, purposes: purposes.sorted(), collectionPurposes: held.collectionPurposes.sorted(),
+            firstWrite: try held.firstWrite.map { first in
+                .init(at: EventStamp(Moment(time: first.time, seq: first.seq)), dataset: try context.datasetName(first.origin))
+            },
+            confirmedArrivals: try confirmedPresence(id).values.sorted().map(EventStamp.init),
             writers: writers.sorted { $0.started < $1.started }, readers: readers.sorted { $0.started < $1.started },
             clears: state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
             evidence: state.evidence.sorted())

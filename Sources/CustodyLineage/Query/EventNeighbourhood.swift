@@ -4,15 +4,14 @@ import CustodyModel
 /// What a judgement of some events needs to see, for `decide`: findings that cite those events concern
 /// the runs they belong to, the datasets they name, and the runs that read or wrote those datasets (a
 /// dataset's declarations are evidence in findings about its runs). Judging those runs needs the profile
-/// of every dataset they read or wrote, whose categories come from the whole upstream closure, and the
-/// runs that wrote anywhere in that closure (collection purposes and the first write a copy inherits are
-/// carried along them). Every rule works out a run's or a dataset's facts from upstream only, so judging
-/// this part of the store finds, about those runs and datasets, what judging the whole store would; what
-/// it finds about the upstream runs, whose datasets it does not profile, cites none of the events.
+/// of every dataset they read or wrote; what a profile takes from upstream (categories, collection
+/// purposes, first write) the lineage projection keeps per dataset, so nothing upstream is read. Every
+/// rule works out a run's or a dataset's facts from its profiles only, so judging this part of the store
+/// finds, about those runs and datasets, what judging the whole store would.
 struct EventNeighbourhood {
     let context: QueryContext
 
-    /// The runs to judge with those upstream of them, in the order of their first events; the datasets to judge, by name.
+    /// The runs to judge, in the order of their first events; the datasets to judge, by name.
     func collect(_ seqs: Range<Int>) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
         let (named, ownRuns) = try touched(by: seqs)
         var judged = Set(ownRuns)
@@ -25,15 +24,17 @@ struct EventNeighbourhood {
             roots.formUnion(try context.datasets(of: run, "in"))
             roots.formUnion(try context.datasets(of: run, "out"))
         }
-        let closure = try context.upstreamClosure(of: roots)
-        try context.preload(datasets: closure)
         let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
-        var runs = judged
-        for dataset in closure { runs.formUnion(try context.runs(touching: dataset, "out")) }
-        try context.preload(runs: runs)
+        // Every run a profile lists (a popular source is read by many), read in one pass rather than one by one.
+        var listed = judged
+        for dataset in roots {
+            listed.formUnion(try context.runs(touching: dataset, "in"))
+            listed.formUnion(try context.runs(touching: dataset, "out"))
+        }
+        try context.preload(runs: listed)
         let profiler = DatasetProfiler(context: context)
         let datasets = try roots.map { try profiler.profile($0, categories: categories) }.sorted { $0.dataset < $1.dataset }
-        return (try runs.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started }, datasets)
+        return (try judged.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started }, datasets)
     }
 
     /// The datasets the events name (as inputs, outputs or a DatasetEvent's dataset) and the runs they belong to.

@@ -45,7 +45,10 @@ final class QueryContext {
         return projected == horizon.knownSize
     }()
 
-    private static let heldSQL = "SELECT dataset_id, pseudonymised, entries FROM lineage_held WHERE dataset_id IN (SELECT value FROM json_each(?))"
+    private static let heldSQL = """
+        SELECT dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin
+        FROM lineage_held WHERE dataset_id IN (SELECT value FROM json_each(?))
+        """
 
     /// The categories `lineage_held` keeps for each of `ids`, before the pack is applied (absent: none).
     func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
@@ -53,7 +56,10 @@ final class QueryContext {
         let statement = try statement(Self.heldSQL)
         try statement.forEachRow(Self.idList(ids)) {
             let id = Int64(statement.int(0))
-            guard let carried = CarriedCategories(encodedEntries: statement.text(2) ?? "", pseudonymised: statement.int(1) != 0) else {
+            let firstWrite = statement.isNull(4) ? nil
+                : CarriedCategories.FirstWrite(time: Int64(statement.int(4)), seq: statement.int(5), origin: Int64(statement.int(6)))
+            guard let carried = CarriedCategories(encodedEntries: statement.text(2) ?? "", pseudonymised: statement.int(1) != 0,
+                encodedCollectionPurposes: statement.text(3) ?? "", firstWrite: firstWrite) else {
                 throw LogError(.integrity, "the stored categories of dataset \(id) (table lineage_held) cannot be read; "
                     + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
             }
@@ -626,7 +632,7 @@ final class QueryContext {
     }
 
     /// `roots` and every dataset upstream of them: the inputs of the runs that wrote them, and so on.
-    func upstreamClosure(of roots: some Sequence<Int64>) throws -> [Int64] {
+    private func upstreamClosure(of roots: some Sequence<Int64>) throws -> [Int64] {
         var closure: [Int64] = []
         let upstream = try statement(Self.upstreamSQL)
         try upstream.forEachRow(Self.idList(roots), .integer(horizon.knownSize)) { closure.append(Int64(upstream.int(0))) }

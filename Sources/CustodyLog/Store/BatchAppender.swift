@@ -45,11 +45,11 @@ public final class BatchAppender {
         range = head.range
         chain = head.chain
         firstSeq = head.range.size
-        insertEntry = try RawStatement(db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) VALUES (?, ?, ?, ?, ?)")
-        findToken = try db.makeStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
-        insertToken = try db.makeStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
-        findTombstone = try db.makeStatement(sql: "SELECT request_id FROM tombstone WHERE lookup = ?")
-        insertNamedAgain = try db.makeStatement(sql: "INSERT OR IGNORE INTO named_again (seq, request_id) VALUES (?, ?)")
+        insertEntry = try RawStatement(cached: db, sql: "INSERT INTO log_entry (seq, leaf, leaf_hash, chain_hash, nodes) VALUES (?, ?, ?, ?, ?)")
+        findToken = try db.cachedStatement(sql: "SELECT token FROM vault WHERE lookup = ?")
+        insertToken = try db.cachedStatement(sql: "INSERT INTO vault (lookup, token) VALUES (?, ?)")
+        findTombstone = try db.cachedStatement(sql: "SELECT request_id FROM tombstone WHERE lookup = ?")
+        insertNamedAgain = try db.cachedStatement(sql: "INSERT OR IGNORE INTO named_again (seq, request_id) VALUES (?, ?)")
         hasTombstones = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tombstone)") ?? false
         writers = try LogReplay.beginUpToDate(projectors, db: db, logSize: head.range.size)
     }

@@ -3,8 +3,7 @@ import CustodyPack
 
 /// Purpose limitation (Art. 5(1)(b), 6(4)): data collected for some purposes may be processed further
 /// only for compatible ones, unless the further processing rests on consent or a legal obligation.
-/// The purposes data was collected for follow it downstream, through every run that carries personal
-/// data (not `anonymize`).
+/// The purposes data was collected for follow it downstream (`DatasetProfile.collectionPurposes`).
 struct PurposeCheck {
     let facts: ProcessingFacts
     let rule: PolicyRule
@@ -13,7 +12,6 @@ struct PurposeCheck {
     static let exemptBases: Set = ["consent", "legal_obligation"]
 
     func findings() -> [Finding] {
-        let collected = collectionPurposes()
         let collectionEvidence = self.collectionEvidence()
         let taxonomy = facts.pack.taxonomy
         var findings: [Finding] = []
@@ -27,7 +25,7 @@ struct PurposeCheck {
                 !Self.exemptBases.contains(processing.legalBasis ?? ""), !processing.purposes.isEmpty
             else { continue }
             for input in run.inputs where facts.holdsPersonalData(input) {
-                let original = collected[input] ?? []
+                let original = facts.datasets[input]?.collectionPurposes ?? []
                 guard !original.isEmpty else { continue }
                 let incompatible = processing.purposes.filter { purpose in
                     !original.contains { original in
@@ -60,28 +58,5 @@ struct PurposeCheck {
             for output in run.outputs { evidence[output, default: []] += run.summary.events }
         }
         return evidence
-    }
-
-    /// Each dataset's collection purposes: those of the completed `collect` runs that wrote it, and of
-    /// the datasets completed runs carried into it, to a fixed point (loops end).
-    private func collectionPurposes() -> [NodeName: Set<String>] {
-        var purposes: [NodeName: Set<String>] = [:]
-        let completed = facts.allRuns.filter { $0.summary.completed != nil }
-        for run in completed where run.summary.processing.operation == "collect" {
-            for output in run.outputs { purposes[output, default: []].formUnion(run.summary.processing.purposes) }
-        }
-        let carrying = completed.filter { !["collect", "anonymize", "erase", "access"].contains($0.summary.processing.operation) }
-        var changed = true
-        while changed {
-            changed = false
-            for run in carrying {
-                let carried = run.inputs.reduce(into: Set<String>()) { $0.formUnion(purposes[$1] ?? []) }
-                for output in run.outputs where !carried.isSubset(of: purposes[output] ?? []) {
-                    purposes[output, default: []].formUnion(carried)
-                    changed = true
-                }
-            }
-        }
-        return purposes
     }
 }

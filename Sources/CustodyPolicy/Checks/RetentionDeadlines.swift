@@ -44,10 +44,10 @@ struct RetentionDeadlines {
     func deadlines() -> [Deadline] {
         let retention = facts.pack.retention
         guard !retention.periods.isEmpty else { return [] }
-        let anchors = firstWrites()
         var result: [Deadline] = []
         for dataset in facts.datasetsInOrder where facts.holdsPersonalData(dataset) {
-            guard let (firstWrite, origin) = anchors[dataset.dataset] else { continue }
+            guard let first = dataset.firstWrite else { continue }
+            let (firstWrite, origin) = (first.at, first.dataset)
             let categories = dataset.categories.map(\.key)
             // A presence clock starts at the earliest person still there; where no event named anyone, at the first write.
             func start(of period: RetentionPeriod) -> EventStamp {
@@ -67,31 +67,6 @@ struct RetentionDeadlines {
                 deadline: latest.deadline, purpose: latest.purpose, period: latest.period, hold: retention.holds.first { $0.covers(dataset.dataset.id) }))
         }
         return result
-    }
-
-    /// Each dataset's earliest completed write, carried along the runs that copy people's data (not
-    /// `aggregate` or `anonymize`, whose outputs are new data), to a fixed point.
-    private func firstWrites() -> [NodeName: (EventStamp, NodeName)] {
-        // Seeded from the runs, not the dataset profiles: a judgement of part of the store (`decide`) has
-        // profiles only for the datasets it judges, but every run that wrote upstream of them.
-        var anchors: [NodeName: (EventStamp, NodeName)] = [:]
-        for run in facts.allRuns {
-            guard let completed = run.summary.completed else { continue }
-            for output in run.outputs where anchors[output].map({ completed < $0.0 }) ?? true { anchors[output] = (completed, output) }
-        }
-        let carrying = facts.allRuns.filter { $0.summary.completed != nil && $0.summary.processing.carriesSubjects }
-        var changed = true
-        while changed {
-            changed = false
-            for run in carrying {
-                guard let earliest = run.inputs.compactMap({ anchors[$0] }).min(by: { $0.0 < $1.0 }) else { continue }
-                for output in run.outputs where anchors[output].map({ earliest.0 < $0.0 }) ?? true {
-                    anchors[output] = earliest
-                    changed = true
-                }
-            }
-        }
-        return anchors
     }
 
     /// The plan: every dataset past or near its deadline, held ones included.

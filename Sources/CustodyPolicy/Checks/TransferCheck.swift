@@ -14,7 +14,6 @@ struct TransferCheck {
     func findings() -> [Finding] {
         let assessor = TransferAssessor(pack: facts.pack)
         var findings: [Finding] = []
-        let writtenByARun = Set(facts.allRuns.filter { $0.summary.completed != nil }.flatMap(\.outputs))
         for run in facts.runs {
             guard let completed = run.summary.completed else { continue }
             guard run.touchesPersonalData else { continue }
@@ -58,7 +57,7 @@ struct TransferCheck {
             }
         }
         // Datasets in a third country that no completed run wrote: an inventory event declared the data there.
-        for dataset in facts.datasetsInOrder where !writtenByARun.contains(dataset.dataset) {
+        for dataset in facts.datasetsInOrder where dataset.writers.isEmpty {
             guard facts.holdsPersonalData(dataset), let country = dataset.location.country, dataset.location.inEEA == false else { continue }
             let movement = TransferAssessor.Movement(country: country, location: dataset.location.text.flatMap(StorageLocation.init),
                 at: dataset.location.declaredBy?.time ?? .distantPast)
