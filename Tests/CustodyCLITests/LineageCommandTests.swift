@@ -274,6 +274,9 @@ struct LineageCommandTests {
             "UPDATE lineage_dataset_fact SET location = 'DE' WHERE location = 'aws:us-east-1'",
             // A legal basis changed in the one stored copy of a facet many runs share.
             "UPDATE lineage_processing SET facet = replace(facet, '\"consent\"', '\"contract\"') WHERE facet LIKE '%\"consent\"%'",
+            // What a dataset's data was collected for, and when it was first written, as kept for the rules.
+            "UPDATE lineage_held SET collection_purposes = '[]' WHERE collection_purposes != '[]'",
+            "UPDATE lineage_held SET first_seq = first_seq + 1 WHERE first_seq IS NOT NULL",
         ] {
             let (directory, store) = try ingestedStore()
             _ = directory
@@ -289,6 +292,26 @@ struct LineageCommandTests {
             #expect(CLIRun(["rebuild", "--store", store]).status == 0)
             #expect(CLIRun(["verify", "--store", store]).status == 0)
         }
+    }
+
+    /// Purpose limitation and retention start from these two facts; a DPO checks them with `custody dataset`.
+    @Test func aDatasetSaysWhatItsDataWasCollectedForAndWhereItWasFirstWritten() throws {
+        let (directory, store) = try ingestedStore()
+        _ = directory
+        let text = CLIRun(["dataset", "profiles/customer_profiles", "--store", store])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("\n  collected for: essential.service, marketing.profiling\n"))
+        #expect(text.stdout.contains("\n  first written: 2026-03-01 09:05:00Z (event 2) in dataset:postgres://crm-db:5432:crm.customers\n"))
+        let json = CLIRun(["dataset", "profiles/customer_profiles", "--store", store, "--format", "json"])
+        let dataset = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["dataset"] as? [String: Any])
+        #expect(dataset["collectedFor"] as? [String] == ["essential.service", "marketing.profiling"])
+        let first = try #require(dataset["firstWrite"] as? [String: Any])
+        #expect(first["dataset"] as? String == "dataset:postgres://crm-db:5432:crm.customers")
+        #expect((first["at"] as? [String: Any])?["seq"] as? Int == 2)
+        // An aggregate's output is new data: its first write is its own, and what it holds was still collected for the same.
+        let kpis = CLIRun(["dataset", "marts/weekly_kpis", "--store", store])
+        #expect(kpis.stdout.contains("\n  collected for: essential.service, marketing.profiling\n"), "\(kpis.stdout)")
+        #expect(kpis.stdout.contains("\n  first written: 2026-03-03 11:00:00Z (event 13)\n"), "\(kpis.stdout)")
     }
 
     @Test func aMissingLineageTableIsAnIntegrityFailureThatRebuildRepairs() throws {

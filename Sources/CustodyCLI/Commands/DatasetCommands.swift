@@ -64,7 +64,10 @@ struct DatasetCommand: ParsableCommand {
             ("categories", LineageJSON.categories(profile.categories)), ("subjectTypes", LineageJSON.strings(profile.subjectTypes)),
             ("confirmedSubjects", .number(profile.confirmedSubjects)), ("retention", LineageJSON.optional(profile.retention)),
             ("declaredAnonymous", .bool(profile.declaredAnonymous)), ("pseudonymised", .bool(profile.pseudonymised)),
-            ("purposes", LineageJSON.strings(profile.purposes)),
+            ("purposes", LineageJSON.strings(profile.purposes)), ("collectedFor", LineageJSON.strings(profile.collectionPurposes)),
+            ("firstWrite", profile.firstWrite.map { first in
+                .object([("at", LineageJSON.stamp(first.at)), ("dataset", LineageJSON.node(first.dataset))])
+            } ?? .null),
             ("writers", .array(profile.writers.map(LineageJSON.run))), ("readers", .array(profile.readers.map(LineageJSON.run))),
             ("clears", .array(profile.clears.map(LineageJSON.removal))), ("evidence", .array(profile.evidence.map { .number($0) })),
         ])
@@ -86,6 +89,10 @@ struct DatasetCommand: ParsableCommand {
         out += "  subject types: \(profile.subjectTypes.isEmpty ? "-" : profile.subjectTypes.joined(separator: ", "))\n"
         out += "  confirmed subjects: \(profile.confirmedSubjects)\n"
         out += "  purposes: \(profile.purposes.isEmpty ? "-" : profile.purposes.joined(separator: ", "))\n"
+        out += "  collected for: \(profile.collectionPurposes.isEmpty ? "-" : profile.collectionPurposes.joined(separator: ", "))\n"
+        if let first = profile.firstWrite {
+            out += "  first written: \(LineageText.stamp(first.at))" + (first.dataset == profile.dataset ? "\n" : " in \(first.dataset.id)\n")
+        }
         out += "  retention: \(profile.retention ?? "not declared")\n"
         out += "  written by:" + (profile.writers.isEmpty ? " -\n" : "\n")
         for run in profile.writers { out += "    \(LineageText.stamp(run.completed)) \(run.job.id): \(LineageText.purpose(run))\n" }
