@@ -26,8 +26,6 @@ struct ProcessingFacts {
 
     /// The runs the rules judge: those whose inputs and outputs are all among `datasets`.
     let runs: [JudgedRun]
-    /// Every run given, in the order of their first events.
-    let allRuns: [RunOverview]
     let datasets: [NodeName: DatasetProfile]
     /// The same datasets in name order, for rules that judge datasets.
     let datasetsInOrder: [DatasetProfile]
@@ -52,7 +50,6 @@ struct ProcessingFacts {
             resolved[category.key] = pack.taxonomy.category(category.key)
         } }
         self.resolved = resolved
-        allRuns = runs
         // Per dataset, once: whether it holds personal data, and its special and criminal categories.
         var flags: [NodeName: (personal: Bool, special: [String], criminal: [String])] = [:]
         flags.reserveCapacity(byName.count)

@@ -12,13 +12,19 @@ struct PurposeCheck {
     static let exemptBases: Set = ["consent", "legal_obligation"]
 
     func findings() -> [Finding] {
-        let collectionEvidence = self.collectionEvidence()
         let taxonomy = facts.pack.taxonomy
         var findings: [Finding] = []
         // Few purposes meet few collection purposes: each pair is judged once, each list written once.
         struct Pair: Hashable { let purpose: String, original: String }
         var compatible: [Pair: Bool] = [:]
         var listed: [NodeName: String] = [:]
+        var evidence: [NodeName: [Int]] = [:]
+        func collected(_ input: NodeName) -> [Int] {
+            if let known = evidence[input] { return known }
+            let found = collectionEvidence(of: input)
+            evidence[input] = found
+            return found
+        }
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
@@ -45,18 +51,15 @@ struct PurposeCheck {
                 findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
                     summary: "\(run.summary.job.name) used \(input.name), collected for \(originals), for "
                         + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
-                    evidence: run.summary.events + (collectionEvidence[input] ?? [])))
+                    evidence: run.summary.events + collected(input)))
             }
         }
         return findings
     }
 
-    /// The events of the collections behind each dataset.
-    private func collectionEvidence() -> [NodeName: [Int]] {
-        var evidence: [NodeName: [Int]] = [:]
-        for run in facts.allRuns where run.summary.completed != nil && run.summary.processing.operation == "collect" {
-            for output in run.outputs { evidence[output, default: []] += run.summary.events }
-        }
-        return evidence
+    /// The events of the completed `collect` runs that wrote a dataset, in the order of their first events.
+    private func collectionEvidence(of dataset: NodeName) -> [Int] {
+        let collections = facts.datasets[dataset]?.writers.filter { $0.processing.operation == "collect" } ?? []
+        return collections.sorted { ($0.events.first ?? 0) < ($1.events.first ?? 0) }.flatMap(\.events)
     }
 }
