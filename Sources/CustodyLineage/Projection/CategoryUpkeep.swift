@@ -6,10 +6,12 @@ import GRDB
 ///
 /// A dataset's categories depend only on what is upstream of it. An event can change them for the
 /// datasets it declared something on and the outputs of its run (or of every run of its job, for job
-/// defaults); anything downstream of those may change with them. At the end of a transaction that region
-/// is worked out again from scratch, taking what the table holds for the datasets that feed it, so the
-/// result is the same fixed point a replay of the whole log reaches, whatever the batches were and whether
-/// loops or late events took categories away. `verify` checks exactly that.
+/// defaults); anything downstream of those may change with them. At the end of a transaction, if that
+/// region holds no loop, the touched datasets are worked out again and the change is followed downstream
+/// only as far as values change; a region with a loop is worked out again whole, from scratch, taking what
+/// the table holds for the datasets that feed it. Either way the result is the fixed point a replay of the
+/// whole log reaches, whatever the batches were and whether loops or late events took categories away.
+/// `verify` checks exactly that.
 ///
 /// A transaction that fills the tables from empty (a first ingest, `rebuild`, a verification's replay) is
 /// worked out in passes of `passSize` events as it goes, so memory stays bounded however long the log: each
@@ -57,15 +59,63 @@ final class CategoryUpkeep {
         } else {
             let seeds = try takeSeeds()
             guard !seeds.isEmpty else { return }
-            try workOut(Set(try ids(Self.downstreamSQL, seeds)))
+            let region = Set(try ids(Self.downstreamSQL, seeds))
+            let successors = try successors(within: region)
+            if Self.isAcyclic(region, successors) {
+                try workOutInWaves(from: seeds, successors: successors)
+            } else {
+                try workOut(region)
+            }
         }
+    }
+
+    /// Without a loop downstream of what the transaction touched, a dataset's value depends only on its
+    /// own events and its inputs' values: what was touched is worked out, and the datasets its changes
+    /// feed after it, wave by wave, until nothing changes. A nightly rewrite of a source with a large
+    /// downstream that brings nothing new stops at the source. (Inside a loop a value can feed itself, so
+    /// a category taken away could survive there: loops are worked out whole, from scratch.)
+    private func workOutInWaves(from seeds: Set<Int64>, successors: [Int64: [Int64]]) throws {
+        var wave = seeds
+        while !wave.isEmpty {
+            let changed = try workOut(wave, writingOnlyChanges: true).changed
+            // A dataset of this wave was worked out with the others; it comes back only if a later change feeds it.
+            wave = Set(changed.flatMap { successors[$0] ?? [] }).subtracting(wave)
+        }
+    }
+
+    /// For each dataset of `region`, the datasets written by the runs that read it.
+    private func successors(within region: Set<Int64>) throws -> [Int64: [Int64]] {
+        let statement = try RawStatement(cached: db, sql: """
+            SELECT i.dataset_id, o.dataset_id FROM lineage_io i JOIN lineage_io o ON o.run_id = i.run_id AND o.direction = 'out'
+            WHERE i.dataset_id IN (SELECT value FROM json_each(?1)) AND i.direction = 'in'
+            """)
+        var successors: [Int64: [Int64]] = [:]
+        try statement.forEachRow(QueryContext.idList(region)) { successors[Int64(statement.int(0)), default: []].append(Int64(statement.int(1))) }
+        return successors
+    }
+
+    /// Whether the edges between the datasets of `region` form no loop (Kahn's algorithm: every dataset can be
+    /// taken once all that feed it were). A run that reads and writes one dataset is a loop.
+    private static func isAcyclic(_ region: Set<Int64>, _ successors: [Int64: [Int64]]) -> Bool {
+        var feeding: [Int64: Int] = [:]
+        for from in region { for to in successors[from] ?? [] where region.contains(to) { feeding[to, default: 0] += 1 } }
+        var ready = Array(region.filter { feeding[$0, default: 0] == 0 })
+        var taken = 0
+        while let dataset = ready.popLast() {
+            taken += 1
+            for to in successors[dataset] ?? [] where region.contains(to) {
+                feeding[to]! -= 1
+                if feeding[to] == 0 { ready.append(to) }
+            }
+        }
+        return taken == region.count
     }
 
     private func pass() throws {
         eventsSincePass = 0
         let region = try takeSeeds()
         guard !region.isEmpty else { return }
-        let feeding = try workOut(region)
+        let feeding = try workOut(region).feeding
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(feeding)
     }
@@ -85,10 +135,12 @@ final class CategoryUpkeep {
         return seeds
     }
 
-    /// Works `region` out from scratch and stores it; returns the datasets outside it that feed it.
+    /// Works `region` out from scratch and stores it; returns the datasets outside it that feed it, and those
+    /// of it whose value changed (with `writingOnlyChanges`, the only ones written; else empty, and all written).
     @discardableResult
-    private func workOut(_ region: Set<Int64>) throws -> Set<Int64> {
+    private func workOut(_ region: Set<Int64>, writingOnlyChanges: Bool = false) throws -> (feeding: Set<Int64>, changed: Set<Int64>) {
         let context = QueryContext(projectionOf: db)
+        let before = writingOnlyChanges ? try context.storedCategories(of: region) : [:]
         try context.preload(datasets: Array(region), runSummaries: false)
         var feeding: Set<Int64> = []
         for dataset in region {
@@ -107,7 +159,12 @@ final class CategoryUpkeep {
             ON CONFLICT (dataset_id) DO UPDATE SET pseudonymised = ?2, entries = ?3, collection_purposes = ?4,
                 first_time = ?5, first_seq = ?6, first_origin = ?7
             """)
+        var changed: Set<Int64> = []
         for dataset in region {
+            if writingOnlyChanges {
+                guard (carried[dataset] ?? CarriedCategories()) != (before[dataset] ?? CarriedCategories()) else { continue }
+                changed.insert(dataset)
+            }
             if let value = carried[dataset], !value.isEmpty {
                 let first = value.firstWrite
                 try store.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries),
@@ -117,7 +174,7 @@ final class CategoryUpkeep {
                 try remove.execute(.integer(Int(dataset)))
             }
         }
-        return feeding
+        return (feeding, changed)
     }
 
     /// The datasets given and every dataset downstream of them, through any run.

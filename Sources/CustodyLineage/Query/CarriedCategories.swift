@@ -12,7 +12,7 @@ import CustodyPack
 ///
 /// Two more facts travel along the same runs and are kept with the categories, since the rules would
 /// otherwise walk everything upstream for them: the purposes the data was collected for and its first write.
-struct CarriedCategories {
+struct CarriedCategories: Equatable {
     /// One category key on the whole dataset (`field` nil) or a column, from an input (`source`) or
     /// declared on the dataset itself (`source` 0; dataset ids count up from 1).
     struct Origin: Hashable, Comparable {
@@ -56,7 +56,7 @@ struct CarriedCategories {
     }
 
     /// One origin and its paths. A dataset holds a handful, so a list searched in order beats a hash table.
-    struct Entry {
+    struct Entry: Equatable {
         let origin: Origin
         var paths: Paths
     }
