@@ -42,11 +42,9 @@ struct GraphWalk {
         for step in [LineageGraph.Direction.up, .down] where direction == .both || direction == step {
             let up = step == .up
             let toward = up ? "out" : "in", away = up ? "in" : "out"
-            // From `near` across its run's job to `far`, in the direction data moved.
-            func link(_ near: Int, _ job: Int, _ far: Int?, run: Int64, at completion: Moment) {
-                links.append(up ? Link(from: job, to: near, run: run, completion: completion) : Link(from: near, to: job, run: run, completion: completion))
-                guard let far else { return }
-                links.append(up ? Link(from: far, to: job, run: run, completion: completion) : Link(from: job, to: far, run: run, completion: completion))
+            // One step away from the root, as an edge in the direction data moved: toward the root going up.
+            func edge(_ nearer: Int, _ farther: Int, run: Int64, at completion: Moment) {
+                links.append(Link(from: up ? farther : nearer, to: up ? nearer : farther, run: run, completion: completion))
             }
             var expanded: Set<Int64> = []
             var frontier: [Int64] = []
@@ -61,8 +59,7 @@ struct GraphWalk {
                     guard let run = try context.run(runID), let completion = run.completion else { continue }
                     for dataset in try context.datasets(of: run.id, away) {
                         let index = nodes.index(.dataset, dataset)
-                        links.append(up ? Link(from: index, to: rootIndex, run: run.id, completion: completion)
-                            : Link(from: rootIndex, to: index, run: run.id, completion: completion))
+                        edge(rootIndex, index, run: run.id, at: completion)
                         nodes.reach(index, up: up, hops: 1)
                         if expanded.insert(dataset).inserted { frontier.append(dataset) }
                     }
@@ -92,13 +89,12 @@ struct GraphWalk {
                     }
                     let job = nodes.index(.job, row.job)
                     nodes.reach(job, up: up, hops: hops)
-                    var far: Int?
-                    if let farID = row.far {
-                        far = nodes.index(.dataset, farID)
-                        nodes.reach(far!, up: up, hops: hops)
-                        if expanded.insert(farID).inserted { next.append(farID) }
-                    }
-                    link(nodes.index(.dataset, row.near), job, far, run: row.run, at: completion)
+                    edge(nodes.index(.dataset, row.near), job, run: row.run, at: completion)
+                    guard let farID = row.far else { continue }
+                    let far = nodes.index(.dataset, farID)
+                    nodes.reach(far, up: up, hops: hops)
+                    edge(job, far, run: row.run, at: completion)
+                    if expanded.insert(farID).inserted { next.append(farID) }
                 }
                 frontier = next
             }

@@ -18,13 +18,6 @@ struct PurposeCheck {
         struct Pair: Hashable { let purpose: String, original: String }
         var compatible: [Pair: Bool] = [:]
         var listed: [NodeName: String] = [:]
-        var evidence: [NodeName: [Int]] = [:]
-        func collected(_ input: NodeName) -> [Int] {
-            if let known = evidence[input] { return known }
-            let found = collectionEvidence(of: input)
-            evidence[input] = found
-            return found
-        }
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
@@ -51,7 +44,7 @@ struct PurposeCheck {
                 findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
                     summary: "\(run.summary.job.name) used \(input.name), collected for \(originals), for "
                         + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
-                    evidence: run.summary.events + collected(input)))
+                    evidence: run.summary.events + collectionEvidence(of: input)))
             }
         }
         return findings
