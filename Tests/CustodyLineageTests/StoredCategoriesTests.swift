@@ -125,14 +125,15 @@ struct StoredCategoriesTests {
         var test = try TestStore(seed: seed)
         let pack = try PolicyPack.builtIn()
         let lines = Self.stream(seed: seed &+ 500, events: 60)
-        // One call, projected in passes of three events.
-        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3)])
+        // One call, projected in passes of three events, the writer remembering four ids of each kind at a time
+        // (a fill longer than its memory looks ids up again).
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3, rememberedIDs: 4)])
         let stored = try Self.holdings(try Lineage(store: test.store, pack: pack))
         #expect(stored == (try Self.holdings(try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture)))))
         // verify replays in one pass: the rows must be the same.
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
         // And a rebuild in passes of two gives them again.
-        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2)])
+        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3)])
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 

@@ -8,14 +8,19 @@ import GRDB
 public struct LineageProjector: LogProjector {
     /// How many events a fill from empty projects between two passes of the category upkeep.
     let categoryPassSize: Int
+    /// How many ids of each kind a transaction remembers before it gives the memory back (`KnownIDs`).
+    let rememberedIDs: Int
 
     public init() {
         categoryPassSize = CategoryUpkeep.passSize
+        rememberedIDs = 500_000
     }
 
-    /// For tests: passes of a few events, so a short stream exercises what a long fill does.
-    init(categoryPassSize: Int) {
+    /// For tests: passes of a few events and a short memory of ids, so a short stream exercises what a
+    /// long fill does.
+    init(categoryPassSize: Int, rememberedIDs: Int = 500_000) {
         self.categoryPassSize = categoryPassSize
+        self.rememberedIDs = rememberedIDs
     }
 
     public var name: String { "lineage" }
@@ -44,17 +49,19 @@ public struct LineageProjector: LogProjector {
             try db.execute(sql: LineageSchema.createTables)
             try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         }
-        return try LineageWriter(db, categoryPassSize: categoryPassSize)
+        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs)
     }
 }
 
 /// Writes one transaction's worth of events into the lineage tables with prepared statements, and
 /// remembers the ids it has looked up (they cannot change inside the transaction).
 final class LineageWriter: ProjectionWriter {
-    private var datasetIDs: [NodeKey: Int] = [:]
-    private var jobIDs: [NodeKey: Int] = [:]
-    private var processingIDs: [String: Int] = [:]
-    private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing, upsertRun: RawStatement
+    private var datasetIDs: KnownIDs<NodeKey>, jobIDs: KnownIDs<NodeKey>, processingIDs: KnownIDs<String>
+    /// The runs this transaction met, with the moments of their terminal event and facet as stored.
+    private var runs: KnownIDs<String>
+    private var runMoments: [Int: (terminal: Moment?, facet: Moment?)] = [:]
+    private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
+    private let findRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
     private let latestJobDefaults: RawStatement
     private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
 
@@ -63,9 +70,16 @@ final class LineageWriter: ProjectionWriter {
     /// Keeps the categories of what this transaction touches current.
     private let categories: CategoryUpkeep
 
-    init(_ db: Database, categoryPassSize: Int) throws {
+    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int) throws {
         database = db
-        fromEmpty = try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lineage_dataset)") ?? false)
+        func isEmpty(_ table: String) throws -> Bool {
+            try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? false)
+        }
+        fromEmpty = try isEmpty("lineage_dataset")
+        datasetIDs = KnownIDs(tableWasEmpty: fromEmpty, limit: rememberedIDs)
+        jobIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
+        processingIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
+        runs = KnownIDs(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs)
         categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize)
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
@@ -73,26 +87,20 @@ final class LineageWriter: ProjectionWriter {
         insertJob = try RawStatement(cached: db, sql: "INSERT INTO lineage_job (namespace, name, first_seq) VALUES (?, ?, ?)")
         findProcessing = try RawStatement(cached: db, sql: "SELECT id FROM lineage_processing WHERE facet = ?")
         insertProcessing = try RawStatement(cached: db, sql: "INSERT INTO lineage_processing (facet, first_seq) VALUES (?, ?)")
-        // One statement for a new run and for another event of a known one: the terminal event and the
-        // facet are replaced only by later ones (event time, then sequence number).
-        upsertRun = try RawStatement(cached: db, sql: """
-            INSERT INTO lineage_run (run_uuid, job_id, first_seq, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            ON CONFLICT (run_uuid) DO UPDATE SET
-                terminal_type = CASE WHEN excluded.terminal_time IS NOT NULL AND (terminal_time IS NULL
-                    OR (excluded.terminal_time, excluded.terminal_seq) > (terminal_time, terminal_seq)) THEN excluded.terminal_type ELSE terminal_type END,
-                terminal_seq = CASE WHEN excluded.terminal_time IS NOT NULL AND (terminal_time IS NULL
-                    OR (excluded.terminal_time, excluded.terminal_seq) > (terminal_time, terminal_seq)) THEN excluded.terminal_seq ELSE terminal_seq END,
-                terminal_time = CASE WHEN excluded.terminal_time IS NOT NULL AND (terminal_time IS NULL
-                    OR (excluded.terminal_time, excluded.terminal_seq) > (terminal_time, terminal_seq)) THEN excluded.terminal_time ELSE terminal_time END,
-                processing_id = CASE WHEN excluded.facet_time IS NOT NULL AND (facet_time IS NULL
-                    OR (excluded.facet_time, excluded.facet_seq) > (facet_time, facet_seq)) THEN excluded.processing_id ELSE processing_id END,
-                facet_seq = CASE WHEN excluded.facet_time IS NOT NULL AND (facet_time IS NULL
-                    OR (excluded.facet_time, excluded.facet_seq) > (facet_time, facet_seq)) THEN excluded.facet_seq ELSE facet_seq END,
-                facet_time = CASE WHEN excluded.facet_time IS NOT NULL AND (facet_time IS NULL
-                    OR (excluded.facet_time, excluded.facet_seq) > (facet_time, facet_seq)) THEN excluded.facet_time ELSE facet_time END
-            RETURNING id
+        // A run is looked up, then inserted or updated by its row id. One upsert with `RETURNING id` would do
+        // both, but SQLite gives a statement with RETURNING a statement journal: every page it touched was
+        // copied to a temporary file, about 2 GB for the benchmark's first ingest.
+        findRun = try RawStatement(cached: db, sql: """
+            SELECT id, terminal_time, terminal_seq, facet_time, facet_seq FROM lineage_run WHERE run_uuid = ?
             """)
+        insertRun = try RawStatement(cached: db, sql: """
+            INSERT INTO lineage_run (run_uuid, job_id, first_seq, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        updateRunTerminal = try RawStatement(cached: db, sql: """
+            UPDATE lineage_run SET terminal_type = ?, terminal_time = ?, terminal_seq = ? WHERE id = ?
+            """)
+        updateRunFacet = try RawStatement(cached: db, sql: "UPDATE lineage_run SET processing_id = ?, facet_time = ?, facet_seq = ? WHERE id = ?")
         insertRunEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (?, ?, ?, ?, ?)")
         latestJobDefaults = try RawStatement(cached: db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
         insertJobEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
@@ -120,13 +128,7 @@ final class LineageWriter: ProjectionWriter {
             try recordJobDefaults(run.jobDefaults, jobID: jobID, seq: seq, time: time)
             let processing = try processingID(run.processing, seq: seq)
             let facet = processing.map(RawStatement.RawValue.integer) ?? .null
-            let terminal = run.isTerminal
-            var runID = 0
-            try upsertRun.forEachRow(
-                .text(run.runUUID), .integer(jobID), .integer(seq),
-                terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
-                processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq), facet
-            ) { runID = upsertRun.int(0) }
+            let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
             try insertRunEvent.execute(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
             var outputIDs: [Int] = []
@@ -160,6 +162,52 @@ final class LineageWriter: ProjectionWriter {
         // transactions find them there, since a layout with other indexes is rebuilt from empty.
         if fromEmpty { try database.execute(sql: LineageSchema.createIndexes) }
         try categories.finish()
+    }
+
+    /// Stores a run's event in its row: a new run is inserted; of a known one, the terminal event and the
+    /// facet are replaced only by later ones (event time, then sequence number), so events arriving out of
+    /// order leave the same row. Returns the run's row id.
+    private func record(_ run: RunFacts, jobID: Int, processing: Int?, seq: Int, time: Int) throws -> Int {
+        let terminal = run.isTerminal
+        var known = runs[run.runUUID]
+        if known == nil, !runs.tableWasEmpty {
+            try findRun.forEachRow(.text(run.runUUID)) {
+                known = findRun.int(0)
+                runMoments[findRun.int(0)] = (moment(findRun, at: 1), moment(findRun, at: 3))
+            }
+        }
+        let stamp = Moment(time: Int64(time), seq: seq)
+        guard let known else {
+            try insertRun.execute(
+                .text(run.runUUID), .integer(jobID), .integer(seq),
+                terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
+                processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq),
+                processing.map(RawStatement.RawValue.integer) ?? .null)
+            let id = insertRun.lastInsertedRowID
+            remember(run: run.runUUID, id: id)
+            runMoments[id] = (terminal ? stamp : nil, processing == nil ? nil : stamp)
+            return id
+        }
+        remember(run: run.runUUID, id: known)
+        let stored = runMoments[known] ?? (nil, nil)
+        if terminal, stored.terminal.map({ $0 < stamp }) ?? true {
+            try updateRunTerminal.execute(.text(run.eventType), .integer(time), .integer(seq), .integer(known))
+            runMoments[known]?.terminal = stamp
+        }
+        if let processing, stored.facet.map({ $0 < stamp }) ?? true {
+            try updateRunFacet.execute(.integer(processing), .integer(time), .integer(seq), .integer(known))
+            runMoments[known]?.facet = stamp
+        }
+        return known
+    }
+
+    private func remember(run uuid: String, id: Int) {
+        if !runs.remember(id, for: uuid) { runMoments = runMoments.filter { $0.key == id } }
+    }
+
+    /// The moment in columns `column` (time) and `column + 1` (sequence number) of the current row, if set.
+    private func moment(_ statement: RawStatement, at column: Int32) -> Moment? {
+        statement.isNull(column) ? nil : Moment(time: Int64(statement.int(column)), seq: statement.int(column + 1))
     }
 
     private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {
@@ -197,7 +245,7 @@ final class LineageWriter: ProjectionWriter {
             Self.text(facts.lifecycle))
     }
 
-    private func id(of key: NodeKey, in cache: inout [NodeKey: Int], find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
+    private func id(of key: NodeKey, in cache: inout KnownIDs<NodeKey>, find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
         try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
     }
 
@@ -209,20 +257,49 @@ final class LineageWriter: ProjectionWriter {
 
     /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
     /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound).
-    private func id<Key: Hashable>(of cacheKey: Key, in cache: inout [Key: Int], find: RawStatement, insert: RawStatement, seq: Int,
+    private func id<Key: Hashable>(of cacheKey: Key, in known: inout KnownIDs<Key>, find: RawStatement, insert: RawStatement, seq: Int,
                                    _ key: RawStatement.RawValue...) throws -> Int {
-        if let known = cache[cacheKey] { return known }
+        if let id = known[cacheKey] { return id }
         var id: Int?
-        try find.forEachRow(key) { id = find.int(0) }
+        if !known.tableWasEmpty { try find.forEachRow(key) { id = find.int(0) } }
         if id == nil {
             try insert.execute(key + [.integer(seq)])
             id = insert.lastInsertedRowID
         }
-        cache[cacheKey] = id
+        known.remember(id!, for: cacheKey)
         return id!
     }
 
     private static func text(_ value: String?) -> RawStatement.RawValue {
         value.map { .text($0) } ?? .null
+    }
+}
+
+/// The row ids of one kind of row a transaction has met, by key. While the table was empty as the
+/// transaction began and every key met since is remembered, a key not met yet is new: it is inserted
+/// without being looked up first. Past `limit` keys the memory is given back and keys are looked up again,
+/// so a very long fill does not grow without bound.
+private struct KnownIDs<Key: Hashable> {
+    private(set) var ids: [Key: Int] = [:]
+    private(set) var tableWasEmpty: Bool
+    let limit: Int
+
+    init(tableWasEmpty: Bool, limit: Int) {
+        self.tableWasEmpty = tableWasEmpty
+        self.limit = limit
+    }
+
+    subscript(key: Key) -> Int? { ids[key] }
+
+    /// Remembers `id` for `key`; returns false when the memory was given back first (forget what hangs on the old keys).
+    @discardableResult
+    mutating func remember(_ id: Int, for key: Key) -> Bool {
+        guard ids.count < limit else {
+            ids = [key: id]
+            tableWasEmpty = false
+            return false
+        }
+        ids[key] = id
+        return true
     }
 }
