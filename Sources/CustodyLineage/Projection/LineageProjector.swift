@@ -57,9 +57,8 @@ public struct LineageProjector: LogProjector {
 /// remembers the ids it has looked up (they cannot change inside the transaction).
 final class LineageWriter: ProjectionWriter {
     private var datasetIDs: KnownIDs<NodeKey>, jobIDs: KnownIDs<NodeKey>, processingIDs: KnownIDs<String>
-    /// The runs this transaction met, with the moments of their terminal event and facet as stored.
-    private var runs: KnownIDs<String>
-    private var runMoments: [Int: (terminal: Moment?, facet: Moment?)] = [:]
+    /// The runs this transaction met: a run's row changes with its events, so it is looked up, unless it is certainly new.
+    private var runs: MetKeys
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
     private let findRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
     private let latestJobDefaults: RawStatement
@@ -79,7 +78,7 @@ final class LineageWriter: ProjectionWriter {
         datasetIDs = KnownIDs(tableWasEmpty: fromEmpty, limit: rememberedIDs)
         jobIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
-        runs = KnownIDs(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs)
+        runs = MetKeys(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs)
         categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize)
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
@@ -169,40 +168,29 @@ final class LineageWriter: ProjectionWriter {
     /// order leave the same row. Returns the run's row id.
     private func record(_ run: RunFacts, jobID: Int, processing: Int?, seq: Int, time: Int) throws -> Int {
         let terminal = run.isTerminal
-        var known = runs[run.runUUID]
-        if known == nil, !runs.tableWasEmpty {
+        var known: (id: Int, terminal: Moment?, facet: Moment?)?
+        if !runs.isCertainlyNew(run.runUUID) {
             try findRun.forEachRow(.text(run.runUUID)) {
-                known = findRun.int(0)
-                runMoments[findRun.int(0)] = (moment(findRun, at: 1), moment(findRun, at: 3))
+                known = (findRun.int(0), moment(findRun, at: 1), moment(findRun, at: 3))
             }
         }
-        let stamp = Moment(time: Int64(time), seq: seq)
+        runs.meet(run.runUUID)
         guard let known else {
             try insertRun.execute(
                 .text(run.runUUID), .integer(jobID), .integer(seq),
                 terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq),
                 processing.map(RawStatement.RawValue.integer) ?? .null)
-            let id = insertRun.lastInsertedRowID
-            remember(run: run.runUUID, id: id)
-            runMoments[id] = (terminal ? stamp : nil, processing == nil ? nil : stamp)
-            return id
+            return insertRun.lastInsertedRowID
         }
-        remember(run: run.runUUID, id: known)
-        let stored = runMoments[known] ?? (nil, nil)
-        if terminal, stored.terminal.map({ $0 < stamp }) ?? true {
-            try updateRunTerminal.execute(.text(run.eventType), .integer(time), .integer(seq), .integer(known))
-            runMoments[known]?.terminal = stamp
+        let stamp = Moment(time: Int64(time), seq: seq)
+        if terminal, known.terminal.map({ $0 < stamp }) ?? true {
+            try updateRunTerminal.execute(.text(run.eventType), .integer(time), .integer(seq), .integer(known.id))
         }
-        if let processing, stored.facet.map({ $0 < stamp }) ?? true {
-            try updateRunFacet.execute(.integer(processing), .integer(time), .integer(seq), .integer(known))
-            runMoments[known]?.facet = stamp
+        if let processing, known.facet.map({ $0 < stamp }) ?? true {
+            try updateRunFacet.execute(.integer(processing), .integer(time), .integer(seq), .integer(known.id))
         }
-        return known
-    }
-
-    private func remember(run uuid: String, id: Int) {
-        if !runs.remember(id, for: uuid) { runMoments = runMoments.filter { $0.key == id } }
+        return known.id
     }
 
     /// The moment in columns `column` (time) and `column + 1` (sequence number) of the current row, if set.
@@ -301,5 +289,31 @@ private struct KnownIDs<Key: Hashable> {
         }
         ids[key] = id
         return true
+    }
+}
+
+/// The keys a transaction has met, as hash values: while the table was empty as the transaction began, a
+/// key whose hash was not met is certainly new (a key met before, or one sharing its hash, is looked up).
+/// Past `limit` hashes the memory is given back and every key is looked up.
+private struct MetKeys {
+    private var hashes: Set<Int> = []
+    private var tableWasEmpty: Bool
+    let limit: Int
+
+    init(tableWasEmpty: Bool, limit: Int) {
+        self.tableWasEmpty = tableWasEmpty
+        self.limit = limit
+    }
+
+    func isCertainlyNew(_ key: String) -> Bool { tableWasEmpty && !hashes.contains(key.hashValue) }
+
+    mutating func meet(_ key: String) {
+        guard tableWasEmpty else { return }
+        guard hashes.count < limit else {
+            hashes = []
+            tableWasEmpty = false
+            return
+        }
+        hashes.insert(key.hashValue)
     }
 }
