@@ -10,7 +10,9 @@ import CustodyPack
 /// view carries into each profile, so judging part of the store (`decide`) needs no run upstream of it.
 struct ProcessingFacts {
     /// A run with what every rule asks of it, worked out once.
-    struct JudgedRun {
+    /// A class, not a struct: the rules pass runs around by the hundred thousand, and a copy of a reference
+    /// is one count where a copy of these fields is a dozen.
+    final class JudgedRun {
         let overview: RunOverview
         /// It read or wrote a dataset holding personal data.
         let touchesPersonalData: Bool
@@ -22,6 +24,13 @@ struct ProcessingFacts {
         var summary: RunSummary { overview.summary }
         var inputs: [NodeName] { overview.inputs }
         var outputs: [NodeName] { overview.outputs }
+
+        init(overview: RunOverview, touchesPersonalData: Bool, specialCategories: [String: [NodeName]], criminalCategories: [String: [NodeName]]) {
+            self.overview = overview
+            self.touchesPersonalData = touchesPersonalData
+            self.specialCategories = specialCategories
+            self.criminalCategories = criminalCategories
+        }
     }
 
     /// The runs the rules judge: those whose inputs and outputs are all among `datasets`.

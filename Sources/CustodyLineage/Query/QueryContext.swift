@@ -862,7 +862,8 @@ struct RunState {
 }
 
 /// A run with what the queries need beyond its public summary.
-struct RunRecord {
+/// A class, so the caches and whole-store lists that hand runs around copy one reference, not a summary's fields.
+final class RunRecord {
     let id: Int64
     let jobID: Int64
     /// When it completed (the arrival phase of its completing event), if it did.
@@ -870,6 +871,13 @@ struct RunRecord {
     let summary: RunSummary
 
     var processing: Processing { summary.processing }
+
+    init(id: Int64, jobID: Int64, completion: Moment?, summary: RunSummary) {
+        self.id = id
+        self.jobID = jobID
+        self.completion = completion
+        self.summary = summary
+    }
 }
 
 /// A person an event wrote into (`w`) or erased from (`e`) a dataset.

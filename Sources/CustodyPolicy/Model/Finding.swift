@@ -4,32 +4,61 @@ public import CustodyPack
 /// One thing a rule found: which rule and article, how grave, what it concerns, what exactly is wrong,
 /// and the logged events that prove it.
 public struct Finding: Sendable, Equatable {
-    public let rule: String
-    public let article: String
-    public let severity: Severity
-    public let concerns: Concern
+    public var rule: String { storage.rule }
+    public var article: String { storage.article }
+    public var severity: Severity { storage.severity }
+    public var concerns: Concern { storage.concerns }
     /// What is wrong in this case, in a sentence that names the dataset, run or recipient.
-    public let summary: String
+    public var summary: String { storage.summary }
     /// The rule's explanation and remedy, as the pack words them.
-    public let explanation: String
-    public let remedy: String
+    public var explanation: String { storage.explanation }
+    public var remedy: String { storage.remedy }
     /// Sequence numbers of the events that prove it, ascending.
-    public let evidence: [Int]
+    public var evidence: [Int] { storage.evidence }
     /// For Chapter V findings: the assessment, with the branch that applied.
-    public let transfer: TransferAssessment?
+    public var transfer: TransferAssessment? { storage.transfer }
+
+    /// The fields in one shared box: a whole store has hundreds of thousands of findings, filtered, sorted
+    /// and handed to reports, and copying a dozen strings and arrays each time was a third of `check`.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let rule: String
+        let article: String
+        let severity: Severity
+        let concerns: Concern
+        let summary: String
+        let explanation: String
+        let remedy: String
+        let evidence: [Int]
+        let transfer: TransferAssessment?
+
+        init(rule: String, article: String, severity: Severity, concerns: Concern, summary: String, explanation: String, remedy: String,
+             evidence: [Int], transfer: TransferAssessment?) {
+            self.rule = rule
+            self.article = article
+            self.severity = severity
+            self.concerns = concerns
+            self.summary = summary
+            self.explanation = explanation
+            self.remedy = remedy
+            self.evidence = evidence
+            self.transfer = transfer
+        }
+    }
 
     init(rule: PolicyRule, severity: Severity? = nil, concerns: Concern, summary: String, evidence: [Int], transfer: TransferAssessment? = nil) {
-        self.rule = rule.id
-        article = rule.article
-        self.severity = severity ?? rule.severity
-        self.concerns = concerns
-        self.summary = summary
-        explanation = rule.explanation
-        remedy = rule.remedy
         var sorted = evidence.sorted()
         sorted.removeAdjacentDuplicates()
-        self.evidence = sorted
-        self.transfer = transfer
+        storage = Storage(rule: rule.id, article: rule.article, severity: severity ?? rule.severity, concerns: concerns, summary: summary,
+            explanation: rule.explanation, remedy: rule.remedy, evidence: sorted, transfer: transfer)
+    }
+
+    public static func == (lhs: Finding, rhs: Finding) -> Bool {
+        let (a, b) = (lhs.storage, rhs.storage)
+        return a === b || (a.rule == b.rule && a.article == b.article && a.severity == b.severity && a.concerns == b.concerns
+            && a.summary == b.summary && a.explanation == b.explanation && a.remedy == b.remedy && a.evidence == b.evidence
+            && a.transfer == b.transfer)
     }
 }
 
