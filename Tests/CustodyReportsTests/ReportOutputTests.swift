@@ -40,6 +40,18 @@ struct ReportOutputTests {
         }
     }
 
+    @Test func aDocumentThatIsNotWellFormedIsRefusedWithItsLine() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("broken.xml")
+        try "<?xml version=\"1.0\"?>\n<dsar xmlns=\"urn:custody:report:1\">\n  <request>\n</dsar>\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect {
+            try ReportRenderer.validator(for: "dsar").validate(fileAt: path)
+        } throws: { error in
+            let message = (error as? ReportError)?.message ?? ""
+            return (error as? ReportError)?.code == .invalid && message.contains("line 4") && message.contains("request")
+        }
+    }
+
     @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("report.xml")

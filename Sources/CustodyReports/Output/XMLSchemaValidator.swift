@@ -1,7 +1,7 @@
 import CLibXML2
 import Foundation
 
-/// Validates an XML file against an XSD as a stream (libxml2's reader with schema validation), so a
+/// Validates an XML file against an XSD as a stream (libxml2's SAX parser with schema validation), so a
 /// document of any size is checked in constant memory. The first problem is reported with its line.
 struct XMLSchemaValidator {
     /// Where the schema comes from: one self-contained text (Custody's report schemas, embedded with
@@ -56,17 +56,14 @@ struct XMLSchemaValidator {
         defer { xmlSchemaFreeValidCtxt(validation) }
         xmlSchemaSetValidStructuredErrors(validation, collect, context)
 
-        guard let reader = xmlReaderForFile(path, nil, Int32(XML_PARSE_NONET.rawValue)) else {
-            throw ReportError(.output, "cannot read back \(path)")
-        }
-        defer { xmlFreeTextReader(reader) }
-        xmlTextReaderSetStructuredErrorHandler(reader, collect, context)
-        guard xmlTextReaderSchemaValidateCtxt(reader, validation, 0) == 0 else {
-            throw ReportError(.invalid, "cannot start validating against \(schemaName)")
-        }
-        var status: Int32 = 1
-        while status == 1 { status = xmlTextReaderRead(reader) }
-        if status != 0 || xmlTextReaderIsValid(reader) != 1 || problems.first != nil {
+        // libxml2's SAX validation of the file as it is parsed, building no tree. A document that is not
+        // well-formed is reported to the thread's structured error handler, not the validation context's (the
+        // text reader used before lost that message), so the handler points at the collector meanwhile.
+        xmlSetStructuredErrorFunc(context, collect)
+        defer { xmlSetStructuredErrorFunc(nil, nil) }
+        let status = xmlSchemaValidateFile(validation, path, 0)
+        if status != 0 || problems.first != nil {
+            if status < 0 && problems.first == nil { throw ReportError(.output, "cannot read back \(path)") }
             throw ReportError(.invalid, "the report does not validate against \(schemaName): \(problems.first ?? "unknown problem")")
         }
     }
