@@ -160,7 +160,9 @@ final class CategoryUpkeep {
                 first_time = ?5, first_seq = ?6, first_origin = ?7
             """)
         var changed: Set<Int64> = []
-        for dataset in region {
+        // In id order: rows inserted in a set's order land on random pages of the table, splitting them
+        // half empty and sending the page cache back and forth to the WAL.
+        for dataset in region.sorted() {
             if writingOnlyChanges {
                 guard (carried[dataset] ?? CarriedCategories()) != (before[dataset] ?? CarriedCategories()) else { continue }
                 changed.insert(dataset)
