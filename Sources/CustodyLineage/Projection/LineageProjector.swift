@@ -75,6 +75,8 @@ final class LineageWriter: ProjectionWriter {
             try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? false)
         }
         fromEmpty = try isEmpty("lineage_dataset")
+        // Before any statement is prepared: a schema statement empties GRDB's statement cache.
+        if fromEmpty { try db.execute(sql: LineageSchema.createFillingIndexes) }
         datasetIDs = KnownIDs(tableWasEmpty: fromEmpty, limit: rememberedIDs)
         jobIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
@@ -159,7 +161,7 @@ final class LineageWriter: ProjectionWriter {
     func finish() throws {
         // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
         // transactions find them there, since a layout with other indexes is rebuilt from empty.
-        if fromEmpty { try database.execute(sql: LineageSchema.createIndexes) }
+        if fromEmpty { try database.execute(sql: LineageSchema.dropFillingIndexes + LineageSchema.createIndexes) }
         try categories.finish()
     }
 

@@ -144,4 +144,18 @@ enum LineageSchema {
         -- Erasures are few; finding them (ErasureReturnQuery) must not scan everyone's presence.
         CREATE INDEX IF NOT EXISTS lineage_subject_erasure ON lineage_subject (token, dataset_id) WHERE kind = 'e';
         """
+
+    /// Indexes a fill from empty keeps while it runs, for the category upkeep's passes (each reads the
+    /// runs that wrote the datasets it works out, and the column lineage into them). Without them every
+    /// pass scans both tables whole, so a fill's cost grows with the square of its length: about 0.1 s of
+    /// scans on the benchmark's 105,000 events (no column lineage), but a hundred times as many rows visited
+    /// for ten times the events, more with column lineage. Both grow at their end, since a run's outputs are mostly new datasets, so keeping
+    /// them costs little; `lineage_io_dataset`, which also orders the inputs, is built once at the end
+    /// instead (`createIndexes`), where `dropFillingIndexes` removes the first.
+    static let createFillingIndexes = """
+        CREATE INDEX lineage_io_filling ON lineage_io (dataset_id) WHERE direction = 'out';
+        CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
+        """
+
+    static let dropFillingIndexes = "DROP INDEX IF EXISTS lineage_io_filling;"
 }
