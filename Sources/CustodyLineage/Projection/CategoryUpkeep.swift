@@ -141,7 +141,7 @@ final class CategoryUpkeep {
     private func workOut(_ region: Set<Int64>, writingOnlyChanges: Bool = false) throws -> (feeding: Set<Int64>, changed: Set<Int64>) {
         let context = QueryContext(projectionOf: db)
         let before = writingOnlyChanges ? try context.storedCategories(of: region) : [:]
-        try context.preload(datasets: Array(region), runSummaries: false)
+        try context.preload(datasets: Array(region), forProfiles: false)
         var feeding: Set<Int64> = []
         for dataset in region {
             for run in try context.runs(touching: dataset, "out") {

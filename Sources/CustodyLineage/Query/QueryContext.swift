@@ -647,9 +647,10 @@ final class QueryContext {
     /// Reads, in a few statements, what working out the categories of `closure` needs of each of its
     /// datasets (see `preload(upstreamOf:)`), without going further upstream.
     ///
-    /// - Parameter runSummaries: read each run's events and summary too (what profiles show); without them
-    ///   only the run's state, from its row (see `preload(runStates:)`).
-    func preload(datasets closure: [Int64], runSummaries: Bool = true) throws {
+    /// - Parameter forProfiles: read what profiles show too: each run's events and summary, and the datasets'
+    ///   names. Without, only what working out categories needs: each run's state, from its row (see
+    ///   `preload(runStates:)`); a name asked for anyway is read then.
+    func preload(datasets closure: [Int64], forProfiles: Bool = true) throws {
         guard edges == nil else { return }
         let ids = Self.idList(closure)
 
@@ -666,6 +667,7 @@ final class QueryContext {
             runs.insert(run)
         }
         // Each dataset's runs in run order, as the per-dataset statement lists them.
+        loadedEdges.reserveCapacity(loadedEdges.count + touching.count + 2 * runs.count)
         for (key, list) in touching { loadedEdges[key] = list.sorted() }
         let runList = Self.idList(runs)
         for run in runs {
@@ -680,8 +682,12 @@ final class QueryContext {
             loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.text(1) == "out"), default: []].append(Int64(byRun.int(2)))
         }
         try preload(jobDefaultsOfRuns: runs)
-        if runSummaries { try preload(runs: runs) } else { try preload(runStates: runs) }
-        try preload(datasetNames: closure)
+        if forProfiles {
+            try preload(runs: runs)
+            try preload(datasetNames: closure)
+        } else {
+            try preload(runStates: runs)
+        }
 
         var facts: [Int64: [FactRow]] = [:]
         let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
