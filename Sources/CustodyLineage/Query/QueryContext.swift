@@ -123,7 +123,7 @@ final class QueryContext {
     // MARK: runs
 
     private static let statesSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id
+        SELECT r.id, r.job_id, r.terminal_type = 'COMPLETE', r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id
         FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
         WHERE io.dataset_id = ? AND io.direction = ? AND io.seq < ?
         """
@@ -147,7 +147,7 @@ final class QueryContext {
     }
 
     private static let readersSQL = """
-        SELECT r.id, r.job_id, r.terminal_type, r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id,
+        SELECT r.id, r.job_id, r.terminal_type = 'COMPLETE', r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id,
                o.dataset_id,
                EXISTS (SELECT 1 FROM lineage_dataset_fact f WHERE f.dataset_id = o.dataset_id AND (f.anonymous IS NOT NULL OR f.lifecycle IS NOT NULL))
         FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id LEFT JOIN lineage_processing p ON p.id = r.processing_id
@@ -163,7 +163,7 @@ final class QueryContext {
     func preload(runStates ids: some Collection<Int64>) throws {
         precondition(horizon.isEverything, "run rows describe the whole log only")
         let statement = try statement("""
-            SELECT id, job_id, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id
+            SELECT id, job_id, terminal_type = 'COMPLETE', terminal_time, terminal_seq, facet_time, facet_seq, processing_id
             FROM lineage_run WHERE id IN (SELECT value FROM json_each(?))
             """)
         var rows: [RunRow] = []
@@ -193,14 +193,16 @@ final class QueryContext {
     private struct RunRow {
         let id: Int64
         let job: Int64
-        let terminal: (type: String, moment: Moment)?
+        /// Its terminal event, and whether that was `COMPLETE` (the statements select the comparison, not the
+        /// text, so reading a run makes no string).
+        let terminal: (completed: Bool, moment: Moment)?
         /// The moment of its latest facet, and the facet's id in `lineage_processing`.
         let facet: (moment: Moment, id: Int64)?
 
         init(_ statement: RawStatement) {
             id = Int64(statement.int(0))
             job = Int64(statement.int(1))
-            terminal = statement.isNull(3) ? nil : (statement.text(2) ?? "", Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
+            terminal = statement.isNull(3) ? nil : (statement.int(2) != 0, Moment(time: Int64(statement.int(3)), seq: statement.int(4)))
             facet = statement.isNull(5) ? nil : (Moment(time: Int64(statement.int(5)), seq: statement.int(6)), Int64(statement.int(7)))
         }
     }
@@ -213,7 +215,7 @@ final class QueryContext {
         guard terminalSeen && facetSeen else {
             return try run(row.id).map { RunState(id: $0.id, jobID: $0.jobID, completion: $0.completion, processing: $0.processing) }
         }
-        let completion = row.terminal?.type == "COMPLETE" ? row.terminal!.moment : nil
+        let completion = row.terminal?.completed == true ? row.terminal!.moment : nil
         return RunState(id: row.id, jobID: row.job, completion: completion,
             processing: try processing(run: row.facet?.id, job: row.job))
     }
@@ -675,11 +677,11 @@ final class QueryContext {
             loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
         }
         let byRun = try statement("""
-            SELECT run_id, direction, dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
+            SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
             ORDER BY run_id, direction, dataset_id
             """)
         try byRun.forEachRow(runList, .integer(horizon.knownSize)) {
-            loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.text(1) == "out"), default: []].append(Int64(byRun.int(2)))
+            loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.int(1) != 0), default: []].append(Int64(byRun.int(2)))
         }
         try preload(jobDefaultsOfRuns: runs)
         if forProfiles {
@@ -758,10 +760,13 @@ final class QueryContext {
         var edges = Edges(runs: sizes.lastRun, datasets: sizes.lastDataset)
         // In the table's order, (run, direction, dataset): each run's datasets in id order, and each dataset's
         // runs in run order, as the per-id statements list them.
-        let io = try statement("SELECT run_id, direction, dataset_id FROM lineage_io WHERE seq < ? ORDER BY run_id, direction, dataset_id")
+        // The direction as a flag: reading it as text made a string per edge.
+        let io = try statement("""
+            SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE seq < ? ORDER BY run_id, direction, dataset_id
+            """)
         try io.forEachRow(.integer(horizon.knownSize)) {
             let run = io.int(0), dataset = io.int(2)
-            if io.text(1) == "out" {
+            if io.int(1) != 0 {
                 edges.outputs[run].append(Int64(dataset))
                 edges.writers[dataset].append(Int64(run))
             } else {
