@@ -63,21 +63,33 @@ struct ProcessingFacts {
         var flags: [NodeName: (personal: Bool, special: [String], criminal: [String])] = [:]
         flags.reserveCapacity(byName.count)
         for (name, dataset) in byName where !dataset.declaredAnonymous {
-            let keys = dataset.categories.map(\.key)
-            flags[name] = (Self.holdsPersonalData(dataset), keys.filter { resolved[$0]?.specialCategory != nil },
-                keys.filter { resolved[$0]?.criminal == true })
+            var special: [String] = [], criminal: [String] = []
+            for category in dataset.categories {
+                guard let verdict = resolved[category.key] else { continue }
+                if verdict.specialCategory != nil { special.append(category.key) }
+                if verdict.criminal { criminal.append(category.key) }
+            }
+            flags[name] = (Self.holdsPersonalData(dataset), special, criminal)
         }
-        self.runs = runs.filter { ($0.inputs + $0.outputs).allSatisfy { byName[$0] != nil } }.map { run in
+        // One pass over each run's datasets: whether all are profiled, and what they hold (no list is made
+        // per run; a whole store has a hundred thousand runs or more).
+        var judged: [JudgedRun] = []
+        judged.reserveCapacity(runs.count)
+        runs: for run in runs {
             var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
             var personal = false
-            for name in run.inputs + run.outputs {
-                guard let flag = flags[name] else { continue }
-                personal = personal || flag.personal
-                for key in flag.special { special[key, default: []].append(name) }
-                for key in flag.criminal { criminal[key, default: []].append(name) }
+            for names in [run.inputs, run.outputs] {
+                for name in names {
+                    guard byName[name] != nil else { continue runs }
+                    guard let flag = flags[name] else { continue }
+                    personal = personal || flag.personal
+                    for key in flag.special { special[key, default: []].append(name) }
+                    for key in flag.criminal { criminal[key, default: []].append(name) }
+                }
             }
-            return JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal)
+            judged.append(JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal))
         }
+        self.runs = judged
     }
 
     /// The categories a run's inputs and outputs hold, each with the datasets that hold it.
