@@ -85,6 +85,8 @@ struct ProjectionTests {
         var ingested = try TestStore(seed: 10)
         try ingested.ingest(lines, projectors: [LineageProjector()])
         #expect(try indexes(ingested.paths.store).isSuperset(of: expected))
+        // The index only a fill needs is gone once the query indexes exist.
+        #expect(try !indexes(ingested.paths.store).contains("lineage_io_filling"))
         try ingested.store.rebuildProjections([LineageProjector()])
         #expect(try indexes(ingested.paths.store).isSuperset(of: expected))
 
@@ -93,6 +95,27 @@ struct ProjectionTests {
         #expect(try indexes(caughtUp.paths.store).isDisjoint(with: expected))
         _ = try Lineage(store: caughtUp.store, pack: try PolicyPack.builtIn()).datasets()
         #expect(try indexes(caughtUp.paths.store).isSuperset(of: expected))
+    }
+
+    /// While a fill from empty runs, only its filling indexes exist: each pass of the category upkeep reads
+    /// the writers of the datasets it works out, and the column lineage into them, through an index. A scan
+    /// of either table in every pass would make a long first ingest or `rebuild` quadratic in its length.
+    @Test func aFillsUpkeepReadsThroughAnIndex() throws {
+        let queue = try DatabaseQueue()
+        let plans = try queue.write { db in
+            try db.execute(sql: LineageSchema.createTables)
+            try db.execute(sql: LineageSchema.createFillingIndexes)
+            let reads: [(String, StatementArguments)] = [
+                (QueryContext.writersSQL, ["[1,2]", 10]),
+                (QueryContext.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))"), ["[1,2]"]),
+            ]
+            return try reads.map { sql, arguments in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+            }
+        }
+        #expect(plans[0].contains { $0.contains("lineage_io USING") && $0.contains("lineage_io_filling") }, "\(plans[0])")
+        #expect(plans[1].contains { $0.contains("lineage_column USING") && $0.contains("lineage_column_out") }, "\(plans[1])")
+        #expect(!plans.joined().contains { $0.hasPrefix("SCAN lineage_") }, "\(plans)")
     }
 
     @Test func aFailingProjectionRollsBackTheWholeCall() throws {

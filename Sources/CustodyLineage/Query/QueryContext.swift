@@ -579,7 +579,7 @@ final class QueryContext {
     }
 
     /// The column lineage into the datasets `filter` picks (a `WHERE` clause, or nothing for all of them).
-    private static func columnsSQL(_ filter: String) -> String {
+    static func columnsSQL(_ filter: String) -> String {
         "SELECT out_dataset, run_id, out_field, in_dataset, in_field, masking, seq FROM lineage_column \(filter)"
     }
     private var columnMappings: [Int64: [ColumnMapping]]?
@@ -646,6 +646,11 @@ final class QueryContext {
         .text("[" + ids.map { String($0) }.joined(separator: ",") + "]")
     }
 
+    /// The runs that wrote the datasets of a list (`?1`, `idList`), as far as the horizon sees (`?2`).
+    static let writersSQL = """
+        SELECT run_id, dataset_id FROM lineage_io WHERE dataset_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND seq < ?2
+        """
+
     /// Reads, in a few statements, what working out the categories of `closure` needs of each of its
     /// datasets (see `preload(upstreamOf:)`), without going further upstream.
     ///
@@ -660,9 +665,7 @@ final class QueryContext {
         var touching: [LoadedEdge: [Int64]] = [:]
         for dataset in closure { touching[LoadedEdge(id: dataset, ofRun: false, output: true)] = [] }
         var runs: Set<Int64> = []
-        let byDataset = try statement("""
-            SELECT run_id, dataset_id FROM lineage_io WHERE dataset_id IN (SELECT value FROM json_each(?1)) AND direction = 'out' AND seq < ?2
-            """)
+        let byDataset = try statement(Self.writersSQL)
         try byDataset.forEachRow(ids, .integer(horizon.knownSize)) {
             let run = Int64(byDataset.int(0))
             touching[LoadedEdge(id: Int64(byDataset.int(1)), ofRun: false, output: true), default: []].append(run)
