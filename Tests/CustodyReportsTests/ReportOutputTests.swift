@@ -28,27 +28,21 @@ struct ReportOutputTests {
         }
     }
 
-    @Test func anInvalidDocumentIsRefusedWithItsLine() throws {
+    /// A document the schema does not allow, and one that is not well-formed XML at all: each refused with
+    /// the line of the problem and what it is about.
+    @Test(arguments: [
+        ("  <unexpected/>\n</dsar>\n", "line 3", "unexpected"),
+        ("  <request>\n</dsar>\n", "line 4", "request"),
+    ])
+    func aBadDocumentIsRefusedWithItsLine(body: String, line: String, subject: String) throws {
         let directory = TemporaryDirectory()
         let path = directory.file("bad.xml")
-        try "<?xml version=\"1.0\"?>\n<dsar xmlns=\"urn:custody:report:1\">\n  <unexpected/>\n</dsar>\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try ("<?xml version=\"1.0\"?>\n<dsar xmlns=\"urn:custody:report:1\">\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
         #expect {
             try ReportRenderer.validator(for: "dsar").validate(fileAt: path)
         } throws: { error in
             let message = (error as? ReportError)?.message ?? ""
-            return (error as? ReportError)?.code == .invalid && message.contains("line 3") && message.contains("unexpected")
-        }
-    }
-
-    @Test func aDocumentThatIsNotWellFormedIsRefusedWithItsLine() throws {
-        let directory = TemporaryDirectory()
-        let path = directory.file("broken.xml")
-        try "<?xml version=\"1.0\"?>\n<dsar xmlns=\"urn:custody:report:1\">\n  <request>\n</dsar>\n".write(toFile: path, atomically: true, encoding: .utf8)
-        #expect {
-            try ReportRenderer.validator(for: "dsar").validate(fileAt: path)
-        } throws: { error in
-            let message = (error as? ReportError)?.message ?? ""
-            return (error as? ReportError)?.code == .invalid && message.contains("line 4") && message.contains("request")
+            return (error as? ReportError)?.code == .invalid && message.contains(line) && message.contains(subject)
         }
     }
 
