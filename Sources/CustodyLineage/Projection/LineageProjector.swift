@@ -8,7 +8,7 @@ import GRDB
 public struct LineageProjector: LogProjector {
     /// How many events a fill from empty projects between two passes of the category upkeep.
     let categoryPassSize: Int
-    /// How many ids of each kind a transaction remembers before it gives the memory back (`KnownIDs`).
+    /// How many keys of each kind a transaction remembers before it gives the memory back (`KnownIDs`, `MetKeys`).
     let rememberedIDs: Int
 
     public init() {
@@ -281,16 +281,14 @@ private struct KnownIDs<Key: Hashable> {
 
     subscript(key: Key) -> Int? { ids[key] }
 
-    /// Remembers `id` for `key`; returns false when the memory was given back first (forget what hangs on the old keys).
-    @discardableResult
-    mutating func remember(_ id: Int, for key: Key) -> Bool {
+    /// Remembers `id` for `key`, first giving the memory back when it holds `limit` keys.
+    mutating func remember(_ id: Int, for key: Key) {
         guard ids.count < limit else {
             ids = [key: id]
             tableWasEmpty = false
-            return false
+            return
         }
         ids[key] = id
-        return true
     }
 }
 
