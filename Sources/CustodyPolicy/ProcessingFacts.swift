@@ -8,11 +8,11 @@ import CustodyPack
 /// Rules judge the runs whose datasets all have a profile here (for the whole store, every run) and the
 /// datasets profiled. What comes from upstream (categories, collection purposes, first writes) the lineage
 /// view carries into each profile, so judging part of the store (`decide`) needs no run upstream of it.
-struct ProcessingFacts {
+struct ProcessingFacts: Sendable {
     /// A run with what every rule asks of it, worked out once.
     /// A class, not a struct: the rules pass runs around by the hundred thousand, and a copy of a reference
     /// is one count where a copy of these fields is a dozen.
-    final class JudgedRun {
+    final class JudgedRun: Sendable {
         let overview: RunOverview
         /// It read or wrote a dataset holding personal data.
         let touchesPersonalData: Bool

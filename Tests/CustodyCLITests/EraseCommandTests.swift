@@ -102,7 +102,7 @@ struct EraseCommandTests {
         var random = SeededGenerator(seed: 19)
         var outcomes: [Bool] = []
         // Kill later and later, until three runs had finished before the kill.
-        for trial in 0..<80 where outcomes.count { $0 } < 3 {
+        for trial in 0..<80 where outcomes.count(where: { $0 }) < 3 {
             let directory = TemporaryDirectory()
             let copy = directory.file("shop.db")
             for suffix in ["", ".vault-key", ".signing-key"] { try FileManager.default.copyItem(atPath: store + suffix, toPath: copy + suffix) }

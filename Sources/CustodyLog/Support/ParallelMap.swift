@@ -1,10 +1,10 @@
 import Dispatch
 
-/// Maps independent items on both cores: the one way ingest and verification spread per-event work.
-enum ParallelMap {
+/// Maps independent items on both cores: the one way ingest, verification and the policy engine spread work.
+package enum ParallelMap {
     /// `transform(0..<count)` in order, computed by `workers` threads, each taking every `workers`-th
     /// item so that both get a similar mix of small and large events.
-    static func map<Element: Sendable>(count: Int, workers: Int = 2, _ transform: @Sendable (Int) -> Element) -> [Element] {
+    package static func map<Element: Sendable>(count: Int, workers: Int = 2, _ transform: @Sendable (Int) -> Element) -> [Element] {
         guard count > 0 else { return [] }
         return [Element](unsafeUninitializedCapacity: count) { buffer, initializedCount in
             // Each worker initialises only its own indices, and all have finished when concurrentPerform returns.
@@ -17,6 +17,19 @@ enum ParallelMap {
                     index += workers
                 }
             }
+            initializedCount = count
+        }
+    }
+
+    /// `transform(0..<count)` in order, each item taken by whichever thread is free: for a few items whose
+    /// costs differ by orders of magnitude (the rules of a pack), where taking every other one would leave a
+    /// core idle.
+    package static func mapUnevenly<Element: Sendable>(count: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
+        guard count > 0 else { return [] }
+        return [Element](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            // Each index is initialised once, by the thread that took it, and all have finished when concurrentPerform returns.
+            nonisolated(unsafe) let output = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: count) { index in (output + index).initialize(to: transform(index)) }
             initializedCount = count
         }
     }
