@@ -132,8 +132,37 @@ struct StoredCategoriesTests {
         #expect(stored == (try Self.holdings(try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture)))))
         // verify replays in one pass: the rows must be the same.
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
-        // And a rebuild in passes of two gives them again.
+        // And a rebuild in passes of two gives them again, also when the passes worked out on the other core
+        // find their region unread and the writer works each out itself.
         try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3)])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3, passesPreload: false)])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
+    /// A chain written link by link, each dataset once and read only after: no pass changes what an earlier one
+    /// took as settled, so nothing is worked out again at the end and every pass's rows must be written by the
+    /// pass itself, whether it was worked out on the other core or, finding its region unread, by the writer.
+    @Test(arguments: [true, false])
+    func aChainFilledInPassesHoldsWhatEachPassWorkedOut(passesPreload: Bool) throws {
+        var test = try TestStore(seed: 41)
+        let pack = try PolicyPack.builtIn()
+        let links = 40
+        var lines = [E.run("collect", run: 1, at: E.time(1), operation: "collect", purposes: ["essential.service"],
+            outputs: [Entry("c0").categories("user.contact.email")])]
+        for link in 1..<links {
+            lines.append(E.run("copy\(link)", run: link + 1, at: E.time(1 + link / 4, (link % 4) * 15), operation: "transform",
+                purposes: ["analytics.reporting"], inputs: [Entry("c\(link - 1)")], outputs: [Entry("c\(link)")]))
+        }
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3, passesPreload: passesPreload)])
+        let stored = try Lineage(store: test.store, pack: pack)
+        let workedOut = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture))
+        for link in 0..<links {
+            let profile = try stored.dataset("c\(link)")
+            #expect(profile.categories.map(\.key) == ["user.contact.email"], "c\(link)")
+            #expect(profile.collectionPurposes == ["essential.service"], "c\(link)")
+            #expect(profile == (try workedOut.dataset("c\(link)")), "c\(link)")
+        }
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 

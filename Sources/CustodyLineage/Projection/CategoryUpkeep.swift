@@ -1,4 +1,5 @@
 import CustodyLog
+import Dispatch
 import GRDB
 
 /// Keeps `lineage_held` current for the lineage writer: the categories every dataset holds, declared or
@@ -17,7 +18,9 @@ import GRDB
 /// worked out in passes of `passSize` events as it goes, so memory stays bounded however long the log: each
 /// pass works out the datasets its events touched, taking earlier passes' results as settled; a
 /// dataset that a later pass changed after an earlier one took it as settled has its downstream worked
-/// out again at the end.
+/// out again at the end. A pass reads what it needs on the writer's connection, then works it out on the
+/// other core while the writer goes on with the next events; its rows are written when the next pass, or
+/// `finish`, needs them.
 final class CategoryUpkeep {
     private let db: Database
     private let fromEmpty: Bool
@@ -27,16 +30,26 @@ final class CategoryUpkeep {
     private var settledBefore: Set<Int64> = [], changedAfterSettled: Set<Int64> = []
 
     private let passSize: Int
+    private let passesPreload: Bool
+    /// The fill's last pass, being worked out on the other core.
+    private var pending: PendingPass?
 
     /// Events between two passes of a fill from empty: each pass reads what it works out in a few
     /// statements that scan whole tables (the query indexes are built at the end), so fewer passes are
     /// faster, and smaller ones hold less in memory.
     static let passSize = 10_000
 
-    init(db: Database, fromEmpty: Bool, passSize: Int) {
+    init(db: Database, fromEmpty: Bool, passSize: Int, passesPreload: Bool = true) {
         self.db = db
         self.fromEmpty = fromEmpty
         self.passSize = passSize
+        self.passesPreload = passesPreload
+    }
+
+    deinit {
+        // A fill that failed leaves its last pass: the other core must be done with it before its view of
+        // the connection is taken apart here, on the writer's thread.
+        pending?.waitUntilDone()
     }
 
     func touched(dataset: Int) { touchedDatasets.insert(dataset) }
@@ -47,13 +60,13 @@ final class CategoryUpkeep {
     func projected() throws {
         guard fromEmpty else { return }
         eventsSincePass += 1
-        if eventsSincePass >= passSize { try pass() }
+        if eventsSincePass >= passSize { try pass(overlapping: true) }
     }
 
     /// Called by the writer's `finish`, once the query indexes exist.
     func finish() throws {
         if fromEmpty {
-            try pass()
+            try pass(overlapping: false)
             guard !changedAfterSettled.isEmpty else { return }
             try workOut(Set(try ids(Self.downstreamSQL, changedAfterSettled)))
         } else {
@@ -111,13 +124,34 @@ final class CategoryUpkeep {
         return taken == region.count
     }
 
-    private func pass() throws {
+    /// Works out what the events since the last pass touched, taking what feeds it as settled. `overlapping`:
+    /// on the other core, while the writer goes on (see `PendingPass`); else here and now.
+    private func pass(overlapping: Bool) throws {
         eventsSincePass = 0
+        try landPendingPass()
         let region = try takeSeeds()
         guard !region.isEmpty else { return }
-        let feeding = try workOut(region).feeding
+        let reading = try read(region, preloading: !overlapping || passesPreload)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
-        settledBefore.formUnion(feeding)
+        settledBefore.formUnion(reading.feeding)
+        if overlapping {
+            pending = PendingPass(reading)
+        } else {
+            try write(Self.rows(try Self.carried(reading), of: region))
+        }
+    }
+
+    /// Writes the rows of the pass being worked out on the other core, once it is done.
+    private func landPendingPass() throws {
+        guard let pass = pending else { return }
+        pending = nil
+        if let rows = pass.rows() {
+            try write(rows)
+        } else {
+            // It needed something it had not read (which preloading the region is meant to rule out): the
+            // region is worked out again here, from what the tables hold now, as a later pass would.
+            settledBefore.formUnion(try workOut(pass.reading.region).feeding)
+        }
     }
 
     /// The datasets touched since the last pass (and forgets them).
@@ -139,19 +173,63 @@ final class CategoryUpkeep {
     /// of it whose value changed (with `writingOnlyChanges`, the only ones written; else empty, and all written).
     @discardableResult
     private func workOut(_ region: Set<Int64>, writingOnlyChanges: Bool = false) throws -> (feeding: Set<Int64>, changed: Set<Int64>) {
+        let reading = try read(region)
+        let before = writingOnlyChanges ? try reading.context.storedCategories(of: region) : [:]
+        let carried = try Self.carried(reading)
+        guard writingOnlyChanges else {
+            try write(Self.rows(carried, of: region))
+            return (reading.feeding, [])
+        }
+        let changed = region.filter { (carried[$0] ?? CarriedCategories()) != (before[$0] ?? CarriedCategories()) }
+        try write(Self.rows(carried, of: changed))
+        return (reading.feeding, changed)
+    }
+
+    /// What working a region out needs, read on the writer's connection: the region's datasets, their
+    /// writers and those runs' inputs (through `context`), and the stored values of the inputs outside it.
+    fileprivate struct RegionReading {
+        let context: QueryContext
+        let region: Set<Int64>
+        /// The datasets outside the region that its writers read.
+        let feeding: Set<Int64>
+        let settled: [Int64: CarriedCategories]
+    }
+
+    private func read(_ region: Set<Int64>, preloading: Bool = true) throws -> RegionReading {
         let context = QueryContext(projectionOf: db)
-        let before = writingOnlyChanges ? try context.storedCategories(of: region) : [:]
-        try context.preload(datasets: Array(region), forProfiles: false)
+        if preloading { try context.preload(datasets: Array(region), forProfiles: false) }
         var feeding: Set<Int64> = []
         for dataset in region {
             for run in try context.runs(touching: dataset, "out") {
                 for input in try context.datasets(of: run, "in") where !region.contains(input) { feeding.insert(input) }
             }
         }
-        let settled = try context.storedCategories(of: feeding)
-        let carried = try CategoryPropagation(context: context).carried(of: Array(region)) { id in
-            region.contains(id) ? nil : settled[id] ?? CarriedCategories()
+        return RegionReading(context: context, region: region, feeding: feeding, settled: try context.storedCategories(of: feeding))
+    }
+
+    /// The region's values, from what `reading` holds.
+    fileprivate static func carried(_ reading: RegionReading) throws -> [Int64: CarriedCategories] {
+        try CategoryPropagation(context: reading.context).carried(of: Array(reading.region)) { id in
+            reading.region.contains(id) ? nil : reading.settled[id] ?? CarriedCategories()
         }
+    }
+
+    /// One `lineage_held` row as stored; `nil` for a dataset that holds nothing (its row is deleted).
+    fileprivate struct StoredRow {
+        let dataset: Int64
+        let value: (pseudonymised: Bool, entries: String, collectionPurposes: String, firstWrite: CarriedCategories.FirstWrite?)?
+    }
+
+    /// The rows of `datasets`, in id order: rows inserted in a set's order land on random pages of the table,
+    /// splitting them half empty and sending the page cache back and forth to the WAL.
+    fileprivate static func rows(_ carried: [Int64: CarriedCategories], of datasets: Set<Int64>) -> [StoredRow] {
+        datasets.sorted().map { dataset in
+            guard let value = carried[dataset], !value.isEmpty else { return StoredRow(dataset: dataset, value: nil) }
+            return StoredRow(dataset: dataset, value: (value.pseudonymised, value.encodedEntries, value.encodedCollectionPurposes, value.firstWrite))
+        }
+    }
+
+    private func write(_ rows: [StoredRow]) throws {
         let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
         let store = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_held (dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin)
@@ -159,24 +237,16 @@ final class CategoryUpkeep {
             ON CONFLICT (dataset_id) DO UPDATE SET pseudonymised = ?2, entries = ?3, collection_purposes = ?4,
                 first_time = ?5, first_seq = ?6, first_origin = ?7
             """)
-        var changed: Set<Int64> = []
-        // In id order: rows inserted in a set's order land on random pages of the table, splitting them
-        // half empty and sending the page cache back and forth to the WAL.
-        for dataset in region.sorted() {
-            if writingOnlyChanges {
-                guard (carried[dataset] ?? CarriedCategories()) != (before[dataset] ?? CarriedCategories()) else { continue }
-                changed.insert(dataset)
+        for row in rows {
+            guard let value = row.value else {
+                try remove.execute(.integer(Int(row.dataset)))
+                continue
             }
-            if let value = carried[dataset], !value.isEmpty {
-                let first = value.firstWrite
-                try store.execute(.integer(Int(dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.encodedEntries),
-                    .text(value.encodedCollectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
-                    first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
-            } else {
-                try remove.execute(.integer(Int(dataset)))
-            }
+            let first = value.firstWrite
+            try store.execute(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),
+                .text(value.collectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
+                first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
         }
-        return (feeding, changed)
     }
 
     /// The datasets given and every dataset downstream of them, through any run.
@@ -196,5 +266,45 @@ final class CategoryUpkeep {
         var found: [Int64] = []
         try statement.forEachRow(QueryContext.idList(values)) { found.append(Int64(statement.int(0))) }
         return found
+    }
+}
+
+/// A fill's pass being worked out on the other core: `CategoryUpkeep.carried` and the rows' text, from
+/// what the writer read for it, while the writer goes on inserting the next events.
+///
+/// The view it works from was read on the writer's connection, which goes on writing meanwhile: the view is
+/// told to throw rather than read (`QueryContext.forbidReads`), and whatever it throws, the writer works the
+/// region out again itself. The view's last reference is always dropped on the writer's thread (taking it
+/// apart resets statements of the connection): the worker holds the pass unretained, and the writer waits
+/// for it before letting go.
+private final class PendingPass: @unchecked Sendable {
+    // Invariant: between init and the group's leave, `reading` is used and `result` written by the worker
+    // only; afterwards by the writer only, which waits on the group first.
+    let reading: CategoryUpkeep.RegionReading
+    private var result: [CategoryUpkeep.StoredRow]?
+    private let group = DispatchGroup()
+
+    init(_ reading: CategoryUpkeep.RegionReading) {
+        self.reading = reading
+        reading.context.forbidReads()
+        group.enter()
+        let unretained = Unmanaged.passUnretained(self)
+        DispatchQueue.global().async { [group] in
+            do {
+                let pass = unretained.takeUnretainedValue()
+                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading), of: pass.reading.region)
+            }
+            group.leave()
+        }
+    }
+
+    func waitUntilDone() {
+        group.wait()
+    }
+
+    /// The rows, once worked out; `nil` when the view had to read.
+    func rows() -> [CategoryUpkeep.StoredRow]? {
+        group.wait()
+        return result
     }
 }

@@ -10,17 +10,22 @@ public struct LineageProjector: LogProjector {
     let categoryPassSize: Int
     /// How many keys of each kind a transaction remembers before it gives the memory back (`KnownIDs`, `MetKeys`).
     let rememberedIDs: Int
+    /// Whether a pass reads its region before working it out on the other core (see `CategoryUpkeep`).
+    let passesPreload: Bool
 
     public init() {
         categoryPassSize = CategoryUpkeep.passSize
         rememberedIDs = 500_000
+        passesPreload = true
     }
 
     /// For tests: passes of a few events and a short memory of ids, so a short stream exercises what a
-    /// long fill does.
-    init(categoryPassSize: Int, rememberedIDs: Int = 500_000) {
+    /// long fill does. Without `passesPreload`, a pass worked out on the other core finds nothing read and
+    /// the writer works it out again itself: the path that stands behind the preloading.
+    init(categoryPassSize: Int, rememberedIDs: Int = 500_000, passesPreload: Bool = true) {
         self.categoryPassSize = categoryPassSize
         self.rememberedIDs = rememberedIDs
+        self.passesPreload = passesPreload
     }
 
     public var name: String { "lineage" }
@@ -49,7 +54,7 @@ public struct LineageProjector: LogProjector {
             try db.execute(sql: LineageSchema.createTables)
             try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         }
-        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs)
+        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs, passesPreload: passesPreload)
     }
 }
 
@@ -69,7 +74,7 @@ final class LineageWriter: ProjectionWriter {
     /// Keeps the categories of what this transaction touches current.
     private let categories: CategoryUpkeep
 
-    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int) throws {
+    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesPreload: Bool) throws {
         database = db
         func isEmpty(_ table: String) throws -> Bool {
             try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? false)
@@ -81,7 +86,7 @@ final class LineageWriter: ProjectionWriter {
         jobIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
         runs = MetKeys(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs)
-        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize)
+        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesPreload: passesPreload)
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
         findJob = try RawStatement(cached: db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")

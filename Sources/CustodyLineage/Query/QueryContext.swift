@@ -80,8 +80,21 @@ final class QueryContext {
 
     private var statements: [String: RawStatement] = [:]
 
+    /// Thrown instead of reading once `forbidReads()` was called.
+    struct ReadForbidden: Error {}
+
+    private var readsForbidden = false
+
+    /// From now on, whatever is not loaded already throws `ReadForbidden` instead of being read: the
+    /// lineage writer works a region out on another thread from what it preloaded, while its connection
+    /// goes on writing, and must never touch that connection from there.
+    func forbidReads() {
+        readsForbidden = true
+    }
+
     /// The prepared statement for `sql`, from the connection's cache, kept for this query.
     private func statement(_ sql: String) throws -> RawStatement {
+        guard !readsForbidden else { throw ReadForbidden() }
         if let known = statements[sql] { return known }
         let prepared = try RawStatement(cached: db, sql: sql)
         statements[sql] = prepared
