@@ -18,7 +18,7 @@ final class PreparingChunk: @unchecked Sendable {
             frames = chunk
             DispatchQueue.global().async { [self] in
                 let events = chunk.events
-                slots = ParallelMap.map(count: events.count) { index in
+                slots = ParallelMap.map(count: events.count, workers: ParallelMap.besideOneWriter) { index in
                     Ingestor.prepare(events[index], seq: firstSeq + index, preparation: preparation)
                 }
                 group.leave()

@@ -81,7 +81,7 @@ private final class ExtractingPage: @unchecked Sendable {
         guard !leaves.isEmpty else { return }
         group.enter()
         DispatchQueue.global().async { [self] in
-            results = ParallelMap.map(count: leaves.count) { index in
+            results = ParallelMap.map(count: leaves.count, workers: ParallelMap.besideOneWriter) { index in
                 let (seq, leaf) = leaves[index]
                 return (seq, Result { () throws(LogError) -> [any Sendable] in
                     let entry = try LogEntry(leaf: leaf)
