@@ -142,7 +142,7 @@ struct CarriedCategories: Equatable {
                 return verdict
             }()
             guard entry.paths.carry(known: verdict.known, directIdentifier: verdict.directIdentifier) else { continue }
-            held.add(key, from: entry.origin.source == 0 ? nil : entry.origin.source, field: entry.origin.field)
+            held.origins.append(entry.origin)
         }
         return held
     }

@@ -12,31 +12,16 @@ import GRDB
 struct CategoryPropagation {
     let context: QueryContext
 
-    /// One dataset's categories under the pack: on the whole dataset, and per column.
+    /// One dataset's categories under the pack: the origins the pack lets through (`CarriedCategories.applying`),
+    /// each a key on the whole dataset or on a column, declared there (source 0) or carried in from a dataset.
     struct Held {
-        var dataset: [String: Set<Int64>] = [:]
-        var fields: [String: [String: Set<Int64>]] = [:]
-        /// Keys an event declared on this dataset (on the whole or on a column), whatever was also carried in.
-        var declared: Set<String> = []
+        /// In origin order: whole-dataset keys first, then columns by name; within each, by key, then source.
+        var origins: [CarriedCategories.Origin] = []
         var pseudonymised = false
         /// See `CarriedCategories.collectionPurposes` and `firstWrite`: carried like the categories, but
         /// whatever the pack says.
         var collectionPurposes: Set<String> = []
         var firstWrite: CarriedCategories.FirstWrite?
-
-        /// Every category key, with the datasets it came from (empty: only declared on this dataset).
-        var all: [String: Set<Int64>] {
-            guard !fields.isEmpty else { return dataset }
-            var keys = dataset
-            for (_, columnKeys) in fields { for (key, sources) in columnKeys { keys[key, default: []].formUnion(sources) } }
-            return keys
-        }
-
-        mutating func add(_ key: String, from source: Int64?, field: String?) {
-            if source == nil { declared.insert(key) }
-            let sources: Set<Int64> = source.map { [$0] } ?? []
-            if let field { fields[field, default: [:]][key, default: []].formUnion(sources) } else { dataset[key, default: []].formUnion(sources) }
-        }
     }
 
     /// The categories of every dataset in `roots`, under the view's pack.

@@ -32,13 +32,30 @@ struct DatasetProfiler {
             evidence: state.evidence.sorted())
     }
 
+    /// Each key the dataset holds once: the columns it is in, whether it was declared on the dataset, and the
+    /// datasets it came from. Whole-store questions make a hundred thousand of these lists, so the origins
+    /// are grouped by sorting a few indices rather than through tables of sets.
     func heldCategories(_ held: CategoryPropagation.Held) throws -> [HeldCategory] {
-        var columns: [String: [String]] = [:]
-        for (field, keys) in held.fields { for key in keys.keys { columns[key, default: []].append(field) } }
-        return try held.all.map { key, sources in
-            HeldCategory(key: key, columns: (columns[key] ?? []).sorted(), declared: held.declared.contains(key),
-                from: try sources.map(context.datasetName).sorted())
-        }.sorted { $0.key < $1.key }
+        let origins = held.origins
+        guard !origins.isEmpty else { return [] }
+        // By key; a key's columns then come in the origins' order (the whole dataset first, then by name).
+        let order = origins.indices.sorted { (origins[$0].key, $0) < (origins[$1].key, $1) }
+        var categories: [HeldCategory] = []
+        var start = 0
+        while start < order.count {
+            let key = origins[order[start]].key
+            var end = start
+            var columns: [String] = [], declared = false, sources: [Int64] = []
+            while end < order.count, origins[order[end]].key == key {
+                let origin = origins[order[end]]
+                if let field = origin.field, columns.last != field { columns.append(field) }
+                if origin.source == 0 { declared = true } else if !sources.contains(origin.source) { sources.append(origin.source) }
+                end += 1
+            }
+            categories.append(HeldCategory(key: key, columns: columns, declared: declared, from: try sources.map(context.datasetName).sorted()))
+            start = end
+        }
+        return categories
     }
 
     /// Tokens an event named on the dataset whose presence has not ended since.
