@@ -7,14 +7,15 @@ struct DatasetProfiler {
     func profile(_ id: Int64, categories: [Int64: CategoryPropagation.Held]) throws -> DatasetProfile {
         let state = try context.state(of: id)
         let held = categories[id] ?? CategoryPropagation.Held()
-        var purposes: Set<String> = []
+        // A few runs with a purpose or two each: a list searched in order beats a hash table.
+        var purposes: [String] = []
         var writers: [RunSummary] = [], readers: [RunSummary] = []
         for direction in ["out", "in"] {
             for runID in try context.runs(touching: id, direction) {
                 guard let run = try context.run(runID) else { continue }
                 // A run that did not complete wrote nothing; a reader is listed whatever became of it.
                 if direction == "out" && run.completion == nil { continue }
-                purposes.formUnion(run.processing.purposes)
+                for purpose in run.processing.purposes where !purposes.contains(purpose) { purposes.append(purpose) }
                 if direction == "out" { writers.append(run.summary) } else { readers.append(run.summary) }
             }
         }
@@ -41,6 +42,14 @@ struct DatasetProfiler {
         // By key; a key's columns then come in the origins' order (the whole dataset first, then by name).
         let order = origins.indices.sorted { (origins[$0].key, $0) < (origins[$1].key, $1) }
         var categories: [HeldCategory] = []
+        // Most keys came from the same inputs: their lists of names are made once and shared.
+        var named: [(sources: [Int64], names: [NodeName])] = []
+        func names(_ sources: [Int64]) throws -> [NodeName] {
+            if let known = named.first(where: { $0.sources == sources }) { return known.names }
+            let names = try sources.map(context.datasetName).sorted()
+            named.append((sources, names))
+            return names
+        }
         var start = 0
         while start < order.count {
             let key = origins[order[start]].key
@@ -52,7 +61,7 @@ struct DatasetProfiler {
                 if origin.source == 0 { declared = true } else if !sources.contains(origin.source) { sources.append(origin.source) }
                 end += 1
             }
-            categories.append(HeldCategory(key: key, columns: columns, declared: declared, from: try sources.map(context.datasetName).sorted()))
+            categories.append(HeldCategory(key: key, columns: columns, declared: declared, from: try names(sources)))
             start = end
         }
         return categories
