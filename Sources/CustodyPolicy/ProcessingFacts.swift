@@ -54,25 +54,29 @@ struct ProcessingFacts: Sendable {
         // The lineage view lists datasets by name already; sort only what came otherwise.
         datasetsInOrder = byName.count == datasets.count && zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
             ? datasets : byName.values.sorted { $0.dataset < $1.dataset }
+        // Per dataset, once: what the taxonomy says of each key it holds (each distinct key asked once), and
+        // unless it is declared anonymous, whether it holds personal data and its special and criminal
+        // categories. A dataset declared anonymous is listed with no flags; one not profiled is not listed.
+        typealias Flags = (personal: Bool, special: [String], criminal: [String])
         var resolved: [String: Taxonomy.Resolved] = [:]
-        for dataset in datasets { for category in dataset.categories where resolved[category.key] == nil {
-            resolved[category.key] = pack.taxonomy.category(category.key)
-        } }
-        self.resolved = resolved
-        // Per dataset, once: whether it holds personal data, and its special and criminal categories.
-        var flags: [NodeName: (personal: Bool, special: [String], criminal: [String])] = [:]
+        var flags: [NodeName: Flags?] = [:]
         flags.reserveCapacity(byName.count)
-        for (name, dataset) in byName where !dataset.declaredAnonymous {
+        for (name, dataset) in byName {
             var special: [String] = [], criminal: [String] = []
             for category in dataset.categories {
-                guard let verdict = resolved[category.key] else { continue }
+                let verdict: Taxonomy.Resolved
+                if let known = resolved[category.key] { verdict = known } else {
+                    verdict = pack.taxonomy.category(category.key)
+                    resolved[category.key] = verdict
+                }
                 if verdict.specialCategory != nil { special.append(category.key) }
                 if verdict.criminal { criminal.append(category.key) }
             }
-            flags[name] = (Self.holdsPersonalData(dataset), special, criminal)
+            flags[name] = dataset.declaredAnonymous ? .some(nil) : (Self.holdsPersonalData(dataset), special, criminal)
         }
-        // One pass over each run's datasets: whether all are profiled, and what they hold (no list is made
-        // per run; a whole store has a hundred thousand runs or more).
+        self.resolved = resolved
+        // One pass over each run's datasets, one lookup each: whether all are profiled, and what they hold (no
+        // list is made per run; a whole store has a hundred thousand runs or more).
         var judged: [JudgedRun] = []
         judged.reserveCapacity(runs.count)
         runs: for run in runs {
@@ -80,8 +84,8 @@ struct ProcessingFacts: Sendable {
             var personal = false
             for names in [run.inputs, run.outputs] {
                 for name in names {
-                    guard byName[name] != nil else { continue runs }
-                    guard let flag = flags[name] else { continue }
+                    guard let listed = flags[name] else { continue runs }
+                    guard let flag = listed else { continue }
                     personal = personal || flag.personal
                     for key in flag.special { special[key, default: []].append(name) }
                     for key in flag.criminal { criminal[key, default: []].append(name) }
