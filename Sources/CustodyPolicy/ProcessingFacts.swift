@@ -82,8 +82,8 @@ struct ProcessingFacts: Sendable {
         runs: for run in runs {
             var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
             var personal = false
-            for names in [run.inputs, run.outputs] {
-                for name in names {
+            for side in 0..<2 {
+                for name in side == 0 ? run.inputs : run.outputs {
                     guard let listed = flags[name] else { continue runs }
                     guard let flag = listed else { continue }
                     personal = personal || flag.personal
