@@ -17,10 +17,11 @@ public struct ReportRenderer: Sendable {
         try ReportFile.write(to: path) { temporary in
             switch format {
             case .xml:
-                let writer = try XMLReportWriter(path: temporary)
-                try Self.emit(report, to: writer)
-                try writer.finish()
-                try Self.validator(for: R.kind).validate(fileAt: temporary)
+                try Self.validator(for: R.kind).writeDocument(at: temporary) { stream in
+                    let writer = XMLReportWriter(stream: stream)
+                    try Self.emit(report, to: writer)
+                    try writer.finish()
+                }
             case .json:
                 let writer = try JSONReportWriter(path: temporary)
                 try Self.emit(report, to: writer)

@@ -46,6 +46,45 @@ struct ReportOutputTests {
         }
     }
 
+    /// Validated while it is written, on the other core: a document the schema does not allow is refused with
+    /// the line of its first problem, however much follows it (here a megabyte, many times libxml2's chunks).
+    @Test func aDocumentValidatedAsItIsWrittenIsRefusedWithItsLine() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("bad.xml")
+        #expect {
+            try ReportRenderer.validator(for: "dsar").writeDocument(at: path) { xml in
+                try xml.start("dsar")
+                try xml.attribute("xmlns", XMLReportWriter.namespace)
+                for index in 0..<40_000 { try xml.element("unexpected", "element \(index)") }
+                try xml.end()
+            }
+        } throws: { error in
+            let message = (error as? ReportError)?.message ?? ""
+            return (error as? ReportError)?.code == .invalid && message.contains("line 3") && message.contains("unexpected")
+        }
+        // The whole document reached the file: the validator's early verdict did not stop the writer.
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("element 39999"))
+    }
+
+    /// A document whose writing fails: the writer's error is what the caller gets, at once (the validator,
+    /// waiting for more of the file, is told there is no more), and nothing is left behind.
+    @Test func aDocumentWhoseWritingFailsGivesTheWritersErrorAndLeavesNothing() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("report.xml")
+        #expect {
+            try ReportFile.write(to: path) { temporary in
+                try ReportRenderer.validator(for: "dsar").writeDocument(at: temporary) { xml in
+                    try xml.start("dsar")
+                    for index in 0..<5_000 { try xml.element("request", "part \(index)") }
+                    throw ReportError(.output, "the disk is full")
+                }
+            }
+        } throws: { error in
+            (error as? ReportError)?.message == "the disk is full"
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
+    }
+
     @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("report.xml")

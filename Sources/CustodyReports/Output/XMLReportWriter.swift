@@ -9,8 +9,8 @@ final class XMLReportWriter: ReportWriter {
     private var stack: [String?] = []
     private var rootWritten = false
 
-    init(path: String) throws(ReportError) {
-        stream = try XMLStream(path: path)
+    init(stream: XMLStream) {
+        self.stream = stream
     }
 
     func open(_ name: String) throws(ReportError) {

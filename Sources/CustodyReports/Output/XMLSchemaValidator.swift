@@ -3,7 +3,7 @@ import Foundation
 
 /// Validates an XML file against an XSD as a stream (libxml2's SAX parser with schema validation), so a
 /// document of any size is checked in constant memory. The first problem is reported with its line.
-struct XMLSchemaValidator {
+struct XMLSchemaValidator: Sendable {
     /// Where the schema comes from: one self-contained text (Custody's report schemas, embedded with
     /// common.xsd inlined), or a set of files that include each other (the W3C PROV schema), written to a
     /// scratch folder so libxml2 resolves the includes there and never on the network.
@@ -16,9 +16,57 @@ struct XMLSchemaValidator {
     /// A name for messages, such as `reports/xsd/dsar.xsd`.
     let schemaName: String
 
+    /// Writes a document to `path` through `body` and validates it meanwhile on the other core, reading the
+    /// file as it grows: a large report is checked in the time it takes to write it. Throws what `body`
+    /// throws, else `ReportError.invalid` naming the first problem unless the document is valid.
+    func writeDocument(at path: String, _ body: (XMLStream) throws -> Void) throws {
+        // libxml2 sets up its shared state on first use; two threads must not both do it.
+        xmlInitParser()
+        let file = try GrowingFile(path: path)
+        let validation = DispatchGroup()
+        nonisolated(unsafe) var outcome: Result<Void, ReportError> = .success(())
+        validation.enter()
+        DispatchQueue.global().async { [self] in
+            outcome = Result { () throws(ReportError) in try validate(following: file) }
+            validation.leave()
+        }
+        do {
+            let stream = try XMLStream(file: file)
+            try body(stream)
+            try stream.finish()
+        } catch {
+            // The validator waits for bytes until the file is closed; what it says of a broken document is moot.
+            file.close()
+            validation.wait()
+            throw error
+        }
+        file.close()
+        validation.wait()
+        try outcome.get()
+    }
+
     /// Throws `ReportError.invalid` naming the first problem, unless the file at `path` is well-formed
     /// and valid against the schema.
     func validate(fileAt path: String) throws(ReportError) {
+        try validate(path) { validation in xmlSchemaValidateFile(validation, path, 0) }
+    }
+
+    /// `validate(fileAt:)` for a file still being written: its bytes are read as they come, until it is closed.
+    func validate(following file: GrowingFile) throws(ReportError) {
+        let follower = try file.follow()
+        try validate(file.path) { validation in
+            // libxml2 owns the input from here and gives the follower back when it closes it.
+            let context = Unmanaged.passRetained(follower).toOpaque()
+            guard let input = xmlParserInputBufferCreateIO(readFollower, closeFollower, context, XML_CHAR_ENCODING_NONE) else {
+                Unmanaged<GrowingFile.Follower>.fromOpaque(context).release()
+                return -1
+            }
+            return xmlSchemaValidateStream(validation, input, XML_CHAR_ENCODING_NONE, nil, nil)
+        }
+    }
+
+    /// Compiles the schema and runs `run` with a validation context whose problems are collected.
+    private func validate(_ path: String, _ run: (xmlSchemaValidCtxtPtr) -> Int32) throws(ReportError) {
         let problems = ProblemCollector()
         let context = Unmanaged.passUnretained(problems).toOpaque()
         defer { withExtendedLifetime(problems) {} }
@@ -61,12 +109,25 @@ struct XMLSchemaValidator {
         // text reader used before lost that message), so the handler points at the collector meanwhile.
         xmlSetStructuredErrorFunc(context, collect)
         defer { xmlSetStructuredErrorFunc(nil, nil) }
-        let status = xmlSchemaValidateFile(validation, path, 0)
+        let status = run(validation)
         if status != 0 || problems.first != nil {
             if status < 0 && problems.first == nil { throw ReportError(.output, "cannot read back \(path)") }
             throw ReportError(.invalid, "the report does not validate against \(schemaName): \(problems.first ?? "unknown problem")")
         }
     }
+}
+
+/// libxml2's input callbacks for a file still being written: C functions, so they capture nothing and find
+/// the follower through the context.
+private let readFollower: xmlInputReadCallback = { context, buffer, length in
+    guard let context, let buffer, length >= 0 else { return -1 }
+    let follower = Unmanaged<GrowingFile.Follower>.fromOpaque(context).takeUnretainedValue()
+    return Int32(follower.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))))
+}
+
+private let closeFollower: xmlInputCloseCallback = { context in
+    if let context { Unmanaged<GrowingFile.Follower>.fromOpaque(context).release() }
+    return 0
 }
 
 /// Keeps the first problem libxml2 reports, with its line.

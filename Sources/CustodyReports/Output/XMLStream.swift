@@ -3,16 +3,27 @@ import CLibXML2
 /// libxml2's text writer on a file, element by element: the one place Custody writes XML, for the
 /// reports and the PROV export alike. Text is cleaned of what XML 1.0 cannot carry and escaped by libxml2.
 final class XMLStream {
-    /// Freed by `finish`: only freeing the writer closes its file, so the validator reads it whole.
+    /// Freed by `finish`, or when the stream is let go: only freeing the writer closes its file, and the
+    /// validator following the file reads it whole only then.
     private var handle: xmlTextWriterPtr?
     private let path: String
 
-    init(path: String) throws(ReportError) {
-        guard let writer = xmlNewTextWriterFilename(path, 0) else {
+    /// Writes into `file` (through libxml2's output callbacks), which is closed when the document is finished
+    /// or the stream let go.
+    init(file: GrowingFile) throws(ReportError) {
+        path = file.path
+        // libxml2 holds the file until it closes its output, which gives it back (`closeGrowingFile`).
+        let context = Unmanaged.passRetained(file).toOpaque()
+        guard let output = xmlOutputBufferCreateIO(appendToGrowingFile, closeGrowingFile, context, nil) else {
+            Unmanaged<GrowingFile>.fromOpaque(context).release()
+            file.close()
+            throw ReportError(.output, "cannot open \(path) for writing")
+        }
+        guard let writer = xmlNewTextWriter(output) else {
+            xmlOutputBufferClose(output)
             throw ReportError(.output, "cannot open \(path) for writing")
         }
         handle = writer
-        self.path = path
         xmlTextWriterSetIndent(writer, 1)
         xmlTextWriterSetIndentString(writer, "  ")
         try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil))
@@ -61,4 +72,18 @@ final class XMLStream {
     private func check(_ result: Int32) throws(ReportError) {
         guard result >= 0 else { throw ReportError(.output, "cannot write the XML document \(path) (is the disk full?)") }
     }
+}
+
+/// libxml2's output callbacks: C functions, so they capture nothing and find the file through the context.
+private let appendToGrowingFile: xmlOutputWriteCallback = { context, bytes, length in
+    guard let context, let bytes, length >= 0 else { return -1 }
+    let file = Unmanaged<GrowingFile>.fromOpaque(context).takeUnretainedValue()
+    return file.append(UnsafeRawBufferPointer(start: bytes, count: Int(length))) ? length : -1
+}
+
+private let closeGrowingFile: xmlOutputCloseCallback = { context in
+    guard let context else { return 0 }
+    let file = Unmanaged<GrowingFile>.fromOpaque(context).takeRetainedValue()
+    file.close()
+    return 0
 }

@@ -146,11 +146,8 @@ public struct ProvExport: Sendable {
     /// Writes the document to `path`, all or nothing, once it validates against the W3C PROV schema.
     public func write(to path: String) throws {
         try ReportFile.write(to: path) { temporary in
-            let stream = try XMLStream(path: temporary)
-            try writeDocument(to: stream)
-            try stream.finish()
             try XMLSchemaValidator(schema: .files(ReportResources.provSchemas, entry: "prov.xsd"), schemaName: "the W3C PROV-XML schema (prov.xsd)")
-                .validate(fileAt: temporary)
+                .writeDocument(at: temporary, writeDocument)
         }
     }
 

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A file written on one thread and read on another as it grows: an XML document that the schema
+/// validator reads on the other core while the rest of it is still being written, so a large report is
+/// checked in the time it takes to write it rather than after.
+///
+/// One writer appends and then closes; a reader (`follow()`) gets the bytes in order, waiting for more until
+/// the file is closed, then sees its end.
+final class GrowingFile: @unchecked Sendable {
+    // Invariant: `written` and `closed` change only with `condition` locked; `descriptor` is used by the
+    // writer only, and closed once.
+    let path: String
+    private let condition = NSCondition()
+    private var written = 0
+    private var closed = false
+    private var descriptor: Int32
+
+    init(path: String) throws(ReportError) {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw ReportError(.output, "cannot open \(path) for writing") }
+        self.path = path
+    }
+
+    deinit {
+        if descriptor >= 0 { Foundation.close(descriptor) }
+    }
+
+    /// Appends `bytes` whole; false when the system refused them (a full disk).
+    func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            done += count
+        }
+        condition.lock()
+        written += bytes.count
+        condition.signal()
+        condition.unlock()
+        return true
+    }
+
+    /// No more bytes will come: a reader waiting for them sees the end. Closing twice does nothing.
+    func close() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return }
+        if descriptor >= 0 { Foundation.close(descriptor) }
+        descriptor = -1
+        closed = true
+        condition.broadcast()
+    }
+
+    /// A reader from the first byte, on a descriptor of its own.
+    func follow() throws(ReportError) -> Follower {
+        let reading = open(path, O_RDONLY | O_CLOEXEC)
+        guard reading >= 0 else { throw ReportError(.output, "cannot read back \(path)") }
+        return Follower(file: self, descriptor: reading)
+    }
+
+    /// Reads the file in order as it grows.
+    final class Follower: @unchecked Sendable {
+        // Invariant: used by one thread at a time (the validator's).
+        private let file: GrowingFile
+        private let descriptor: Int32
+        private var offset = 0
+
+        fileprivate init(file: GrowingFile, descriptor: Int32) {
+            self.file = file
+            self.descriptor = descriptor
+        }
+
+        deinit {
+            Foundation.close(descriptor)
+        }
+
+        /// Fills `buffer` with the next bytes, waiting until the writer has appended some; 0 once the file is
+        /// closed and read to its end, -1 when the system fails to read it.
+        func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+            file.condition.lock()
+            while file.written <= offset && !file.closed { file.condition.wait() }
+            let available = file.written - offset
+            file.condition.unlock()
+            guard available > 0 else { return 0 }
+            let count = pread(descriptor, buffer.baseAddress, min(buffer.count, available), off_t(offset))
+            guard count >= 0 else { return -1 }
+            offset += count
+            return count
+        }
+    }
+}
