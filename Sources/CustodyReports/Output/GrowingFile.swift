@@ -7,12 +7,18 @@ import Foundation
 /// One writer appends and then closes; a reader (`follow()`) gets the bytes in order, waiting for more until
 /// the file is closed, then sees its end.
 final class GrowingFile: @unchecked Sendable {
-    // Invariant: `written` and `closed` change only with `condition` locked; `descriptor` is used by the
-    // writer only, and closed once.
+    // Invariant: `written`, `closed` and `wanted` change only with `condition` locked; `descriptor` is used
+    // by the writer only, and closed once.
     let path: String
     private let condition = NSCondition()
     private var written = 0
     private var closed = false
+    /// The size the waiting reader wants the file to reach before it is woken, if it waits. The writer
+    /// appends a few kilobytes at a time; waking the reader for each would cost a system call every time.
+    private var wanted: Int?
+
+    /// How much more a waiting reader waits for.
+    private static let wakeEvery = 1 << 16
     private var descriptor: Int32
 
     init(path: String) throws(ReportError) {
@@ -38,7 +44,10 @@ final class GrowingFile: @unchecked Sendable {
         }
         condition.lock()
         written += bytes.count
-        condition.signal()
+        if let wanted, written >= wanted {
+            self.wanted = nil
+            condition.signal()
+        }
         condition.unlock()
         return true
     }
@@ -81,7 +90,10 @@ final class GrowingFile: @unchecked Sendable {
         /// closed and read to its end, -1 when the system fails to read it.
         func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
             file.condition.lock()
-            while file.written <= offset && !file.closed { file.condition.wait() }
+            while file.written <= offset && !file.closed {
+                file.wanted = offset + GrowingFile.wakeEvery
+                file.condition.wait()
+            }
             let available = file.written - offset
             file.condition.unlock()
             guard available > 0 else { return 0 }
