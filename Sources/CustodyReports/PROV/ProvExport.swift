@@ -147,7 +147,7 @@ public struct ProvExport: Sendable {
     public func write(to path: String) throws {
         try ReportFile.write(to: path) { temporary in
             try XMLSchemaValidator(schema: .files(ReportResources.provSchemas, entry: "prov.xsd"), schemaName: "the W3C PROV-XML schema (prov.xsd)")
-                .writeDocument(at: temporary, writeDocument)
+                .writeDocument(at: temporary) { xml in try writeDocument(to: xml) }
         }
     }
 
