@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 
-/// Maps independent items on both cores: the one way ingest, verification and the policy engine spread work.
+/// Maps independent items on the machine's cores: the one way ingest, verification and the policy engine spread work.
 package enum ParallelMap {
     /// The machine's cores.
     package static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
@@ -12,7 +12,7 @@ package enum ParallelMap {
     package static let besideOneWriter = max(1, cores - 1)
 
     /// `transform(0..<count)` in order, computed by `workers` threads, each taking every `workers`-th
-    /// item so that both get a similar mix of small and large events.
+    /// item so that all get a similar mix of small and large events.
     package static func map<Element: Sendable>(count: Int, workers: Int = cores, _ transform: @Sendable (Int) -> Element) -> [Element] {
         guard count > 0 else { return [] }
         return [Element](unsafeUninitializedCapacity: count) { buffer, initializedCount in

@@ -16,10 +16,11 @@ final class GrowingFile: @unchecked Sendable {
     /// The size the waiting reader wants the file to reach before it is woken, if it waits. The writer
     /// appends a few kilobytes at a time; waking the reader for each would cost a system call every time.
     private var wanted: Int?
+    /// The writer's descriptor; -1 once closed.
+    private var descriptor: Int32
 
     /// How much more a waiting reader waits for.
     private static let wakeEvery = 1 << 16
-    private var descriptor: Int32
 
     init(path: String) throws(ReportError) {
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
