@@ -75,43 +75,65 @@ public struct PolicyEngine: Sendable {
         return RetentionPlan(items: RetentionDeadlines(facts: facts, at: at).plan(), at: at, packDigest: pack.digest)
     }
 
-    /// Findings by severity, rule, what they concern (dataset, job, run, recipient: `Concern.sortKey`), first
-    /// evidence and summary. Each distinct node is ranked once and the findings are ordered by integer
-    /// ranks, moving indices rather than findings: comparing texts per pair dominated large stores.
+    /// Findings by severity, rule, what they concern (dataset, job, run, recipient: `Concern.<`), first
+    /// evidence and summary. Each distinct dataset and job is ranked once and the findings are ordered by
+    /// integers, moving indices rather than findings: comparing texts per pair dominated large stores.
     static func sorted(_ findings: [Finding]) -> [Finding] {
-        // For each finding, the rank of its node among the distinct nodes in id order (an absent node ranks
-        // first): one dictionary probe per finding, each id written once.
-        func ranks(_ nodes: [NodeName?]) -> [Int] {
-            var slots: [NodeName: Int] = [:]
-            var distinct: [NodeName] = []
-            let slotOfEach = nodes.map { node -> Int in
-                guard let node else { return -1 }
-                if let known = slots[node] { return known }
-                slots[node] = distinct.count
-                distinct.append(node)
-                return distinct.count - 1
-            }
-            let ids = distinct.map(\.id)
-            var rankOfSlot = [Int](repeating: 0, count: distinct.count)
-            for (rank, slot) in distinct.indices.sorted(by: { ids[$0] < ids[$1] }).enumerated() { rankOfSlot[slot] = rank + 1 }
-            return slotOfEach.map { $0 < 0 ? 0 : rankOfSlot[$0] }
-        }
-        let rules = Dictionary(uniqueKeysWithValues: Set(findings.map(\.rule)).sorted().enumerated().map { ($1, $0) })
-        let datasets = ranks(findings.map(\.concerns.dataset))
-        let jobs = ranks(findings.map(\.concerns.job))
-        let keys = findings.indices.map { index in
+        let rules = Dictionary(uniqueKeysWithValues: Set(findings.map { $0.rule }).sorted().enumerated().map { ($1, $0) })
+        let datasets = ranks(findings.map { $0.concerns.dataset })
+        let jobs = ranks(findings.map { $0.concerns.job })
+        var places = findings.indices.map { index in
             let finding = findings[index]
-            return (finding.severity, rules[finding.rule]!, datasets[index], jobs[index])
+            let severity = Severity.allCases.firstIndex(of: finding.severity)!
+            return Place(group: UInt64(severity) << 32 | UInt64(rules[finding.rule]!), nodes: UInt64(datasets[index]) << 32 | UInt64(jobs[index]),
+                runStarted: finding.concerns.runStarted, index: index)
         }
-        // Run ids and recipients are compared as text only where everything before them is equal: rarely,
-        // and cheaper than ranking a text per finding.
-        return findings.indices.sorted { left, right in
-            let (a, b) = (keys[left], keys[right])
-            if a != b { return a < b }
-            let (l, r) = (findings[left], findings[right])
-            return (l.concerns.runID ?? "", l.concerns.recipient ?? "", l.evidence.first ?? -1, l.summary)
-                < (r.concerns.runID ?? "", r.concerns.recipient ?? "", r.evidence.first ?? -1, r.summary)
-        }.map { findings[$0] }
+        // Recipients, evidence and summaries are compared as text only where everything before them is equal: rarely.
+        places.sort { a, b in
+            if a.precedes(b) { return true }
+            if b.precedes(a) { return false }
+            let (l, r) = (findings[a.index], findings[b.index])
+            return (l.concerns.recipient ?? "", l.evidence.first ?? -1, l.summary) < (r.concerns.recipient ?? "", r.evidence.first ?? -1, r.summary)
+        }
+        return places.map { findings[$0.index] }
+    }
+
+    /// A finding's place in `sorted` order as far as integers tell it: severity and rule, the ranks of its
+    /// dataset and job, its run's first event (absent parts first). Comparing these is a few machine words.
+    private struct Place {
+        let group: UInt64, nodes: UInt64
+        let runTime: Double, runSeq: Int
+        let index: Int
+
+        init(group: UInt64, nodes: UInt64, runStarted: EventStamp?, index: Int) {
+            self.group = group
+            self.nodes = nodes
+            runTime = runStarted?.time.timeIntervalSinceReferenceDate ?? -.infinity
+            runSeq = runStarted?.seq ?? -1
+            self.index = index
+        }
+
+        func precedes(_ other: Place) -> Bool {
+            (group, nodes, runTime, runSeq) < (other.group, other.nodes, other.runTime, other.runSeq)
+        }
+    }
+
+    /// For each node, its rank among the distinct nodes in id order (an absent node ranks first): one
+    /// dictionary probe per node, and each distinct node's id made and compared once.
+    private static func ranks(_ nodes: [NodeName?]) -> [Int] {
+        var slots: [NodeName: Int] = [:]
+        var distinct: [NodeName] = []
+        let slotOfEach = nodes.map { node -> Int in
+            guard let node else { return -1 }
+            if let known = slots[node] { return known }
+            slots[node] = distinct.count
+            distinct.append(node)
+            return distinct.count - 1
+        }
+        let ids = distinct.map(\.id)
+        var rankOfSlot = [Int](repeating: 0, count: distinct.count)
+        for (rank, slot) in distinct.indices.sorted(by: { ids[$0] < ids[$1] }).enumerated() { rankOfSlot[slot] = rank + 1 }
+        return slotOfEach.map { $0 < 0 ? 0 : rankOfSlot[$0] }
     }
 
     /// The findings of every enabled rule, unordered.
@@ -124,7 +146,7 @@ public struct PolicyEngine: Sendable {
     /// then form one stretch per severity, and `sorted` orders by severity and rule before anything else,
     /// so putting the stretches in that order gives what sorting them all together would.
     func orderedFindings(in facts: ProcessingFacts, at: Date, keeping filter: ScopeFilter? = nil) -> [Finding] {
-        let rules = pack.rules.filter(\.enabled)
+        let rules = Self.longestFirst(pack.rules.filter(\.enabled))
         let perRule = ParallelMap.mapUnevenly(count: rules.count) { index in
             let found = findings(of: rules[index], in: facts, at: at)
             return Self.sorted(filter.map { filter in found.filter(filter.includes) } ?? found)
@@ -143,6 +165,19 @@ public struct PolicyEngine: Sendable {
         }
         stretches.sort { ($0.severity, $0.rule) < ($1.severity, $1.rule) }
         return Array(stretches.map(\.findings).joined())
+    }
+
+    /// Built-in checks that judge every input of every run, longest first as measured on the benchmark store.
+    private static let longestChecks = ["purpose-compatibility", "special-category", "transfer"]
+
+    /// `rules` in the order the cores take them up: the long ones first, so that a core is not left with one
+    /// of them at the end while the other idles. Only the time depends on this order, not the findings'.
+    private static func longestFirst(_ rules: [PolicyRule]) -> [PolicyRule] {
+        func place(_ rule: PolicyRule) -> Int {
+            guard case .builtIn(let check) = rule.test else { return longestChecks.count }
+            return longestChecks.firstIndex(of: check) ?? longestChecks.count
+        }
+        return rules.enumerated().sorted { (place($0.element), $0.offset) < (place($1.element), $1.offset) }.map(\.element)
     }
 
     /// Drops the last references to a whole-store check's runs and profiles on a background thread.

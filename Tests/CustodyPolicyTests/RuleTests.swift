@@ -213,6 +213,18 @@ struct RuleTests {
             overlay: ["off.yaml": "rules:\n  lawful-basis: { enabled: false }\n"]),
     ]
 
+    /// One job's runs on one dataset: their findings come in the order the runs started, not in their ids' order.
+    @Test func aJobsFindingsOnADatasetFollowTheOrderItsRunsStarted() throws {
+        func ads(run: Int, at time: String) -> String {
+            E.run("ads", run: run, at: time, operation: "transform", purposes: ["marketing.advertising"], legalBasis: "legitimate_interests",
+                  inputs: [ds("crm")], outputs: [ds("audience").location("DE")])
+        }
+        // Ids in text order: 3, 0x10, 0x20; started: 0x20, 3, 0x10.
+        let harness = try PolicyHarness([collection, ads(run: 0x20, at: t(11)), ads(run: 3, at: t(12)), ads(run: 0x10, at: t(13))])
+        let findings = try harness.findings("purpose-compatibility")
+        #expect(findings.map(\.concerns.runID) == [0x20, 3, 0x10].map(EventFixtures.runId))
+    }
+
     @Test(arguments: cases)
     func eachRuleFindsWhatItShould(_ testCase: RuleCase) throws {
         let harness = try PolicyHarness(testCase.events, overlay: testCase.overlay)

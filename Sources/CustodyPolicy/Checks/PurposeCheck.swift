@@ -14,20 +14,30 @@ struct PurposeCheck {
     func findings() -> [Finding] {
         let taxonomy = facts.pack.taxonomy
         var findings: [Finding] = []
-        // Few purposes meet few collection purposes: each pair is judged once, each list written once.
+        // Few purposes meet few collection purposes: each pair is judged once.
         struct Pair: Hashable { let purpose: String, original: String }
         var compatible: [Pair: Bool] = [:]
-        var listed: [NodeName: String] = [:]
+        // Runs share their inputs: what the rule needs of each is looked up and written once (`nil`: it holds
+        // no personal data or was collected for no stated purpose).
+        var inputs: [NodeName: Collected?] = [:]
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
                 !Self.exemptBases.contains(processing.legalBasis ?? ""), !processing.purposes.isEmpty
             else { continue }
-            for input in run.inputs where facts.holdsPersonalData(input) {
-                let original = facts.datasets[input]?.collectionPurposes ?? []
-                guard !original.isEmpty else { continue }
+            for input in run.inputs {
+                let collected: Collected
+                if let known = inputs[input] {
+                    guard let known else { continue }
+                    collected = known
+                } else {
+                    let found = collection(of: input)
+                    inputs[input] = .some(found)
+                    guard let found else { continue }
+                    collected = found
+                }
                 let incompatible = processing.purposes.filter { purpose in
-                    !original.contains { original in
+                    !collected.purposes.contains { original in
                         let pair = Pair(purpose: purpose, original: original)
                         if let known = compatible[pair] { return known }
                         let verdict = taxonomy.purpose(purpose, isCompatibleWith: original)
@@ -36,23 +46,28 @@ struct PurposeCheck {
                     }
                 }
                 guard !incompatible.isEmpty else { continue }
-                let originals: String
-                if let known = listed[input] { originals = known } else {
-                    originals = original.sorted().joined(separator: ", ")
-                    listed[input] = originals
-                }
                 findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
-                    summary: "\(run.summary.job.name) used \(input.name), collected for \(originals), for "
+                    summary: "\(run.summary.job.name) used \(input.name), collected for \(collected.listed), for "
                         + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
-                    evidence: run.summary.events + collectionEvidence(of: input)))
+                    evidence: run.summary.events + collected.evidence))
             }
         }
         return findings
     }
 
-    /// The events of the completed `collect` runs that wrote a dataset, in the order of their first events.
-    private func collectionEvidence(of dataset: NodeName) -> [Int] {
-        let collections = facts.datasets[dataset]?.writers.filter { $0.processing.operation == "collect" } ?? []
-        return collections.sorted { ($0.events.first ?? 0) < ($1.events.first ?? 0) }.flatMap(\.events)
+    /// What the rule needs of a dataset a run read.
+    private struct Collected {
+        /// The purposes its data was collected for, and the same as a sorted list in words.
+        let purposes: [String], listed: String
+        /// The events of the completed `collect` runs that wrote it, in the order of their first events.
+        let evidence: [Int]
+    }
+
+    /// `nil` when the dataset holds no personal data, or its data was collected for no stated purpose.
+    private func collection(of dataset: NodeName) -> Collected? {
+        guard let profile = facts.datasets[dataset], facts.holdsPersonalData(profile), !profile.collectionPurposes.isEmpty else { return nil }
+        let collections = profile.writers.filter { $0.processing.operation == "collect" }
+        return Collected(purposes: profile.collectionPurposes, listed: profile.collectionPurposes.sorted().joined(separator: ", "),
+            evidence: collections.sorted { ($0.events.first ?? 0) < ($1.events.first ?? 0) }.flatMap(\.events))
     }
 }

@@ -1,5 +1,6 @@
 public import CustodyLineage
 public import CustodyPack
+internal import Foundation
 
 /// One thing a rule found: which rule and article, how grave, what it concerns, what exactly is wrong,
 /// and the logged events that prove it.
@@ -69,20 +70,25 @@ public struct Concern: Sendable, Equatable, Comparable {
     public let runID: String?
     public let job: NodeName?
     public let recipient: String?
+    /// The run's first event: runs are ordered by when they started, as the log shows them.
+    let runStarted: EventStamp?
 
     init(dataset: NodeName? = nil, run: RunSummary? = nil, recipient: String? = nil) {
         self.dataset = dataset
         runID = run?.runID
         job = run?.job
+        runStarted = run?.started
         self.recipient = recipient
     }
 
-    /// By dataset, then job, run and recipient; absent parts first.
-    public static func < (lhs: Concern, rhs: Concern) -> Bool { lhs.sortKey < rhs.sortKey }
-
-    /// Ordering by this text is ordering by its parts in turn: the separator sorts before any character.
-    var sortKey: String {
-        [dataset?.id ?? "", job?.id ?? "", runID ?? "", recipient ?? ""].joined(separator: "\u{0}")
+    /// By dataset id, then job id, the run's first event (time, then sequence number) and recipient; absent
+    /// parts first.
+    public static func < (lhs: Concern, rhs: Concern) -> Bool {
+        func key(_ concern: Concern) -> (String, String, Double, Int, String) {
+            (concern.dataset?.id ?? "", concern.job?.id ?? "", concern.runStarted?.time.timeIntervalSinceReferenceDate ?? -.infinity,
+             concern.runStarted?.seq ?? -1, concern.recipient ?? "")
+        }
+        return key(lhs) < key(rhs)
     }
 }
 
