@@ -185,6 +185,13 @@ public struct Lineage: Sendable {
         }
     }
 
+    /// Every job's row id, in the order of their names as SQLite sorts text (which `NodeName` ordering
+    /// nearly always agrees with: whoever relies on it checks): ordering a hundred thousand names in SQL is
+    /// a fraction of what it takes in Swift.
+    package func jobsInNameOrder() throws -> [Int64] {
+        try query { context in try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_job ORDER BY namespace, name") }
+    }
+
     /// People named on a dataset again after an erasure from it, counted per dataset, erasure and return.
     public func returnsAfterErasure() throws -> [ReturnAfterErasure] {
         try query { context in try ErasureReturnQuery(context: context).run() }

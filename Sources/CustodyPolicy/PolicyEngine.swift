@@ -33,7 +33,7 @@ public struct PolicyEngine: Sendable {
     public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
         let (runs, datasets) = try lineage.runsAndDatasets()
         let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
-            namedAfterForgetting: try lineage.namedAfterForgetting())
+            namedAfterForgetting: try lineage.namedAfterForgetting(), jobsInNameOrder: try lineage.jobsInNameOrder())
         let filter: ScopeFilter?
         if case .everything = scope { filter = nil } else { filter = try ScopeFilter(scope, lineage: lineage, facts: facts) }
         let result = PolicyResult(findings: orderedFindings(in: facts, at: lineage.horizon.asOf ?? now, keeping: filter),
@@ -62,7 +62,7 @@ public struct PolicyEngine: Sendable {
             let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
             namedAfterForgetting: try lineage.namedAfterForgetting())
             let findings = self.findings(in: facts, at: recordedAt).filter { $0.evidence.contains(where: proposed.contains) }
-            return PolicyDecision(findings: Self.sorted(findings), proposed: proposed, packDigest: pack.digest)
+            return PolicyDecision(findings: Self.sorted(findings, ranks: facts.ranks), proposed: proposed, packDigest: pack.digest)
         }
     }
 
@@ -76,12 +76,15 @@ public struct PolicyEngine: Sendable {
     }
 
     /// Findings by severity, rule, what they concern (dataset, job, run, recipient: `Concern.<`), first
-    /// evidence and summary. Each distinct dataset and job is ranked once and the findings are ordered by
-    /// integers, moving indices rather than findings: comparing texts per pair dominated large stores.
-    static func sorted(_ findings: [Finding]) -> [Finding] {
+    /// evidence and summary. Datasets and jobs are ranked by the facts' tables (`ranks`), else each distinct
+    /// one by name, and the findings ordered by integers: comparing or hashing names per finding dominated
+    /// large stores.
+    static func sorted(_ findings: [Finding], ranks: NodeRanks? = nil) -> [Finding] {
         let rules = Dictionary(uniqueKeysWithValues: Set(findings.map { $0.rule }).sorted().enumerated().map { ($1, $0) })
-        let datasets = ranks(findings.map { $0.concerns.dataset })
-        let jobs = ranks(findings.map { $0.concerns.job })
+        let datasets = ranks.flatMap { ranked(findings.map { ($0.concerns.dataset != nil, $0.concerns.datasetID) }, $0.datasets) }
+            ?? Self.ranks(findings.map { $0.concerns.dataset })
+        let jobs = ranks.flatMap { ranked(findings.map { ($0.concerns.job != nil, $0.concerns.jobID) }, $0.jobs) }
+            ?? Self.ranks(findings.map { $0.concerns.job })
         var places = findings.indices.map { index in
             let finding = findings[index]
             let severity = Severity.allCases.firstIndex(of: finding.severity)!
@@ -118,8 +121,8 @@ public struct PolicyEngine: Sendable {
         }
     }
 
-    /// For each node, its rank among the distinct nodes in id order (an absent node ranks first): one
-    /// dictionary probe per node, and each distinct node's id made and compared once.
+    /// For each node, its rank among the distinct nodes in name order (an absent node ranks first): one
+    /// dictionary probe per node, and each distinct node compared once.
     private static func ranks(_ nodes: [NodeName?]) -> [Int] {
         var slots: [NodeName: Int] = [:]
         var distinct: [NodeName] = []
@@ -130,10 +133,25 @@ public struct PolicyEngine: Sendable {
             distinct.append(node)
             return distinct.count - 1
         }
-        let ids = distinct.map(\.id)
         var rankOfSlot = [Int](repeating: 0, count: distinct.count)
-        for (rank, slot) in distinct.indices.sorted(by: { ids[$0] < ids[$1] }).enumerated() { rankOfSlot[slot] = rank + 1 }
+        for (rank, slot) in distinct.indices.sorted(by: { distinct[$0] < distinct[$1] }).enumerated() { rankOfSlot[slot] = rank + 1 }
         return slotOfEach.map { $0 < 0 ? 0 : rankOfSlot[$0] }
+    }
+
+    /// The same ranks from a table of places by row id (see `NodeRanks`): `nil` when a named node has no id
+    /// there, and the ranks have to be worked out from names.
+    private static func ranked(_ nodes: [(named: Bool, id: Int64?)], _ places: [Int64: Int]) -> [Int]? {
+        var ranks: [Int] = []
+        ranks.reserveCapacity(nodes.count)
+        for node in nodes {
+            guard node.named else {
+                ranks.append(0)
+                continue
+            }
+            guard let id = node.id, let place = places[id] else { return nil }
+            ranks.append(place + 1)
+        }
+        return ranks
     }
 
     /// The findings of every enabled rule, unordered.
@@ -149,10 +167,10 @@ public struct PolicyEngine: Sendable {
         let rules = Self.longestFirst(pack.rules.filter(\.enabled))
         let perRule = ParallelMap.mapUnevenly(count: rules.count) { index in
             let found = findings(of: rules[index], in: facts, at: at)
-            return Self.sorted(filter.map { filter in found.filter(filter.includes) } ?? found)
+            return Self.sorted(filter.map { filter in found.filter(filter.includes) } ?? found, ranks: facts.ranks)
         }
         // Rule ids are unique in a pack; were they not, one rule's stretch would have to be interleaved with another's.
-        guard Set(rules.map(\.id)).count == rules.count else { return Self.sorted(perRule.flatMap { $0 }) }
+        guard Set(rules.map(\.id)).count == rules.count else { return Self.sorted(perRule.flatMap { $0 }, ranks: facts.ranks) }
         var stretches: [(severity: Severity, rule: String, findings: ArraySlice<Finding>)] = []
         for found in perRule {
             var start = found.startIndex

@@ -38,30 +38,37 @@ struct ProcessingFacts: Sendable {
     let datasets: [NodeName: DatasetProfile]
     /// The same datasets in name order, for rules that judge datasets.
     let datasetsInOrder: [DatasetProfile]
+    /// Where each profiled dataset and each judged run's job comes in name order, by row id: how rules find
+    /// a run's datasets, and how findings are ordered, without hashing names.
+    let ranks: NodeRanks
     let pack: PolicyPack
     let returnsAfterErasure: [ReturnAfterErasure]
     let namedAfterForgetting: [NamedAfterForgetting]
     /// What the taxonomy says of every category key a dataset holds.
     private let resolved: [String: Taxonomy.Resolved]
 
+    /// - Parameter jobsInNameOrder: job ids in name order as the store sorts them (`Lineage.jobsInNameOrder`),
+    ///   when there are many runs: checked, and else sorted here.
     init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = [],
-         namedAfterForgetting: [NamedAfterForgetting] = []) {
+         namedAfterForgetting: [NamedAfterForgetting] = [], jobsInNameOrder: [Int64]? = nil) {
         self.pack = pack
         self.returnsAfterErasure = returnsAfterErasure
         self.namedAfterForgetting = namedAfterForgetting
         let byName = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
         self.datasets = byName
         // The lineage view lists datasets by name already; sort only what came otherwise.
-        datasetsInOrder = byName.count == datasets.count && zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
+        let inOrder = byName.count == datasets.count && zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
             ? datasets : byName.values.sorted { $0.dataset < $1.dataset }
+        datasetsInOrder = inOrder
+        var places: [Int64: Int] = [:]
+        places.reserveCapacity(inOrder.count)
+        for (place, dataset) in inOrder.enumerated() { places[dataset.storeID] = place }
         // Per dataset, once: what the taxonomy says of each key it holds (each distinct key asked once), and
         // unless it is declared anonymous, whether it holds personal data and its special and criminal
-        // categories. A dataset declared anonymous is listed with no flags; one not profiled is not listed.
+        // categories. A dataset declared anonymous has no flags.
         typealias Flags = (personal: Bool, special: [String], criminal: [String])
         var resolved: [String: Taxonomy.Resolved] = [:]
-        var flags: [NodeName: Flags?] = [:]
-        flags.reserveCapacity(byName.count)
-        for (name, dataset) in byName {
+        let flags = inOrder.map { dataset -> Flags? in
             var special: [String] = [], criminal: [String] = []
             for category in dataset.categories {
                 let verdict: Taxonomy.Resolved
@@ -72,28 +79,56 @@ struct ProcessingFacts: Sendable {
                 if verdict.specialCategory != nil { special.append(category.key) }
                 if verdict.criminal { criminal.append(category.key) }
             }
-            flags[name] = dataset.declaredAnonymous ? .some(nil) : (Self.holdsPersonalData(dataset), special, criminal)
+            return dataset.declaredAnonymous ? nil : (Self.holdsPersonalData(dataset), special, criminal)
         }
         self.resolved = resolved
-        // One pass over each run's datasets, one lookup each: whether all are profiled, and what they hold (no
-        // list is made per run; a whole store has a hundred thousand runs or more).
+        // One pass over each run's datasets, one lookup of an id each: whether all are profiled, and what they
+        // hold (no list is made per run; a whole store has a hundred thousand runs or more).
         var judged: [JudgedRun] = []
         judged.reserveCapacity(runs.count)
+        var jobs: [Int64: NodeName] = [:]
         runs: for run in runs {
             var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
             var personal = false
             for side in 0..<2 {
-                for name in side == 0 ? run.inputs : run.outputs {
-                    guard let listed = flags[name] else { continue runs }
-                    guard let flag = listed else { continue }
+                let (names, ids) = side == 0 ? (run.inputs, run.inputIDs) : (run.outputs, run.outputIDs)
+                for index in ids.indices {
+                    guard let place = places[ids[index]] else { continue runs }
+                    guard let flag = flags[place] else { continue }
                     personal = personal || flag.personal
-                    for key in flag.special { special[key, default: []].append(name) }
-                    for key in flag.criminal { criminal[key, default: []].append(name) }
+                    for key in flag.special { special[key, default: []].append(names[index]) }
+                    for key in flag.criminal { criminal[key, default: []].append(names[index]) }
                 }
             }
+            jobs[run.summary.jobID] = run.summary.job
             judged.append(JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal))
         }
         self.runs = judged
+        ranks = NodeRanks(datasets: places, jobs: Self.places(of: jobs, listed: jobsInNameOrder))
+    }
+
+    /// Each job's place in name order: as `listed` gives them, if it lists them in that order, else sorted here.
+    private static func places(of jobs: [Int64: NodeName], listed: [Int64]?) -> [Int64: Int] {
+        var places: [Int64: Int] = [:]
+        places.reserveCapacity(jobs.count)
+        if let listed {
+            var previous: NodeName?
+            for id in listed {
+                guard let name = jobs[id] else { continue }
+                if let previous, !(previous < name) { break }
+                places[id] = places.count
+                previous = name
+            }
+            if places.count == jobs.count { return places }
+            places.removeAll(keepingCapacity: true)
+        }
+        for (place, job) in jobs.sorted(by: { $0.value < $1.value }).enumerated() { places[job.key] = place }
+        return places
+    }
+
+    /// A profiled dataset, by row id.
+    func profile(id: Int64) -> DatasetProfile? {
+        ranks.datasets[id].map { datasetsInOrder[$0] }
     }
 
     /// The categories a run's inputs and outputs hold, each with the datasets that hold it.

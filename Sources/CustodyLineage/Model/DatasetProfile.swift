@@ -4,6 +4,8 @@
 /// whole-store questions hand a hundred thousand of them from lineage to the rules and look them up by name.
 public final class DatasetProfile: Sendable, Equatable {
     public let dataset: NodeName
+    /// The dataset's row id in the store (see `RunOverview.inputIDs`).
+    package let storeID: Int64
     public let location: DatasetLocation
     /// Every category the dataset holds, declared or carried in, with where it came from.
     public let categories: [HeldCategory]
@@ -36,10 +38,11 @@ public final class DatasetProfile: Sendable, Equatable {
     /// The events whose facts about the dataset were counted.
     public let evidence: [Int]
 
-    init(dataset: NodeName, location: DatasetLocation, categories: [HeldCategory], subjectTypes: [String], retention: String?,
+    init(dataset: NodeName, storeID: Int64, location: DatasetLocation, categories: [HeldCategory], subjectTypes: [String], retention: String?,
          declaredAnonymous: Bool, pseudonymised: Bool, purposes: [String], collectionPurposes: [String], firstWrite: FirstWrite?,
          confirmedArrivals: [EventStamp], writers: [RunSummary], readers: [RunSummary], clears: [SubjectTrail.Removal], evidence: [Int]) {
         self.dataset = dataset
+        self.storeID = storeID
         self.location = location
         self.categories = categories
         self.subjectTypes = subjectTypes

@@ -7,6 +7,8 @@
 public final class RunSummary: Sendable, Equatable {
     public let runID: String
     public let job: NodeName
+    /// The job's row id in the store (see `RunOverview.inputIDs`).
+    package let jobID: Int64
     /// The latest state the run reported: `COMPLETE`, `FAIL` or `ABORT` once it has ended (a later
     /// START or RUNNING event does not reopen it), else `START`, `RUNNING` or `OTHER`.
     public let state: String
@@ -18,9 +20,10 @@ public final class RunSummary: Sendable, Equatable {
     /// The sequence numbers of the run's events, in order.
     public let events: [Int]
 
-    init(runID: String, job: NodeName, state: String, completed: EventStamp?, started: EventStamp, processing: Processing, events: [Int]) {
+    init(runID: String, job: NodeName, jobID: Int64, state: String, completed: EventStamp?, started: EventStamp, processing: Processing, events: [Int]) {
         self.runID = runID
         self.job = job
+        self.jobID = jobID
         self.state = state
         self.completed = completed
         self.started = started

@@ -21,7 +21,7 @@ struct DatasetProfiler {
         }
         let name = try context.datasetName(id)
         return DatasetProfile(
-            dataset: name, location: try context.location(of: id), categories: try heldCategories(held),
+            dataset: name, storeID: id, location: try context.location(of: id), categories: try heldCategories(held),
             subjectTypes: state.subjectTypes.sorted(), retention: state.retention?.text, declaredAnonymous: state.isDeclaredAnonymous,
             pseudonymised: held.pseudonymised, purposes: purposes.sorted(), collectionPurposes: held.collectionPurposes.sorted(),
             firstWrite: try held.firstWrite.map { first in

@@ -327,8 +327,14 @@ final class QueryContext {
     /// The run with the datasets it read and wrote, or `nil` when none of its events is visible.
     func overview(_ id: Int64) throws -> RunOverview? {
         guard let run = try run(id) else { return nil }
-        return RunOverview(summary: run.summary, inputs: try datasets(of: id, "in").map(datasetName).sorted(),
-            outputs: try datasets(of: id, "out").map(datasetName).sorted())
+        let inputs = try named(try datasets(of: id, "in")), outputs = try named(try datasets(of: id, "out"))
+        return RunOverview(summary: run.summary, inputs: inputs.map(\.name), outputs: outputs.map(\.name), inputIDs: inputs.map(\.id),
+            outputIDs: outputs.map(\.id))
+    }
+
+    /// Datasets with their names, in name order.
+    private func named(_ ids: [Int64]) throws -> [(id: Int64, name: NodeName)] {
+        try ids.map { ($0, try datasetName($0)) }.sorted { $0.name < $1.name }
     }
 
     /// A run as of the horizon from its events: the latest visible terminal event decides its state, the
@@ -348,7 +354,7 @@ final class QueryContext {
         let completed = terminal?.type == "COMPLETE" ? terminal!.moment : nil
         let processing = try self.processing(run: latestFacet?.id, job: header.job)
         let summary = RunSummary(
-            runID: header.uuid, job: NodeName(.job, namespace: header.namespace, name: header.name), state: state,
+            runID: header.uuid, job: NodeName(.job, namespace: header.namespace, name: header.name), jobID: header.job, state: state,
             completed: completed.map(EventStamp.init), started: EventStamp(visible[0].moment), processing: processing,
             events: visible.map(\.moment.seq).sorted())
         return RunRecord(id: id, jobID: header.job, completion: completed, summary: summary)

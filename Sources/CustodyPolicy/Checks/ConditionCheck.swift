@@ -19,7 +19,7 @@ struct ConditionCheck {
             }
         case .dataset:
             return facts.datasetsInOrder.filter { facts.holdsPersonalData($0) && matches($0) }.map { dataset in
-                Finding(rule: rule, concerns: Concern(dataset: dataset.dataset), summary: "\(dataset.dataset.name) meets the rule's conditions",
+                Finding(rule: rule, concerns: Concern(dataset: dataset.dataset, datasetID: dataset.storeID), summary: "\(dataset.dataset.name) meets the rule's conditions",
                     evidence: facts.evidence(of: dataset))
             }
         }

@@ -19,13 +19,13 @@ struct PackCoverageCheck {
             for dataset in facts.datasetsInOrder where facts.holdsPersonalData(dataset) && dataset.location.country == nil {
                 let what = dataset.location.text.map { "is stored at \($0), a place the pack cannot map to a country" }
                     ?? "declares no location, and no namespace pattern of the pack places it"
-                findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset),
+                findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset, datasetID: dataset.storeID),
                     summary: "\(dataset.dataset.name) holds personal data and \(what)", evidence: facts.evidence(of: dataset)))
             }
         case "unknown-category":
             for dataset in facts.datasetsInOrder {
                 for category in dataset.categories where category.declared && !taxonomy.category(category.key).isKnown {
-                    findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset),
+                    findings.append(Finding(rule: rule, concerns: Concern(dataset: dataset.dataset, datasetID: dataset.storeID),
                         summary: "\(dataset.dataset.name) is declared to hold '\(category.key)', a category the taxonomy does not know",
                         evidence: facts.evidence(of: dataset)))
                 }

@@ -19,20 +19,20 @@ struct PurposeCheck {
         var compatible: [Pair: Bool] = [:]
         // Runs share their inputs: what the rule needs of each is looked up and written once (`nil`: it holds
         // no personal data or was collected for no stated purpose).
-        var inputs: [NodeName: Collected?] = [:]
+        var inputs: [Int64: Collected?] = [:]
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
                 !Self.exemptBases.contains(processing.legalBasis ?? ""), !processing.purposes.isEmpty
             else { continue }
-            for input in run.inputs {
+            for (input, id) in zip(run.inputs, run.overview.inputIDs) {
                 let collected: Collected
-                if let known = inputs[input] {
+                if let known = inputs[id] {
                     guard let known else { continue }
                     collected = known
                 } else {
-                    let found = collection(of: input)
-                    inputs[input] = .some(found)
+                    let found = collection(of: id)
+                    inputs[id] = .some(found)
                     guard let found else { continue }
                     collected = found
                 }
@@ -46,7 +46,7 @@ struct PurposeCheck {
                     }
                 }
                 guard !incompatible.isEmpty else { continue }
-                findings.append(Finding(rule: rule, concerns: Concern(dataset: input, run: run.summary),
+                findings.append(Finding(rule: rule, concerns: Concern(dataset: input, datasetID: id, run: run.summary),
                     summary: "\(run.summary.job.name) used \(input.name), collected for \(collected.listed), for "
                         + "\(incompatible.joined(separator: ", ")) on " + (processing.legalBasis ?? "no stated basis"),
                     evidence: run.summary.events + collected.evidence))
@@ -64,8 +64,8 @@ struct PurposeCheck {
     }
 
     /// `nil` when the dataset holds no personal data, or its data was collected for no stated purpose.
-    private func collection(of dataset: NodeName) -> Collected? {
-        guard let profile = facts.datasets[dataset], facts.holdsPersonalData(profile), !profile.collectionPurposes.isEmpty else { return nil }
+    private func collection(of dataset: Int64) -> Collected? {
+        guard let profile = facts.profile(id: dataset), facts.holdsPersonalData(profile), !profile.collectionPurposes.isEmpty else { return nil }
         let collections = profile.writers.filter { $0.processing.operation == "collect" }
         return Collected(purposes: profile.collectionPurposes, listed: profile.collectionPurposes.sorted().joined(separator: ", "),
             evidence: collections.sorted { ($0.events.first ?? 0) < ($1.events.first ?? 0) }.flatMap(\.events))

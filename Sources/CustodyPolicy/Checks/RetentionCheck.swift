@@ -20,13 +20,13 @@ struct RetentionCheck {
             let evidence = facts.evidence(of: deadline.dataset)
             if deadline.deadline < at {
                 let days = Int(at.timeIntervalSince(deadline.deadline) / 86_400)
-                return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset),
+                return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset, datasetID: deadline.dataset.storeID),
                     summary: "\(deadline.dataset.dataset.name) is \(days) days past its retention deadline \(RetentionDeadlines.day(deadline.deadline)) (\(why))",
                     evidence: evidence)
             }
             if RetentionDeadlines.adding(warning, to: at) >= deadline.deadline {
                 let days = Int(deadline.deadline.timeIntervalSince(at) / 86_400)
-                return Finding(rule: rule, severity: rule.severity == .info ? .info : .warning, concerns: Concern(dataset: deadline.dataset.dataset),
+                return Finding(rule: rule, severity: rule.severity == .info ? .info : .warning, concerns: Concern(dataset: deadline.dataset.dataset, datasetID: deadline.dataset.storeID),
                     summary: "\(deadline.dataset.dataset.name) reaches its retention deadline \(RetentionDeadlines.day(deadline.deadline)) in \(days) days (\(why))",
                     evidence: evidence)
             }
@@ -50,7 +50,7 @@ struct RetentionCheck {
             guard let declared = deadline.dataset.retention.flatMap(ISO8601Duration.init),
                 RetentionDeadlines.adding(declared, to: deadline.start.time) > deadline.deadline
             else { return nil }
-            return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset),
+            return Finding(rule: rule, concerns: Concern(dataset: deadline.dataset.dataset, datasetID: deadline.dataset.storeID),
                 summary: "\(deadline.dataset.dataset.name) declares a retention of \(declared), longer than the pack's \(deadline.period.period) (\(deadline.period.id))",
                 evidence: facts.evidence(of: deadline.dataset))
         }

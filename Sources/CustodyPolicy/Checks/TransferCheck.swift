@@ -18,7 +18,7 @@ struct TransferCheck {
             guard let completed = run.summary.completed else { continue }
             guard run.touchesPersonalData else { continue }
             let processing = run.summary.processing
-            let sources = thirdCountries(of: run.inputs)
+            let sources = thirdCountries(of: run.overview.inputIDs)
             var movement = TransferAssessor.Movement(mechanism: processing.transferMechanism,
                 publicAuthority: processing.controller?.publicAuthority ?? false, at: completed.time)
             var coveredByRecipient: Set<String> = []
@@ -40,8 +40,8 @@ struct TransferCheck {
                 }
             }
             // Storage in a third country; an erasure moves nothing there.
-            for output in run.outputs where processing.operation != "erase" {
-                guard let dataset = facts.datasets[output], facts.holdsPersonalData(dataset), let country = dataset.location.country,
+            for (output, id) in zip(run.outputs, run.overview.outputIDs) where processing.operation != "erase" {
+                guard let dataset = facts.profile(id: id), facts.holdsPersonalData(dataset), let country = dataset.location.country,
                     dataset.location.inEEA == false, !coveredByRecipient.contains(country.code)
                 else { continue }
                 var storage = movement
@@ -49,9 +49,9 @@ struct TransferCheck {
                 storage.organisation = nil
                 storage.recipient = nil
                 storage.location = dataset.location.text.flatMap(StorageLocation.init)
-                if let finding = judge(storage, sources: sources, assessor: assessor, concern: Concern(dataset: output, run: run.summary),
+                if let finding = judge(storage, sources: sources, assessor: assessor, concern: Concern(dataset: output, datasetID: id, run: run.summary),
                     what: "\(run.summary.job.name) stored personal data in \(output.name), located in \(dataset.location.text ?? country.code)",
-                    evidence: facts.evidence(of: run, datasets: [output])) {
+                    evidence: run.summary.events + dataset.evidence) {
                     findings.append(finding)
                 }
             }
@@ -61,7 +61,7 @@ struct TransferCheck {
             guard facts.holdsPersonalData(dataset), let country = dataset.location.country, dataset.location.inEEA == false else { continue }
             let movement = TransferAssessor.Movement(country: country, location: dataset.location.text.flatMap(StorageLocation.init),
                 at: dataset.location.declaredBy?.time ?? .distantPast)
-            if let finding = judge(movement, sources: [], assessor: assessor, concern: Concern(dataset: dataset.dataset),
+            if let finding = judge(movement, sources: [], assessor: assessor, concern: Concern(dataset: dataset.dataset, datasetID: dataset.storeID),
                 what: "\(dataset.dataset.name) holds personal data in \(dataset.location.text ?? country.code)", evidence: facts.evidence(of: dataset)) {
                 findings.append(finding)
             }
@@ -71,10 +71,10 @@ struct TransferCheck {
 
     /// The third countries a run's personal-data inputs are in, when all of them are outside the EEA (the
     /// data is already abroad); empty when any came from the EEA or from an unknown place.
-    private func thirdCountries(of inputs: [NodeName]) -> [String] {
+    private func thirdCountries(of inputs: [Int64]) -> [String] {
         var countries: Set<String> = []
         for input in inputs {
-            guard let dataset = facts.datasets[input], facts.holdsPersonalData(dataset) else { continue }
+            guard let dataset = facts.profile(id: input), facts.holdsPersonalData(dataset) else { continue }
             guard let country = dataset.location.country, dataset.location.inEEA == false else { return [] }
             countries.insert(country.code)
         }

@@ -72,21 +72,31 @@ public struct Concern: Sendable, Equatable, Comparable {
     public let recipient: String?
     /// The run's first event: runs are ordered by when they started, as the log shows them.
     let runStarted: EventStamp?
+    /// The dataset's and the job's row ids in the store, when known (see `NodeRanks`).
+    let datasetID: Int64?, jobID: Int64?
 
-    init(dataset: NodeName? = nil, run: RunSummary? = nil, recipient: String? = nil) {
+    init(dataset: NodeName? = nil, datasetID: Int64? = nil, run: RunSummary? = nil, recipient: String? = nil) {
         self.dataset = dataset
+        self.datasetID = datasetID
         runID = run?.runID
         job = run?.job
+        jobID = run?.jobID
         runStarted = run?.started
         self.recipient = recipient
     }
 
-    /// By dataset id, then job id, the run's first event (time, then sequence number) and recipient; absent
-    /// parts first.
+    /// By dataset, then job (as `NodeName` orders them), the run's first event (time, then sequence number)
+    /// and recipient; absent parts first.
     public static func < (lhs: Concern, rhs: Concern) -> Bool {
-        func key(_ concern: Concern) -> (String, String, Double, Int, String) {
-            (concern.dataset?.id ?? "", concern.job?.id ?? "", concern.runStarted?.time.timeIntervalSinceReferenceDate ?? -.infinity,
-             concern.runStarted?.seq ?? -1, concern.recipient ?? "")
+        func before(_ left: NodeName?, _ right: NodeName?) -> Bool? {
+            if left == right { return nil }
+            guard let left else { return true }
+            guard let right else { return false }
+            return left < right
+        }
+        if let order = before(lhs.dataset, rhs.dataset) ?? before(lhs.job, rhs.job) { return order }
+        func key(_ concern: Concern) -> (Double, Int, String) {
+            (concern.runStarted?.time.timeIntervalSinceReferenceDate ?? -.infinity, concern.runStarted?.seq ?? -1, concern.recipient ?? "")
         }
         return key(lhs) < key(rhs)
     }
