@@ -102,7 +102,28 @@ public struct Lineage: Sendable {
             arguments: [context.horizon.knownSize])
         try context.preloadDatasets()
         let categories = try CategoryPropagation(context: context).categories(of: ids)
-        return try ids.map { id in try DatasetProfiler(context: context).profile(id, categories: categories) }
+        // Everything a profile needs is loaded now: the profiles are made on every core, a stretch of datasets
+        // each (neighbouring datasets share runs, whose reference counts the cores would otherwise contend for).
+        let shared = SharedForReading(context: context)
+        let stretches = context.whileReadsForbidden {
+            ParallelMap.map(count: ParallelMap.cores) { stretch in
+                Result { try shared.profiles(ids.stretch(stretch, of: ParallelMap.cores), categories: categories) }
+            }
+        }
+        if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
+        // Something was not loaded after all: asked again on this thread, reading what it needs.
+        return try shared.profiles(ids[...], categories: categories)
+    }
+
+    /// A query context that threads share while it only answers from what it loaded
+    /// (`QueryContext.whileReadsForbidden`): nothing in it changes meanwhile.
+    private struct SharedForReading: @unchecked Sendable {
+        let context: QueryContext
+
+        func profiles(_ ids: ArraySlice<Int64>, categories: [Int64: CategoryPropagation.Held]) throws -> [DatasetProfile] {
+            let profiler = DatasetProfiler(context: context)
+            return try ids.map { try profiler.profile($0, categories: categories) }
+        }
     }
 
     private static func runs(_ context: QueryContext) throws -> [RunOverview] {
@@ -275,5 +296,13 @@ private final class TrialConnection: @unchecked Sendable {
 
     init(_ db: Database) {
         self.db = db
+    }
+}
+
+extension Array {
+    /// The `index`-th of `count` stretches of about equal length that together are the whole array, in order.
+    fileprivate func stretch(_ index: Int, of count: Int) -> ArraySlice<Element> {
+        let size = (self.count + count - 1) / Swift.max(count, 1)
+        return self[Swift.min(index * size, self.count)..<Swift.min((index + 1) * size, self.count)]
     }
 }

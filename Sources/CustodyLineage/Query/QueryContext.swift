@@ -92,6 +92,20 @@ final class QueryContext {
         readsForbidden = true
     }
 
+    /// `body`'s result, with reads forbidden while it runs: threads it starts may then ask the context for
+    /// what is loaded at the same time, since nothing is read or remembered meanwhile (what is not loaded
+    /// throws `ReadForbidden`, before any cache is touched). `nil` when it threw that: the caller asks again
+    /// on one thread, reads allowed.
+    func whileReadsForbidden<Result>(_ body: () throws -> Result) rethrows -> Result? {
+        readsForbidden = true
+        defer { readsForbidden = false }
+        do {
+            return try body()
+        } catch is ReadForbidden {
+            return nil
+        }
+    }
+
     /// The prepared statement for `sql`, from the connection's cache, kept for this query.
     private func statement(_ sql: String) throws -> RawStatement {
         guard !readsForbidden else { throw ReadForbidden() }
@@ -818,6 +832,10 @@ final class QueryContext {
             presences[id] = presence
             states[id] = try makeState(rows, presence: presence)
         }
+        // Datasets share a few locations: resolved now, locations are only looked up afterwards.
+        for presence in presences.values {
+            if let text = presence.location?.text, countries[text] == nil { countries[text] = country(of: text) }
+        }
 
         var columns: [Int64: [ColumnMapping]] = [:]
         try readColumnLineage(try statement(Self.columnsSQL("")), nil) { columns[$0, default: []].append($1) }
@@ -834,6 +852,10 @@ final class QueryContext {
 
     private var countries: [String: CountryCode?] = [:]
 
+    private func country(of location: String) -> CountryCode? {
+        StorageLocation(location).flatMap(pack.jurisdictions.country(of:))
+    }
+
     /// The dataset's location, resolved with the pack.
     func location(of dataset: Int64) throws -> DatasetLocation {
         let jurisdictions = pack.jurisdictions
@@ -841,7 +863,8 @@ final class QueryContext {
             // Datasets share a few locations: each is resolved once.
             let country: CountryCode?
             if let known = countries[text] { country = known } else {
-                country = StorageLocation(text).flatMap(jurisdictions.country(of:))
+                guard !readsForbidden else { throw ReadForbidden() }
+                country = self.country(of: text)
                 countries[text] = country
             }
             return DatasetLocation(text: text, origin: .declared, country: country, inEEA: country.map(jurisdictions.isInEEA),
