@@ -106,9 +106,7 @@ public struct Lineage: Sendable {
         // each (neighbouring datasets share runs, whose reference counts the cores would otherwise contend for).
         let shared = SharedForReading(context: context)
         let stretches = context.whileReadsForbidden {
-            ParallelMap.map(count: ParallelMap.cores) { stretch in
-                Result { try shared.profiles(ids.stretch(stretch, of: ParallelMap.cores), categories: categories) }
-            }
+            ParallelMap.mapStretches(ids) { stretch in Result { try shared.profiles(stretch, categories: categories) } }
         }
         if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
         // Something was not loaded after all: asked again on this thread, reading what it needs.
@@ -299,10 +297,3 @@ private final class TrialConnection: @unchecked Sendable {
     }
 }
 
-extension Array {
-    /// The `index`-th of `count` stretches of about equal length that together are the whole array, in order.
-    fileprivate func stretch(_ index: Int, of count: Int) -> ArraySlice<Element> {
-        let size = (self.count + count - 1) / Swift.max(count, 1)
-        return self[Swift.min(index * size, self.count)..<Swift.min((index + 1) * size, self.count)]
-    }
-}

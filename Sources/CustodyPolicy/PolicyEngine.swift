@@ -37,7 +37,7 @@ public struct PolicyEngine: Sendable {
         let filter: ScopeFilter?
         if case .everything = scope { filter = nil } else { filter = try ScopeFilter(scope, lineage: lineage, facts: facts) }
         let result = PolicyResult(findings: orderedFindings(in: facts, at: lineage.horizon.asOf ?? now, keeping: filter),
-            packDigest: pack.digest, horizon: lineage.horizon, runsJudged: facts.runs.count, datasetsJudged: facts.datasets.count)
+            packDigest: pack.digest, horizon: lineage.horizon, runsJudged: facts.runs.count, datasetsJudged: facts.datasetsInOrder.count)
         // A whole store's runs and profiles are hundreds of thousands of objects, and taking them apart is a
         // tenth of a check: it is done on the other core, while the caller gets on with the result.
         Self.release(consume facts, consume runs, consume datasets)

@@ -1,5 +1,6 @@
 import CustodyLineage
 import CustodyPack
+import CustodyLog
 
 /// What the rules look at, read once from the lineage view: every run with its datasets and the
 /// categories its data holds, every dataset with its location and categories (declared and carried
@@ -35,8 +36,7 @@ struct ProcessingFacts: Sendable {
 
     /// The runs the rules judge: those whose inputs and outputs are all among `datasets`.
     let runs: [JudgedRun]
-    let datasets: [NodeName: DatasetProfile]
-    /// The same datasets in name order, for rules that judge datasets.
+    /// The datasets profiled, in name order.
     let datasetsInOrder: [DatasetProfile]
     /// Where each profiled dataset and each judged run's job comes in name order, by row id: how rules find
     /// a run's datasets, and how findings are ordered, without hashing names.
@@ -54,55 +54,62 @@ struct ProcessingFacts: Sendable {
         self.pack = pack
         self.returnsAfterErasure = returnsAfterErasure
         self.namedAfterForgetting = namedAfterForgetting
-        let byName = Dictionary(datasets.map { ($0.dataset, $0) }, uniquingKeysWith: { first, _ in first })
-        self.datasets = byName
-        // The lineage view lists datasets by name already; sort only what came otherwise.
-        let inOrder = byName.count == datasets.count && zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
-            ? datasets : byName.values.sorted { $0.dataset < $1.dataset }
+        // The lineage view lists datasets by name already; sort only what came otherwise (each dataset once).
+        let inOrder = zip(datasets, datasets.dropFirst()).allSatisfy({ $0.dataset < $1.dataset })
+            ? datasets : Dictionary(datasets.map { ($0.storeID, $0) }, uniquingKeysWith: { first, _ in first }).values.sorted { $0.dataset < $1.dataset }
         datasetsInOrder = inOrder
         var places: [Int64: Int] = [:]
         places.reserveCapacity(inOrder.count)
         for (place, dataset) in inOrder.enumerated() { places[dataset.storeID] = place }
+        let datasetPlaces = places
         // Per dataset, once: what the taxonomy says of each key it holds (each distinct key asked once), and
         // unless it is declared anonymous, whether it holds personal data and its special and criminal
         // categories. A dataset declared anonymous has no flags.
         typealias Flags = (personal: Bool, special: [String], criminal: [String])
-        var resolved: [String: Taxonomy.Resolved] = [:]
-        let flags = inOrder.map { dataset -> Flags? in
-            var special: [String] = [], criminal: [String] = []
-            for category in dataset.categories {
-                let verdict: Taxonomy.Resolved
-                if let known = resolved[category.key] { verdict = known } else {
-                    verdict = pack.taxonomy.category(category.key)
-                    resolved[category.key] = verdict
+        // On every core, a stretch of datasets each, then a stretch of runs each.
+        let flagsAndKeys = ParallelMap.mapStretches(inOrder) { stretch in
+            var resolved: [String: Taxonomy.Resolved] = [:]
+            let flags = stretch.map { dataset -> Flags? in
+                var special: [String] = [], criminal: [String] = []
+                for category in dataset.categories {
+                    let verdict: Taxonomy.Resolved
+                    if let known = resolved[category.key] { verdict = known } else {
+                        verdict = pack.taxonomy.category(category.key)
+                        resolved[category.key] = verdict
+                    }
+                    if verdict.specialCategory != nil { special.append(category.key) }
+                    if verdict.criminal { criminal.append(category.key) }
                 }
-                if verdict.specialCategory != nil { special.append(category.key) }
-                if verdict.criminal { criminal.append(category.key) }
+                return dataset.declaredAnonymous ? nil : (Self.holdsPersonalData(dataset), special, criminal)
             }
-            return dataset.declaredAnonymous ? nil : (Self.holdsPersonalData(dataset), special, criminal)
+            return (flags, resolved)
         }
-        self.resolved = resolved
+        let flags = flagsAndKeys.flatMap { $0.0 }
+        resolved = flagsAndKeys.reduce(into: [:]) { all, stretch in all.merge(stretch.1) { first, _ in first } }
         // One pass over each run's datasets, one lookup of an id each: whether all are profiled, and what they
         // hold (no list is made per run; a whole store has a hundred thousand runs or more).
-        var judged: [JudgedRun] = []
-        judged.reserveCapacity(runs.count)
-        var jobs: [Int64: NodeName] = [:]
-        runs: for run in runs {
-            var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
-            var personal = false
-            for side in 0..<2 {
-                let (names, ids) = side == 0 ? (run.inputs, run.inputIDs) : (run.outputs, run.outputIDs)
-                for index in ids.indices {
-                    guard let place = places[ids[index]] else { continue runs }
-                    guard let flag = flags[place] else { continue }
-                    personal = personal || flag.personal
-                    for key in flag.special { special[key, default: []].append(names[index]) }
-                    for key in flag.criminal { criminal[key, default: []].append(names[index]) }
+        let judged = ParallelMap.mapStretches(runs) { stretch in
+            var judged: [JudgedRun] = []
+            judged.reserveCapacity(stretch.count)
+            runs: for run in stretch {
+                var special: [String: [NodeName]] = [:], criminal: [String: [NodeName]] = [:]
+                var personal = false
+                for side in 0..<2 {
+                    let (names, ids) = side == 0 ? (run.inputs, run.inputIDs) : (run.outputs, run.outputIDs)
+                    for index in ids.indices {
+                        guard let place = datasetPlaces[ids[index]] else { continue runs }
+                        guard let flag = flags[place] else { continue }
+                        personal = personal || flag.personal
+                        for key in flag.special { special[key, default: []].append(names[index]) }
+                        for key in flag.criminal { criminal[key, default: []].append(names[index]) }
+                    }
                 }
+                judged.append(JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal))
             }
-            jobs[run.summary.jobID] = run.summary.job
-            judged.append(JudgedRun(overview: run, touchesPersonalData: personal, specialCategories: special, criminalCategories: criminal))
-        }
+            return judged
+        }.flatMap { $0 }
+        var jobs: [Int64: NodeName] = [:]
+        for run in judged { jobs[run.summary.jobID] = run.summary.job }
         self.runs = judged
         ranks = NodeRanks(datasets: places, jobs: Self.places(of: jobs, listed: jobsInNameOrder))
     }
@@ -134,11 +141,18 @@ struct ProcessingFacts: Sendable {
     /// The categories a run's inputs and outputs hold, each with the datasets that hold it.
     func categories(of run: JudgedRun) -> [String: [NodeName]] {
         var categories: [String: [NodeName]] = [:]
-        for name in run.inputs + run.outputs {
-            guard let dataset = datasets[name], !dataset.declaredAnonymous else { continue }
-            for category in dataset.categories { categories[category.key, default: []].append(name) }
+        for id in run.overview.inputIDs + run.overview.outputIDs {
+            guard let dataset = profile(id: id), !dataset.declaredAnonymous else { continue }
+            for category in dataset.categories { categories[category.key, default: []].append(dataset.dataset) }
         }
         return categories
+    }
+
+    /// The profile of a dataset the run read or wrote (a run lists a few: searched in order).
+    func profile(_ name: NodeName, of run: JudgedRun) -> DatasetProfile? {
+        let overview = run.overview
+        if let index = overview.inputs.firstIndex(of: name) { return profile(id: overview.inputIDs[index]) }
+        return overview.outputs.firstIndex(of: name).flatMap { profile(id: overview.outputIDs[$0]) }
     }
 
     /// A dataset holds personal data when it is not declared anonymous and holds a category or a person
@@ -151,10 +165,6 @@ struct ProcessingFacts: Sendable {
         !dataset.declaredAnonymous && (!dataset.categories.isEmpty || dataset.confirmedSubjects > 0)
     }
 
-    func holdsPersonalData(_ name: NodeName) -> Bool {
-        datasets[name].map(holdsPersonalData) ?? false
-    }
-
     /// What the taxonomy says of a category key.
     func category(_ key: String) -> Taxonomy.Resolved {
         resolved[key] ?? pack.taxonomy.category(key)
@@ -165,8 +175,8 @@ struct ProcessingFacts: Sendable {
         dataset.evidence + dataset.writers.flatMap(\.events)
     }
 
-    /// The run's events, and the events that declared what its datasets hold.
+    /// The run's events, and the events that declared what the datasets it read or wrote among `names` hold.
     func evidence(of run: JudgedRun, datasets names: [NodeName] = []) -> [Int] {
-        run.summary.events + names.flatMap { datasets[$0]?.evidence ?? [] }
+        run.summary.events + names.flatMap { profile($0, of: run)?.evidence ?? [] }
     }
 }

@@ -30,6 +30,16 @@ package enum ParallelMap {
         }
     }
 
+    /// `transform` of `items` cut into one stretch per core, in order: for many small items whose neighbours
+    /// share objects (datasets and their runs), so that each core mostly counts references to its own.
+    package static func mapStretches<Item: Sendable, Element: Sendable>(_ items: [Item],
+                                                                        _ transform: @Sendable (ArraySlice<Item>) -> Element) -> [Element] {
+        let size = max(1, (items.count + cores - 1) / cores)
+        return map(count: cores) { stretch in
+            transform(items[min(stretch * size, items.count)..<min((stretch + 1) * size, items.count)])
+        }
+    }
+
     /// `transform(0..<count)` in order, each item taken by whichever thread is free: for a few items whose
     /// costs differ by orders of magnitude (the rules of a pack), where taking every other one would leave a
     /// core idle.

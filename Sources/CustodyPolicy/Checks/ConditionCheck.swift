@@ -42,7 +42,7 @@ struct ConditionCheck {
             let recipientOutside = processing.recipient.map { recipient in
                 recipient.internationalOrganisation != nil || recipient.country.flatMap(CountryCode.init).map { !jurisdictions.isInEEA($0) } == true
             } ?? false
-            let storedOutside = run.outputs.contains { facts.datasets[$0]?.location.inEEA == false }
+            let storedOutside = run.overview.outputIDs.contains { facts.profile(id: $0)?.location.inEEA == false }
             if (recipientOutside || storedOutside) != outside { return false }
         }
         return true
