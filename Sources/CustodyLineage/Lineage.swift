@@ -101,7 +101,7 @@ public struct Lineage: Sendable {
         let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
             arguments: [context.horizon.knownSize])
         try context.preloadDatasets()
-        let categories = try CategoryPropagation(context: context).categories(of: ids)
+        let categories = try CategoryPropagation(context: context).categoriesOfEveryDataset(ids)
         // Everything a profile needs is loaded now: the profiles are made on every core, a stretch of datasets
         // each (neighbouring datasets share runs, whose reference counts the cores would otherwise contend for).
         let shared = SharedForReading(context: context)

@@ -38,6 +38,8 @@ struct ProcessingFacts: Sendable {
     let runs: [JudgedRun]
     /// The datasets profiled, in name order.
     let datasetsInOrder: [DatasetProfile]
+    /// For each of them, whether it holds personal data (`holdsPersonalData(_:)`).
+    let holdsPersonalDataByPlace: [Bool]
     /// Where each profiled dataset and each judged run's job comes in name order, by row id: how rules find
     /// a run's datasets, and how findings are ordered, without hashing names.
     let ranks: NodeRanks
@@ -85,6 +87,7 @@ struct ProcessingFacts: Sendable {
             return (flags, resolved)
         }
         let flags = flagsAndKeys.flatMap { $0.0 }
+        holdsPersonalDataByPlace = flags.map { $0?.personal ?? false }
         resolved = flagsAndKeys.reduce(into: [:]) { all, stretch in all.merge(stretch.1) { first, _ in first } }
         // One pass over each run's datasets, one lookup of an id each: whether all are profiled, and what they
         // hold (no list is made per run; a whole store has a hundred thousand runs or more).

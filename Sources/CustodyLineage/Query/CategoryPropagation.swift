@@ -1,3 +1,4 @@
+import CustodyLog
 import CustodyPack
 import GRDB
 
@@ -38,6 +39,25 @@ struct CategoryPropagation {
         var held: [Int64: Held] = [:]
         held.reserveCapacity(roots.count)
         for root in roots { held[root] = carried[root]?.applying(taxonomy, verdicts: &verdicts) ?? Held() }
+        return held
+    }
+
+    /// What `categories(of:)` gives for every dataset of a view of the whole store: the stored rows read in
+    /// one scan, then decoded and put under the pack on every core.
+    func categoriesOfEveryDataset(_ all: [Int64]) throws -> [Int64: Held] {
+        guard context.seesStoredCategories else { return try categories(of: all) }
+        let taxonomy = context.pack.taxonomy
+        let stretches = ParallelMap.mapStretches(try context.storedCategoryRows()) { rows in
+            Result {
+                var verdicts: [String: CarriedCategories.Verdict] = [:]
+                return try rows.map { ($0.dataset, try $0.decoded().applying(taxonomy, verdicts: &verdicts)) }
+            }
+        }
+        var held: [Int64: Held] = [:]
+        held.reserveCapacity(all.count)
+        for stretch in stretches {
+            for (dataset, value) in try stretch.get() { held[dataset] = value }
+        }
         return held
     }
 

@@ -45,27 +45,49 @@ final class QueryContext {
         return projected == horizon.knownSize
     }()
 
-    private static let heldSQL = """
-        SELECT dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin
-        FROM lineage_held WHERE dataset_id IN (SELECT value FROM json_each(?))
-        """
+    private static let heldColumns = "dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin"
 
     /// The categories `lineage_held` keeps for each of `ids`, before the pack is applied (absent: none).
     func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
         var found: [Int64: CarriedCategories] = [:]
-        let statement = try statement(Self.heldSQL)
-        try statement.forEachRow(Self.idList(ids)) {
-            let id = Int64(statement.int(0))
-            let firstWrite = statement.isNull(4) ? nil
-                : CarriedCategories.FirstWrite(time: Int64(statement.int(4)), seq: statement.int(5), origin: Int64(statement.int(6)))
-            guard let carried = CarriedCategories(encodedEntries: statement.text(2) ?? "", pseudonymised: statement.int(1) != 0,
-                encodedCollectionPurposes: statement.text(3) ?? "", firstWrite: firstWrite) else {
-                throw LogError(.integrity, "the stored categories of dataset \(id) (table lineage_held) cannot be read; "
-                    + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
-            }
-            found[id] = carried
+        for row in try storedRows(where: "WHERE dataset_id IN (SELECT value FROM json_each(?))", Self.idList(ids)) {
+            found[row.dataset] = try row.decoded()
         }
         return found
+    }
+
+    /// Every row of `lineage_held`, as stored: for the whole store, one scan, decoded by the caller (on every core).
+    func storedCategoryRows() throws -> [StoredCategoryRow] {
+        try storedRows(where: "", nil)
+    }
+
+    private func storedRows(where filter: String, _ argument: RawStatement.RawValue?) throws -> [StoredCategoryRow] {
+        var rows: [StoredCategoryRow] = []
+        let statement = try statement("SELECT \(Self.heldColumns) FROM lineage_held \(filter)")
+        try statement.forEachRow(argument.map { [$0] } ?? []) {
+            rows.append(StoredCategoryRow(dataset: Int64(statement.int(0)), pseudonymised: statement.int(1) != 0, entries: statement.text(2) ?? "",
+                collectionPurposes: statement.text(3) ?? "",
+                firstWrite: statement.isNull(4) ? nil
+                    : CarriedCategories.FirstWrite(time: Int64(statement.int(4)), seq: statement.int(5), origin: Int64(statement.int(6)))))
+        }
+        return rows
+    }
+
+    /// One row of `lineage_held`, its texts not yet decoded.
+    struct StoredCategoryRow: Sendable {
+        let dataset: Int64
+        let pseudonymised: Bool
+        let entries: String, collectionPurposes: String
+        let firstWrite: CarriedCategories.FirstWrite?
+
+        func decoded() throws -> CarriedCategories {
+            guard let carried = CarriedCategories(encodedEntries: entries, pseudonymised: pseudonymised,
+                encodedCollectionPurposes: collectionPurposes, firstWrite: firstWrite) else {
+                throw LogError(.integrity, "the stored categories of dataset \(dataset) (table lineage_held) cannot be read; "
+                    + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
+            }
+            return carried
+        }
     }
 
     // MARK: graph

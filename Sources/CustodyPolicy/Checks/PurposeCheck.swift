@@ -19,20 +19,21 @@ struct PurposeCheck {
         var compatible: [Pair: Bool] = [:]
         // Runs share their inputs: what the rule needs of each is looked up and written once (`nil`: it holds
         // no personal data or was collected for no stated purpose).
-        var inputs: [Int64: Collected?] = [:]
+        var inputs = [Collected??](repeating: nil, count: facts.datasetsInOrder.count)
         for run in facts.runs {
             let processing = run.summary.processing
             guard processing.operation != "collect", !["erase", "anonymize"].contains(processing.operation),
                 !Self.exemptBases.contains(processing.legalBasis ?? ""), !processing.purposes.isEmpty
             else { continue }
             for (input, id) in zip(run.inputs, run.overview.inputIDs) {
+                guard let place = facts.ranks.datasets[id] else { continue }
                 let collected: Collected
-                if let known = inputs[id] {
+                if let known = inputs[place] {
                     guard let known else { continue }
                     collected = known
                 } else {
-                    let found = collection(of: id)
-                    inputs[id] = .some(found)
+                    let found = collection(at: place)
+                    inputs[place] = .some(found)
                     guard let found else { continue }
                     collected = found
                 }
@@ -63,9 +64,12 @@ struct PurposeCheck {
         let evidence: [Int]
     }
 
-    /// `nil` when the dataset holds no personal data, or its data was collected for no stated purpose.
-    private func collection(of dataset: Int64) -> Collected? {
-        guard let profile = facts.profile(id: dataset), facts.holdsPersonalData(profile), !profile.collectionPurposes.isEmpty else { return nil }
+    /// `nil` when the dataset (at `place` in `facts.datasetsInOrder`) holds no personal data, or its data was
+    /// collected for no stated purpose.
+    private func collection(at place: Int) -> Collected? {
+        guard facts.holdsPersonalDataByPlace[place] else { return nil }
+        let profile = facts.datasetsInOrder[place]
+        guard !profile.collectionPurposes.isEmpty else { return nil }
         let collections = profile.writers.filter { $0.processing.operation == "collect" }
         return Collected(purposes: profile.collectionPurposes, listed: profile.collectionPurposes.sorted().joined(separator: ", "),
             evidence: collections.sorted { ($0.events.first ?? 0) < ($1.events.first ?? 0) }.flatMap(\.events))
