@@ -2,6 +2,7 @@ public import CustodyLog
 public import CustodyModel
 public import CustodyPack
 package import GRDB
+import Dispatch
 
 /// The lineage questions, typed: the policy and report modules ask here and never write SQL.
 ///
@@ -94,20 +95,28 @@ public struct Lineage: Sendable {
 
     /// `runs()` and `datasets()` from one read of the store: what judging the whole store starts with.
     public func runsAndDatasets() throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
-        try query { context in (try Self.runs(context), try Self.datasets(context)) }
+        try query { context in
+            let result = (try Self.runs(context), try Self.datasets(context))
+            context.releaseLoadedInBackground()
+            return result
+        }
     }
 
     private static func datasets(_ context: QueryContext) throws -> [DatasetProfile] {
         let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
             arguments: [context.horizon.knownSize])
+        // The stored categories are decoded on the other core while the datasets' facts are read.
+        let pendingCategories = try CategoryPropagation(context: context).categoriesOfEveryDataset(ids)
         try context.preloadDatasets()
-        let categories = try CategoryPropagation(context: context).categoriesOfEveryDataset(ids)
+        let categories = try pendingCategories.get()
         // Everything a profile needs is loaded now: the profiles are made on every core, a stretch of datasets
         // each (neighbouring datasets share runs, whose reference counts the cores would otherwise contend for).
         let shared = SharedForReading(context: context)
         let stretches = context.whileReadsForbidden {
             ParallelMap.mapStretches(ids) { stretch in Result { try shared.profiles(stretch, categories: categories) } }
         }
+        // The categories under the pack are in the profiles now: the table is freed on a background thread.
+        defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(categories) {} } }
         if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
         // Something was not loaded after all: asked again on this thread, reading what it needs.
         return try shared.profiles(ids[...], categories: categories)

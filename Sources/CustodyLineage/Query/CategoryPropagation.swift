@@ -43,22 +43,20 @@ struct CategoryPropagation {
     }
 
     /// What `categories(of:)` gives for every dataset of a view of the whole store: the stored rows read in
-    /// one scan, then decoded and put under the pack on every core.
-    func categoriesOfEveryDataset(_ all: [Int64]) throws -> [Int64: Held] {
-        guard context.seesStoredCategories else { return try categories(of: all) }
-        let taxonomy = context.pack.taxonomy
-        let stretches = ParallelMap.mapStretches(try context.storedCategoryRows()) { rows in
-            Result {
-                var verdicts: [String: CarriedCategories.Verdict] = [:]
-                return try rows.map { ($0.dataset, try $0.decoded().applying(taxonomy, verdicts: &verdicts)) }
-            }
+    /// one scan now, then decoded and put under the pack on another thread, while the caller reads on.
+    func categoriesOfEveryDataset(_ all: [Int64]) throws -> Aside<[Int64: Held]> {
+        guard context.seesStoredCategories else {
+            let held = try categories(of: all)
+            return Aside { held }
         }
-        var held: [Int64: Held] = [:]
-        held.reserveCapacity(all.count)
-        for stretch in stretches {
-            for (dataset, value) in try stretch.get() { held[dataset] = value }
+        let taxonomy = context.pack.taxonomy, rows = try context.storedCategoryRows()
+        return Aside {
+            var verdicts: [String: CarriedCategories.Verdict] = [:]
+            var held: [Int64: Held] = [:]
+            held.reserveCapacity(rows.count)
+            for row in rows { held[row.dataset] = try row.decoded().applying(taxonomy, verdicts: &verdicts) }
+            return held
         }
-        return held
     }
 
     /// The categories of `roots` before the pack is applied, worked out from everything upstream of them that
