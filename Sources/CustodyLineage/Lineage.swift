@@ -95,14 +95,24 @@ public struct Lineage: Sendable {
 
     /// `runs()` and `datasets()` from one read of the store: what judging the whole store starts with.
     public func runsAndDatasets() throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        let (runs, datasets, leftovers) = try runsAndDatasetsLeavingLeftovers()
+        leftovers.releaseInBackground()
+        return (runs, datasets)
+    }
+
+    /// `runsAndDatasets()`, and what reading them loaded besides, for the caller to let go once it has answered.
+    package func runsAndDatasetsLeavingLeftovers() throws -> (runs: [RunOverview], datasets: [DatasetProfile], leftovers: Leftovers) {
         try query { context in
-            let result = (try Self.runs(context), try Self.datasets(context))
-            context.releaseLoadedInBackground()
-            return result
+            let runs = try Self.runs(context)
+            var categories: Leftovers?
+            let datasets = try Self.datasets(context) { categories = $0 }
+            return (runs, datasets, Leftovers(combining: [context.takeLoaded()] + (categories.map { [$0] } ?? [])))
         }
     }
 
-    private static func datasets(_ context: QueryContext) throws -> [DatasetProfile] {
+    /// - Parameter leaving: given what the profiles were made from and no longer need, to let go of later;
+    ///   without it, that is let go on a background thread now.
+    private static func datasets(_ context: QueryContext, leaving: ((Leftovers) -> Void)? = nil) throws -> [DatasetProfile] {
         let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
             arguments: [context.horizon.knownSize])
         // The stored categories are decoded on the other core while the datasets' facts are read.
@@ -115,8 +125,11 @@ public struct Lineage: Sendable {
         let stretches = context.whileReadsForbidden {
             ParallelMap.mapStretches(ids) { stretch in Result { try shared.profiles(stretch, categories: categories) } }
         }
-        // The categories under the pack are in the profiles now: the table is freed on a background thread.
-        defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(categories) {} } }
+        // The categories under the pack are in the profiles now: the table is let go of later, or in the background.
+        defer {
+            let leftovers = Leftovers(categories)
+            if let leaving { leaving(leftovers) } else { leftovers.releaseInBackground() }
+        }
         if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
         // Something was not loaded after all: asked again on this thread, reading what it needs.
         return try shared.profiles(ids[...], categories: categories)

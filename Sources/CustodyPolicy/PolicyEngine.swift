@@ -31,7 +31,7 @@ public struct PolicyEngine: Sendable {
     /// Runs every enabled rule of the pack over the lineage view, at its horizon. Retention deadlines are
     /// judged as of the horizon's `asOf`, else as of `now`.
     public func check(_ lineage: Lineage, scope: Scope = .everything, now: Date) throws -> PolicyResult {
-        let (runs, datasets) = try lineage.runsAndDatasets()
+        let (runs, datasets, leftovers) = try lineage.runsAndDatasetsLeavingLeftovers()
         let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
             namedAfterForgetting: try lineage.namedAfterForgetting(), jobsInNameOrder: try lineage.jobsInNameOrder())
         let filter: ScopeFilter?
@@ -40,7 +40,7 @@ public struct PolicyEngine: Sendable {
             packDigest: pack.digest, horizon: lineage.horizon, runsJudged: facts.runs.count, datasetsJudged: facts.datasetsInOrder.count)
         // A whole store's runs and profiles are hundreds of thousands of objects, and taking them apart is a
         // tenth of a check: it is done on the other core, while the caller gets on with the result.
-        Self.release(consume facts, consume runs, consume datasets)
+        Self.release(consume facts, consume runs, consume datasets, leftovers)
         return result
     }
 
@@ -198,9 +198,10 @@ public struct PolicyEngine: Sendable {
         return rules.enumerated().sorted { (place($0.element), $0.offset) < (place($1.element), $1.offset) }.map(\.element)
     }
 
-    /// Drops the last references to a whole-store check's runs and profiles on a background thread.
-    private static func release(_ facts: consuming ProcessingFacts, _ runs: consuming [RunOverview], _ datasets: consuming [DatasetProfile]) {
-        let remains = (facts, runs, datasets)
+    /// Drops the last references to a whole-store check's runs, profiles and what reading them loaded, on a background thread.
+    private static func release(_ facts: consuming ProcessingFacts, _ runs: consuming [RunOverview], _ datasets: consuming [DatasetProfile],
+                                _ leftovers: Leftovers) {
+        let remains = (facts, runs, datasets, leftovers)
         DispatchQueue.global(qos: .utility).async { withExtendedLifetime(remains) {} }
     }
 

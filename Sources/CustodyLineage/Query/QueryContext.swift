@@ -128,20 +128,16 @@ final class QueryContext {
         }
     }
 
-    /// Hands what the context loaded to a background thread to be taken apart, and empties it: a whole
-    /// store's runs, names, states, facts and edges are millions of objects, and freeing them is a tenth of
-    /// a whole-store question. The statements stay, to be let go on the connection's thread.
-    func releaseLoadedInBackground() {
-        let loaded = Loaded(parts: (runs, names, states, presences, subjects, edges, loadedEdges, columnMappings, loadedColumnMappings,
+    /// What the context loaded, handed over and emptied from it: a whole store's runs, names, states, facts
+    /// and edges are millions of objects, and taking them apart is a tenth of a whole-store question, which
+    /// the caller can do once it has answered (`Leftovers`). The statements stay, to be let go on the
+    /// connection's thread.
+    func takeLoaded() -> Leftovers {
+        let loaded = Leftovers((runs, names, states, presences, subjects, edges, loadedEdges, columnMappings, loadedColumnMappings,
             runStateCache, jobNames))
         runs = [:]; names = [:]; states = [:]; presences = [:]; subjects = nil; edges = nil; loadedEdges = [:]
         columnMappings = nil; loadedColumnMappings = [:]; runStateCache = [:]; jobNames = [:]
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(loaded) {} }
-    }
-
-    /// What `releaseLoadedInBackground` hands over: nothing else refers to these tables any more.
-    private struct Loaded: @unchecked Sendable {
-        let parts: Any
+        return loaded
     }
 
     /// The prepared statement for `sql`, from the connection's cache, kept for this query.

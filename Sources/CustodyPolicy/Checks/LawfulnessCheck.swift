@@ -76,7 +76,10 @@ struct LawfulnessCheck {
         categories.keys.sorted().joined(separator: ", ")
     }
 
+    /// The datasets holding any of the categories, each once (a run has a few: compared in turn, not hashed).
     private static func holders(_ categories: [String: [NodeName]]) -> [NodeName] {
-        Array(Set(categories.values.joined()))
+        var holders: [NodeName] = []
+        for name in categories.values.joined() where !holders.contains(name) { holders.append(name) }
+        return holders
     }
 }
