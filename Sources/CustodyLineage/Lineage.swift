@@ -84,7 +84,11 @@ public struct Lineage: Sendable {
 
     /// Every dataset the log knows at the horizon, by name.
     public func datasets() throws -> [DatasetProfile] {
-        try query { context in try Self.datasets(context) }
+        try query { context in
+            let (profiles, leftovers) = try Self.datasets(context)
+            leftovers.releaseInBackground()
+            return profiles
+        }
     }
 
     /// Every run with an event visible at the horizon, with its inputs and outputs, in the order of their
@@ -104,15 +108,14 @@ public struct Lineage: Sendable {
     package func runsAndDatasetsLeavingLeftovers() throws -> (runs: [RunOverview], datasets: [DatasetProfile], leftovers: Leftovers) {
         try query { context in
             let runs = try Self.runs(context)
-            var categories: Leftovers?
-            let datasets = try Self.datasets(context) { categories = $0 }
-            return (runs, datasets, Leftovers(combining: [context.takeLoaded()] + (categories.map { [$0] } ?? [])))
+            let (datasets, categories) = try Self.datasets(context)
+            return (runs, datasets, Leftovers(combining: [context.takeLoaded(), categories]))
         }
     }
 
-    /// - Parameter leaving: given what the profiles were made from and no longer need, to let go of later;
-    ///   without it, that is let go on a background thread now.
-    private static func datasets(_ context: QueryContext, leaving: ((Leftovers) -> Void)? = nil) throws -> [DatasetProfile] {
+    /// Every dataset's profile, and what they were made from that they no longer need (the categories under
+    /// the pack), for the caller to let go of.
+    private static func datasets(_ context: QueryContext) throws -> (profiles: [DatasetProfile], leftovers: Leftovers) {
         let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
             arguments: [context.horizon.knownSize])
         // The stored categories are decoded on the other core while the datasets' facts are read.
@@ -125,14 +128,9 @@ public struct Lineage: Sendable {
         let stretches = context.whileReadsForbidden {
             ParallelMap.mapStretches(ids) { stretch in Result { try shared.profiles(stretch, categories: categories) } }
         }
-        // The categories under the pack are in the profiles now: the table is let go of later, or in the background.
-        defer {
-            let leftovers = Leftovers(categories)
-            if let leaving { leaving(leftovers) } else { leftovers.releaseInBackground() }
-        }
-        if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
+        if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return (profiles, Leftovers(categories)) }
         // Something was not loaded after all: asked again on this thread, reading what it needs.
-        return try shared.profiles(ids[...], categories: categories)
+        return (try shared.profiles(ids[...], categories: categories), Leftovers(categories))
     }
 
     /// A query context that threads share while it only answers from what it loaded
@@ -318,4 +316,3 @@ private final class TrialConnection: @unchecked Sendable {
         self.db = db
     }
 }
-
