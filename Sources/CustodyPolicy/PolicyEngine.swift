@@ -38,8 +38,9 @@ public struct PolicyEngine: Sendable {
         if case .everything = scope { filter = nil } else { filter = try ScopeFilter(scope, lineage: lineage, facts: facts) }
         let result = PolicyResult(findings: orderedFindings(in: facts, at: lineage.horizon.asOf ?? now, keeping: filter),
             packDigest: pack.digest, horizon: lineage.horizon, runsJudged: facts.runs.count, datasetsJudged: facts.datasetsInOrder.count)
-        // A whole store's runs and profiles are hundreds of thousands of objects, and taking them apart is a
-        // tenth of a check: it is done on the other core, while the caller gets on with the result.
+        // A whole store's runs and profiles, and what reading them loaded, are hundreds of thousands of objects,
+        // and taking them apart is a tenth of a check: it is done on the other core, while the caller gets on
+        // with the result (earlier, that thread would compete with the rules for both cores).
         Self.release(consume facts, consume runs, consume datasets, leftovers)
         return result
     }
@@ -87,6 +88,7 @@ public struct PolicyEngine: Sendable {
             ?? Self.ranks(findings.map { $0.concerns.job })
         var places = findings.indices.map { index in
             let finding = findings[index]
+            // Severity lists its cases most grave first, the order it compares in.
             let severity = Severity.allCases.firstIndex(of: finding.severity)!
             return Place(group: UInt64(severity) << 32 | UInt64(rules[finding.rule]!), nodes: UInt64(datasets[index]) << 32 | UInt64(jobs[index]),
                 runStarted: finding.concerns.runStarted, index: index)

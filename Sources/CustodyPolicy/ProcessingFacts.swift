@@ -1,6 +1,6 @@
 import CustodyLineage
-import CustodyPack
 import CustodyLog
+import CustodyPack
 
 /// What the rules look at, read once from the lineage view: every run with its datasets and the
 /// categories its data holds, every dataset with its location and categories (declared and carried
@@ -34,7 +34,7 @@ struct ProcessingFacts: Sendable {
         }
     }
 
-    /// The runs the rules judge: those whose inputs and outputs are all among `datasets`.
+    /// The runs the rules judge: those whose inputs and outputs are all profiled.
     let runs: [JudgedRun]
     /// The datasets profiled, in name order.
     let datasetsInOrder: [DatasetProfile]
@@ -49,8 +49,8 @@ struct ProcessingFacts: Sendable {
     /// What the taxonomy says of every category key a dataset holds.
     private let resolved: [String: Taxonomy.Resolved]
 
-    /// - Parameter jobsInNameOrder: job ids in name order as the store sorts them (`Lineage.jobsInNameOrder`),
-    ///   when there are many runs: checked, and else sorted here.
+    /// - Parameter jobsInNameOrder: job ids in name order as the store sorts them (`Lineage.jobsInNameOrder`), for
+    ///   a whole store: used when it agrees with `NodeName`'s order (checked), else the jobs are sorted here.
     init(runs: [RunOverview], datasets: [DatasetProfile], pack: PolicyPack, returnsAfterErasure: [ReturnAfterErasure] = [],
          namedAfterForgetting: [NamedAfterForgetting] = [], jobsInNameOrder: [Int64]? = nil) {
         self.pack = pack

@@ -17,8 +17,8 @@ struct PurposeCheck {
         // Few purposes meet few collection purposes: each pair is judged once.
         struct Pair: Hashable { let purpose: String, original: String }
         var compatible: [Pair: Bool] = [:]
-        // Runs share their inputs: what the rule needs of each is looked up and written once (`nil`: it holds
-        // no personal data or was collected for no stated purpose).
+        // Runs share their inputs: what the rule needs of each is worked out once, kept by the dataset's place
+        // among the profiles (`.some(nil)`: it holds no personal data or was collected for no stated purpose).
         var inputs = [Collected??](repeating: nil, count: facts.datasetsInOrder.count)
         for run in facts.runs {
             let processing = run.summary.processing
