@@ -39,8 +39,8 @@ struct CheckCommand: ParsableCommand {
         } else { scope = .everything }
         let result = try PolicyEngine(pack: pack).check(lineage, scope: scope, now: globals.context.now)
         switch format {
-        case .json: globals.context.print(PolicyJSON.result(result))
-        default: globals.context.standardOutput(PolicyText.result(result))
+        case .json: PolicyJSON.write(result, to: globals.context.standardOutput)
+        default: PolicyText.write(result, to: globals.context.standardOutput)
         }
         if result.hasViolations { throw ExitCode(1) }
     }

@@ -17,6 +17,32 @@ enum JSONOutput {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// An object whose last member is an array too long to hold as one text (a whole store's findings):
+    /// `members` first, then `key` with `count` elements made one at a time, handed to `output` in pieces of
+    /// about a megabyte.
+    static func object(_ members: [(String, Value)], endingWith key: String, count: Int, element: (Int) -> Value,
+                       to output: (String) -> Void) {
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        for (name, value) in members {
+            CanonicalJSON.writeString(name, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            write(value, to: &bytes)
+            bytes.append(UInt8(ascii: ","))
+        }
+        CanonicalJSON.writeString(key, to: &bytes)
+        bytes += Array(":[".utf8)
+        for index in 0..<count {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            write(element(index), to: &bytes)
+            if bytes.count >= 1 << 20 {
+                output(String(decoding: bytes, as: UTF8.self))
+                bytes.removeAll(keepingCapacity: true)
+            }
+        }
+        bytes += Array("]}".utf8)
+        output(String(decoding: bytes, as: UTF8.self))
+    }
+
     static func write(_ value: Value, to bytes: inout [UInt8]) {
         switch value {
         case .string(let text): CanonicalJSON.writeString(text, to: &bytes)

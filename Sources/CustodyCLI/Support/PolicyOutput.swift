@@ -5,7 +5,9 @@ import CustodyPolicy
 
 /// The JSON shape of policy results (`check`, `decide`), documented in docs/cli.md.
 enum PolicyJSON {
-    static func result(_ result: PolicyResult) -> String {
+    /// `result` as one JSON object (and a line end), handed to `output` in pieces: a whole store's findings
+    /// are hundreds of megabytes of JSON, never held as one text.
+    static func write(_ result: PolicyResult, to output: (String) -> Void) {
         JSONOutput.object([
             ("violations", .number(result.findings.count { $0.severity == .violation })),
             ("warnings", .number(result.findings.count { $0.severity == .warning })),
@@ -13,8 +15,8 @@ enum PolicyJSON {
             ("runsJudged", .number(result.runsJudged)), ("datasetsJudged", .number(result.datasetsJudged)),
             ("asOf", result.horizon.asOf.map { .string(RFC3339.format($0)) } ?? .null),
             ("packDigest", .string(result.packDigest)),
-            ("findings", .array(result.findings.map(finding))),
-        ])
+        ], endingWith: "findings", count: result.findings.count, element: { finding(result.findings[$0]) }, to: output)
+        output("\n")
     }
 
     static func decision(_ decision: PolicyDecision) -> String {
@@ -54,15 +56,22 @@ enum PolicyJSON {
 
 /// Policy results for people.
 enum PolicyText {
-    static func result(_ result: PolicyResult) -> String {
+    /// `result` for people, handed to `output` in pieces: a whole store's findings are millions of lines.
+    static func write(_ result: PolicyResult, to output: (String) -> Void) {
         let when = result.horizon.asOf.map { " as of \(RFC3339.format($0))" } ?? ""
         let counts = Severity.allCases.map { severity in counted(result.findings.count { $0.severity == severity }, severity.rawValue) }
-        var out = "Checked \(counted(result.runsJudged, "run")) and \(counted(result.datasetsJudged, "dataset"))\(when): "
-            + counts.joined(separator: ", ") + ".\n"
-        out += findings(result.findings)
+        output("Checked \(counted(result.runsJudged, "run")) and \(counted(result.datasetsJudged, "dataset"))\(when): "
+            + counts.joined(separator: ", ") + ".\n")
+        var start = 0
+        while start < result.findings.count {
+            let end = min(start + 2_000, result.findings.count)
+            output(findings(result.findings[start..<end]))
+            start = end
+        }
+        var out = ""
         if !result.findings.isEmpty { out += "\n'custody log --from SEQ --limit 1' shows an event; docs/policies.md explains each rule.\n" }
         out += "Policy pack \(result.packDigest.prefix(16))…\n"
-        return out
+        output(out)
     }
 
     static func decision(_ decision: PolicyDecision) -> String {
@@ -77,7 +86,7 @@ enum PolicyText {
         return out
     }
 
-    private static func findings(_ findings: [Finding]) -> String {
+    private static func findings(_ findings: some Collection<Finding>) -> String {
         var out = ""
         for finding in findings {
             out += "\n\(finding.severity.rawValue.uppercased())  \(finding.rule)  (\(finding.article))\n"
