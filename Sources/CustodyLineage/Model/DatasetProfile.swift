@@ -1,7 +1,7 @@
 /// One dataset as the log shows it at the query's horizon: `custody dataset` and `custody datasets`.
 ///
 /// Immutable, so it behaves as a value; a class so that copying one is a reference count, not a dozen:
-/// whole-store questions hand a hundred thousand of them from lineage to the rules and look them up by name.
+/// whole-store questions hand a hundred thousand of them from lineage to the rules, which find them by row id.
 public final class DatasetProfile: Sendable, Equatable {
     public let dataset: NodeName
     /// The dataset's row id in the store (see `RunOverview.inputIDs`).

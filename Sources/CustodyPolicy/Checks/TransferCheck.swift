@@ -51,7 +51,7 @@ struct TransferCheck {
                 storage.location = dataset.location.text.flatMap(StorageLocation.init)
                 if let finding = judge(storage, sources: sources, assessor: assessor, concern: Concern(dataset: output, datasetID: id, run: run.summary),
                     what: "\(run.summary.job.name) stored personal data in \(output.name), located in \(dataset.location.text ?? country.code)",
-                    evidence: run.summary.events + dataset.evidence) {
+                    evidence: facts.evidence(of: run, datasets: [output])) {
                     findings.append(finding)
                 }
             }
