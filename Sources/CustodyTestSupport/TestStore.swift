@@ -13,9 +13,9 @@ public struct TestStore {
 
     public static let recordedAt = Date(timeIntervalSince1970: 1_772_400_000)
 
-    public init(seed: UInt64 = 1, origin: String = "test.example/custody") throws {
+    public init(seed: UInt64 = 1, origin: String = "test.example/custody", fileName: String = "store.db") throws {
         directory = TemporaryDirectory()
-        paths = StorePaths(store: directory.file("store.db"))
+        paths = StorePaths(store: directory.file(fileName))
         var random = SeededGenerator(seed: seed)
         try StoreCreation.create(paths, origin: origin, random: &random) { _, _, _ in }
         store = try EventStore.open(at: paths.store)

@@ -140,6 +140,28 @@ struct StoredCategoriesTests {
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 
+    /// A fill from empty remembers the runs it inserted by the hash of their UUID and inserts the others without
+    /// looking them up (their key index is built at the end). Runs that share a hash must still get a row each,
+    /// and a run's later event must still find its row: with every hash the same, the fill must store what
+    /// `verify`'s replay stores, and the unique key built at its end must hold (a second row for a run breaks it).
+    @Test(arguments: 0..<4)
+    func runsSharingAHashStillGetARowEachInAFill(seed: UInt64) throws {
+        var test = try TestStore(seed: seed)
+        let lines = Self.stream(seed: seed &+ 900, events: 60)
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3, runKeyHash: { _ in 7 })])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 5, runKeyHash: { $0.count })])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+        let keys = try test.store.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name GLOB '*_key' ORDER BY name")
+        }
+        // verify's replay, into a scratch database beside the store, left the store's keys alone.
+        #expect(keys == ["lineage_dataset_key", "lineage_job_key", "lineage_run_key"])
+        // Later calls look runs up by that key.
+        try test.ingest([E.run("late", "COMPLETE", run: 1, at: E.time(21), operation: "transform")], projectors: [LineageProjector()])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
     /// A chain written link by link, each dataset once and read only after: no pass changes what an earlier one
     /// took as settled, so nothing is worked out again at the end and every pass's rows must be written by the
     /// pass itself, whether it was worked out on the other core or, finding its region unread, by the writer.

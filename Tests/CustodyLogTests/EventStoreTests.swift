@@ -122,6 +122,20 @@ struct EventStoreTests {
         #expect(try test.store.head().size == 3)
     }
 
+    /// `verify` replays the log into a scratch database with the store attached beside it: whatever a
+    /// projector's statements name, the store must come out as it went in.
+    @Test func verificationCannotWriteTheStore() throws {
+        // A file name with the characters an SQLite URI gives a meaning to.
+        var test = try TestStore(fileName: "odd ?#%20 name.db")
+        try test.ingest(TestStore.events(3), projectors: [Counting(failOn: nil)])
+        #expect(try test.store.verify(projectors: [Counting(failOn: nil)]).isIntact)
+        #expect {
+            _ = try test.store.verify(projectors: [Counting(failOn: nil, intrudes: true)])
+        } throws: { "\($0)".contains("readonly") }
+        let rows = try DatabaseQueue(path: test.paths.store).read { db in try String.fetchAll(db, sql: "SELECT seq FROM seen ORDER BY seq") }
+        #expect(rows == ["0", "1", "2"])
+    }
+
     @Test func aFailedFirstCreationLeavesNothingBehind() throws {
         let directory = TemporaryDirectory()
         let paths = StorePaths(store: directory.file("new.db"))
@@ -172,9 +186,11 @@ struct EventStoreTests {
     }
 }
 
-/// A projector that records each event it sees, and can be told to refuse one.
+/// A projector that records each event it sees, and can be told to refuse one, or to empty the table of
+/// the store that `verify` attaches beside its replay.
 private struct Counting: LogProjector {
     let failOn: Int?
+    var intrudes = false
     var name: String { "counting" }
     var tables: [String] { ["seen"] }
 
@@ -182,6 +198,7 @@ private struct Counting: LogProjector {
 
     func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter {
         try database.execute("CREATE TABLE IF NOT EXISTS seen (seq TEXT PRIMARY KEY, kind TEXT)")
+        if intrudes { try database.execute("DELETE FROM store.seen") }
         return Writer(database: database, failOn: failOn)
     }
 

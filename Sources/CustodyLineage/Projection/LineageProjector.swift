@@ -12,20 +12,23 @@ public struct LineageProjector: LogProjector {
     let rememberedIDs: Int
     /// Whether a pass reads its region before working it out on the other core (see `CategoryUpkeep`).
     let passesPreload: Bool
+    /// How a fill from empty tells the runs it inserted apart (`MetRuns`).
+    let runKeyHash: @Sendable (String) -> Int
 
     public init() {
-        categoryPassSize = CategoryUpkeep.passSize
-        rememberedIDs = 500_000
-        passesPreload = true
+        self.init(categoryPassSize: CategoryUpkeep.passSize)
     }
 
     /// For tests: passes of a few events and a short memory of ids, so a short stream exercises what a
     /// long fill does. Without `passesPreload`, a pass worked out on the other core finds nothing read and
-    /// the writer works it out again itself: the path that stands behind the preloading.
-    init(categoryPassSize: Int, rememberedIDs: Int = 500_000, passesPreload: Bool = true) {
+    /// the writer works it out again itself: the path that stands behind the preloading. A `runKeyHash`
+    /// that gives many runs one value exercises what a collision of hashes does.
+    init(categoryPassSize: Int, rememberedIDs: Int = 500_000, passesPreload: Bool = true,
+         runKeyHash: @escaping @Sendable (String) -> Int = { $0.hashValue }) {
         self.categoryPassSize = categoryPassSize
         self.rememberedIDs = rememberedIDs
         self.passesPreload = passesPreload
+        self.runKeyHash = runKeyHash
     }
 
     public var name: String { "lineage" }
@@ -54,7 +57,8 @@ public struct LineageProjector: LogProjector {
             try db.execute(sql: LineageSchema.createTables)
             try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         }
-        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs, passesPreload: passesPreload)
+        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs, passesPreload: passesPreload,
+                                 runKeyHash: runKeyHash)
     }
 }
 
@@ -62,30 +66,36 @@ public struct LineageProjector: LogProjector {
 /// remembers the ids it has looked up (they cannot change inside the transaction).
 final class LineageWriter: ProjectionWriter {
     private var datasetIDs: KnownIDs<NodeKey>, jobIDs: KnownIDs<NodeKey>, processingIDs: KnownIDs<String>
-    /// The runs this transaction met: a run's row changes with its events, so it is looked up, unless it is certainly new.
-    private var runs: MetKeys
+    /// The runs this transaction inserted: a run's row changes with its events, so a run met again is found.
+    private var runs: MetRuns
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
-    private let findRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
+    private let findRun, readRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
     private let latestJobDefaults: RawStatement
     private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
 
     private let database: Database
     private let fromEmpty: Bool
+    /// The tables this fill from empty fills without their key index (see `LineageSchema.keyIndexes`).
+    private var keyIndexesLeftOut: Set<String> = []
     /// Keeps the categories of what this transaction touches current.
     private let categories: CategoryUpkeep
 
-    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesPreload: Bool) throws {
+    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesPreload: Bool, runKeyHash: @escaping @Sendable (String) -> Int) throws {
         database = db
         func isEmpty(_ table: String) throws -> Bool {
             try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? false)
         }
         fromEmpty = try isEmpty("lineage_dataset")
-        // Before any statement is prepared: a schema statement empties GRDB's statement cache.
-        if fromEmpty { try db.execute(sql: LineageSchema.createFillingIndexes) }
-        datasetIDs = KnownIDs(tableWasEmpty: fromEmpty, limit: rememberedIDs)
-        jobIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
-        processingIDs = KnownIDs(tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
-        runs = MetKeys(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs)
+        if fromEmpty {
+            keyIndexesLeftOut = try Set(LineageSchema.keyIndexes.keys.filter(isEmpty))
+            // Before any statement is prepared: a schema statement empties GRDB's statement cache.
+            let dropKeys = keyIndexesLeftOut.sorted().map { "DROP INDEX IF EXISTS main.\($0)_key;" }.joined()
+            try db.execute(sql: dropKeys + LineageSchema.createFillingIndexes)
+        }
+        datasetIDs = KnownIDs(table: "lineage_dataset", tableWasEmpty: fromEmpty, limit: rememberedIDs)
+        jobIDs = KnownIDs(table: "lineage_job", tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
+        processingIDs = KnownIDs(table: "lineage_processing", tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
+        runs = MetRuns(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs, hash: runKeyHash)
         categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesPreload: passesPreload)
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
@@ -98,6 +108,9 @@ final class LineageWriter: ProjectionWriter {
         // copied to a temporary file, about 2 GB for the benchmark's first ingest.
         findRun = try RawStatement(cached: db, sql: """
             SELECT id, terminal_time, terminal_seq, facet_time, facet_seq FROM lineage_run WHERE run_uuid = ?
+            """)
+        readRun = try RawStatement(cached: db, sql: """
+            SELECT id, terminal_time, terminal_seq, facet_time, facet_seq, run_uuid FROM lineage_run WHERE id = ?
             """)
         insertRun = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_run (run_uuid, job_id, first_seq, terminal_type, terminal_time, terminal_seq, facet_time, facet_seq, processing_id)
@@ -166,7 +179,9 @@ final class LineageWriter: ProjectionWriter {
     func finish() throws {
         // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
         // transactions find them there, since a layout with other indexes is rebuilt from empty.
-        if fromEmpty { try database.execute(sql: LineageSchema.dropFillingIndexes + LineageSchema.createIndexes) }
+        if fromEmpty {
+            try database.execute(sql: LineageSchema.createKeyIndexes + LineageSchema.dropFillingIndexes + LineageSchema.createIndexes)
+        }
         try categories.finish()
     }
 
@@ -176,19 +191,30 @@ final class LineageWriter: ProjectionWriter {
     private func record(_ run: RunFacts, jobID: Int, processing: Int?, seq: Int, time: Int) throws -> Int {
         let terminal = run.isTerminal
         var known: (id: Int, terminal: Moment?, facet: Moment?)?
-        if !runs.isCertainlyNew(run.runUUID) {
+        if case .perhaps(let id) = runs[run.runUUID] {
+            try readRun.forEachRow(.integer(id)) {
+                if readRun.text(5) == run.runUUID { known = (readRun.int(0), moment(readRun, at: 1), moment(readRun, at: 3)) }
+            }
+            if known == nil {
+                // Another run with the same hash: from now on every run is looked up by its key.
+                runs.forget()
+                try ensureKeyIndex(of: "lineage_run")
+            }
+        }
+        if known == nil, case .lookUp = runs[run.runUUID] {
             try findRun.forEachRow(.text(run.runUUID)) {
                 known = (findRun.int(0), moment(findRun, at: 1), moment(findRun, at: 3))
             }
         }
-        runs.meet(run.runUUID)
         guard let known else {
             try insertRun.execute(
                 .text(run.runUUID), .integer(jobID), .integer(seq),
                 terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq),
                 processing.map(RawStatement.RawValue.integer) ?? .null)
-            return insertRun.lastInsertedRowID
+            let id = insertRun.lastInsertedRowID
+            if !runs.inserted(run.runUUID, id: id) { try ensureKeyIndex(of: "lineage_run") }
+            return id
         }
         let stamp = Moment(time: Int64(time), seq: seq)
         if terminal, known.terminal.map({ $0 < stamp }) ?? true {
@@ -262,7 +288,14 @@ final class LineageWriter: ProjectionWriter {
             id = insert.lastInsertedRowID
         }
         known.remember(id!, for: cacheKey)
+        if !known.tableWasEmpty { try ensureKeyIndex(of: known.table) }
         return id!
+    }
+
+    /// Builds the key index this fill left out of `table`, once keys of it are to be looked up.
+    private func ensureKeyIndex(of table: String) throws {
+        guard keyIndexesLeftOut.remove(table) != nil, let sql = LineageSchema.keyIndexes[table] else { return }
+        try database.execute(sql: sql)
     }
 
     private static func text(_ value: String?) -> RawStatement.RawValue {
@@ -277,9 +310,11 @@ final class LineageWriter: ProjectionWriter {
 private struct KnownIDs<Key: Hashable> {
     private(set) var ids: [Key: Int] = [:]
     private(set) var tableWasEmpty: Bool
+    let table: String
     let limit: Int
 
-    init(tableWasEmpty: Bool, limit: Int) {
+    init(table: String, tableWasEmpty: Bool, limit: Int) {
+        self.table = table
         self.tableWasEmpty = tableWasEmpty
         self.limit = limit
     }
@@ -297,28 +332,52 @@ private struct KnownIDs<Key: Hashable> {
     }
 }
 
-/// The keys a transaction has met, as hash values: while the table was empty as the transaction began, a
-/// key whose hash was not met is certainly new (a key met before, or one sharing its hash, is looked up).
-/// Past `limit` hashes the memory is given back and every key is looked up.
-private struct MetKeys {
-    private var hashes: Set<Int> = []
-    private var tableWasEmpty: Bool
-    let limit: Int
-
-    init(tableWasEmpty: Bool, limit: Int) {
-        self.tableWasEmpty = tableWasEmpty
-        self.limit = limit
+/// The runs a transaction inserted, by the hash of their UUID. While the table was empty as the
+/// transaction began and every run inserted since is remembered, a run whose hash is not here is new: it is
+/// inserted without a lookup; one whose hash is here is perhaps that row (the writer reads the row and
+/// compares). Otherwise every run is looked up by its UUID. Past `limit` runs the memory is given back.
+/// Hashes rather than UUIDs: a fill remembers every run it inserts, and the strings would cost several
+/// times the memory.
+private struct MetRuns {
+    enum Answer {
+        /// Certainly not in the table.
+        case new
+        /// Perhaps the row with this id: another run may share the hash.
+        case perhaps(Int)
+        /// Not remembered: look it up by its key.
+        case lookUp
     }
 
-    func isCertainlyNew(_ key: String) -> Bool { tableWasEmpty && !hashes.contains(key.hashValue) }
+    private var ids: [Int: Int] = [:]
+    private var remembering: Bool
+    let limit: Int
+    let hash: (String) -> Int
 
-    mutating func meet(_ key: String) {
-        guard tableWasEmpty else { return }
-        guard hashes.count < limit else {
-            hashes = []
-            tableWasEmpty = false
-            return
+    init(tableWasEmpty: Bool, limit: Int, hash: @escaping (String) -> Int) {
+        remembering = tableWasEmpty
+        self.limit = limit
+        self.hash = hash
+    }
+
+    subscript(uuid: String) -> Answer {
+        guard remembering else { return .lookUp }
+        return ids[hash(uuid)].map(Answer.perhaps) ?? .new
+    }
+
+    /// Remembers a run just inserted; `false` once it no longer remembers (past `limit`, or after `forget`).
+    mutating func inserted(_ uuid: String, id: Int) -> Bool {
+        guard remembering else { return false }
+        guard ids.count < limit else {
+            forget()
+            return false
         }
-        hashes.insert(key.hashValue)
+        ids[hash(uuid)] = id
+        return true
+    }
+
+    /// Gives the memory back: from now on every run is looked up.
+    mutating func forget() {
+        ids = [:]
+        remembering = false
     }
 }

@@ -4,30 +4,28 @@
 /// Times are microseconds since 1970 (UTC), so they compare as integers whatever offset a producer used.
 enum LineageSchema {
     /// The layout of the tables below; a store whose projections were built with another is rebuilt.
-    static let layout = 8
+    static let layout = 9
 
     static let tables = [
         "lineage_meta", "lineage_dataset", "lineage_job", "lineage_processing", "lineage_run", "lineage_run_event", "lineage_job_event",
         "lineage_io", "lineage_dataset_fact", "lineage_subject", "lineage_column", "lineage_held",
     ]
 
-    /// The tables, with the keys the writer looks rows up by (names are unique by name first, so a bare
-    /// name is found through the same index).
+    /// The tables. The keys the writer looks datasets, jobs and runs up by are indexes of their own
+    /// (`keyIndexes`), so that a fill from empty can leave them out until its end.
     static let createTables = """
         CREATE TABLE IF NOT EXISTS lineage_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS lineage_dataset (
             id INTEGER PRIMARY KEY NOT NULL,
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
-            first_seq INTEGER NOT NULL,
-            UNIQUE (name, namespace)
+            first_seq INTEGER NOT NULL
         ) STRICT;
         CREATE TABLE IF NOT EXISTS lineage_job (
             id INTEGER PRIMARY KEY NOT NULL,
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
-            first_seq INTEGER NOT NULL,
-            UNIQUE (name, namespace)
+            first_seq INTEGER NOT NULL
         ) STRICT;
         -- Each distinct custody_processing facet (RFC 8785 JSON), stored once: runs of a job mostly send the same.
         CREATE TABLE IF NOT EXISTS lineage_processing (
@@ -40,7 +38,7 @@ enum LineageSchema {
         -- lineage_run_event keeps every event, for questions asked as of an earlier time.
         CREATE TABLE IF NOT EXISTS lineage_run (
             id INTEGER PRIMARY KEY NOT NULL,
-            run_uuid TEXT NOT NULL UNIQUE,
+            run_uuid TEXT NOT NULL,
             job_id INTEGER NOT NULL,
             first_seq INTEGER NOT NULL,
             terminal_type TEXT,
@@ -133,6 +131,24 @@ enum LineageSchema {
         ) STRICT;
         """
 
+    /// The unique keys of datasets and jobs (names are unique by name first, so a bare name a user types is
+    /// found through the same index) and of runs, by table. A fill from empty inserts into an empty table
+    /// without them: the writer remembers every key it inserted (`KnownIDs`, `MetRuns`), so it needs no
+    /// lookups, and a random UUID or name inserted into a B-tree lands on a random page. They are built
+    /// at the end of the fill, or as soon as the writer stops remembering (`LineageWriter.ensureKeyIndex`).
+    static let keyIndexes = [
+        "lineage_dataset": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_dataset_key ON lineage_dataset (name, namespace);",
+        "lineage_job": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_job_key ON lineage_job (name, namespace);",
+        "lineage_run": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_run_key ON lineage_run (run_uuid);",
+    ]
+
+    /// Every key index (see `keyIndexes`), for the end of a fill. Index statements name `main`: while
+    /// `verify` replays into a scratch database, the store is attached beside it, and an unqualified DROP
+    /// INDEX finds the store's index when the scratch has none.
+    static var createKeyIndexes: String {
+        keyIndexes.keys.sorted().map { keyIndexes[$0]! }.joined(separator: "\n")
+    }
+
     /// The indexes only queries use. A projection filled from empty builds them once at the end
     /// (`LineageWriter.finish`): sorting each index once is much cheaper than keeping it in order row by row.
     static let createIndexes = """
@@ -157,5 +173,5 @@ enum LineageSchema {
         CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
         """
 
-    static let dropFillingIndexes = "DROP INDEX IF EXISTS lineage_io_filling;"
+    static let dropFillingIndexes = "DROP INDEX IF EXISTS main.lineage_io_filling;"
 }

@@ -64,7 +64,8 @@ extension EventStore {
         return try scratch.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA journal_mode = OFF")
             try db.execute(sql: "PRAGMA synchronous = OFF")
-            try db.execute(sql: "ATTACH DATABASE ? AS store", arguments: [path])
+            // Read-only: the replay writes only the scratch database, whatever its statements name.
+            try db.execute(sql: "ATTACH DATABASE ? AS store", arguments: [Self.readOnlyURI(path)])
             defer { try? db.execute(sql: "DETACH DATABASE store") }
             var problems: [IntegrityProblem] = []
             var events = 0, tables = 0, rows = 0
@@ -88,6 +89,16 @@ extension EventStore {
             }
             return (ProjectionCheck(events: events, tables: tables, rows: rows), Array(problems.prefix(problemLimit)))
         }
+    }
+}
+
+extension EventStore {
+    /// An SQLite URI opening `path` read-only (the system SQLite accepts URIs in ATTACH): `?`, `#` and `%`
+    /// in the path are percent-encoded, as URIs require.
+    static func readOnlyURI(_ path: String) -> String {
+        var allowed = CharacterSet.urlPathAllowed
+        allowed.remove(charactersIn: "?#%")
+        return "file:" + (path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path) + "?mode=ro"
     }
 }
 
