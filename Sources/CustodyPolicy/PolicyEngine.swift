@@ -203,8 +203,7 @@ public struct PolicyEngine: Sendable {
     /// Drops the last references to a whole-store check's runs, profiles and what reading them loaded, on a background thread.
     private static func release(_ facts: consuming ProcessingFacts, _ runs: consuming [RunOverview], _ datasets: consuming [DatasetProfile],
                                 _ leftovers: Leftovers) {
-        let remains = (facts, runs, datasets, leftovers)
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(remains) {} }
+        releaseInBackground((facts, runs, datasets, leftovers))
     }
 
     /// The findings of one rule, by the check it names.

@@ -1,4 +1,4 @@
-import Dispatch
+import CustodyLog
 
 /// What a whole-store question loaded besides its answer (the view's tables, the categories under the
 /// pack): hundreds of thousands of objects that nothing refers to any more, to be let go once the caller
@@ -16,7 +16,7 @@ package struct Leftovers: @unchecked Sendable {
     }
 
     /// Lets go of it on a background thread.
-    package func releaseInBackground() {
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(self) {} }
+    package consuming func releaseInBackground() {
+        CustodyLog.releaseInBackground(self)
     }
 }

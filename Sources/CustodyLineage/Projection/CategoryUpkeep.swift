@@ -131,11 +131,11 @@ final class CategoryUpkeep {
         try landPendingPass()
         let region = try takeSeeds()
         guard !region.isEmpty else { return }
-        let reading = try read(region, preloading: !overlapping || passesPreload)
+        let reading = try read(region)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         if overlapping {
-            pending = PendingPass(reading)
+            pending = PendingPass(reading, installing: passesPreload)
         } else {
             try write(Self.rows(try Self.carried(reading), of: region))
         }
@@ -145,8 +145,12 @@ final class CategoryUpkeep {
     private func landPendingPass() throws {
         guard let pass = pending else { return }
         pending = nil
+        // What the pass loaded and worked out is let go on another thread: this one is the fill's bottleneck.
+        // (Its statements are reset here, with the context, as they must be.)
+        defer { releaseInBackground(pass.reading.context.takeLoaded()) }
         if let rows = pass.rows() {
             try write(rows)
+            releaseInBackground(consume rows)
         } else {
             // It needed something it had not read (which preloading the region is meant to rule out): the
             // region is worked out again here, from what the tables hold now, as a later pass would.
@@ -185,32 +189,34 @@ final class CategoryUpkeep {
         return (reading.feeding, changed)
     }
 
-    /// What working a region out needs, read on the writer's connection: the region's datasets, their
-    /// writers and those runs' inputs (through `context`), and the stored values of the inputs outside it.
+    /// What working a region out needs, read on the writer's connection but not made up yet (that needs no
+    /// connection): the rows of the region's datasets, their writers and those runs' inputs, for `context`
+    /// to install, and the stored rows of the inputs outside it.
     fileprivate struct RegionReading {
         let context: QueryContext
         let region: Set<Int64>
+        let rows: QueryContext.RegionRows
         /// The datasets outside the region that its writers read.
         let feeding: Set<Int64>
-        let settled: [Int64: CarriedCategories]
+        let settled: [QueryContext.StoredCategoryRow]
     }
 
-    private func read(_ region: Set<Int64>, preloading: Bool = true) throws -> RegionReading {
+    private func read(_ region: Set<Int64>) throws -> RegionReading {
         let context = QueryContext(projectionOf: db)
-        if preloading { try context.preload(datasets: Array(region), forProfiles: false) }
-        var feeding: Set<Int64> = []
-        for dataset in region {
-            for run in try context.runs(touching: dataset, "out") {
-                for input in try context.datasets(of: run, "in") where !region.contains(input) { feeding.insert(input) }
-            }
-        }
-        return RegionReading(context: context, region: region, feeding: feeding, settled: try context.storedCategories(of: feeding))
+        let rows = try context.readRegion(Array(region), runStates: true)
+        let feeding = rows.inputsOutside
+        return RegionReading(context: context, region: region, rows: rows, feeding: feeding, settled: try context.storedCategoryRows(of: feeding))
     }
 
-    /// The region's values, from what `reading` holds.
-    fileprivate static func carried(_ reading: RegionReading) throws -> [Int64: CarriedCategories] {
-        try CategoryPropagation(context: reading.context).carried(of: Array(reading.region)) { id in
-            reading.region.contains(id) ? nil : reading.settled[id] ?? CarriedCategories()
+    /// The region's values, from what `reading` holds, once the context has made it up (`installing`; else
+    /// it finds nothing loaded, and whatever it needs is read, or throws where reads are forbidden).
+    fileprivate static func carried(_ reading: RegionReading, installing: Bool = true) throws -> [Int64: CarriedCategories] {
+        if installing { try reading.context.install(reading.rows) }
+        var settled: [Int64: CarriedCategories] = [:]
+        settled.reserveCapacity(reading.settled.count)
+        for row in reading.settled { settled[row.dataset] = try row.decoded() }
+        return try CategoryPropagation(context: reading.context).carried(of: Array(reading.region)) { id in
+            reading.region.contains(id) ? nil : settled[id] ?? CarriedCategories()
         }
     }
 
@@ -284,7 +290,9 @@ private final class PendingPass: @unchecked Sendable {
     private var result: [CategoryUpkeep.StoredRow]?
     private let group = DispatchGroup()
 
-    init(_ reading: CategoryUpkeep.RegionReading) {
+    /// `installing`: whether the worker makes up what the writer read (tests leave it out, so the view finds
+    /// nothing and the writer works the region out itself).
+    init(_ reading: CategoryUpkeep.RegionReading, installing: Bool) {
         self.reading = reading
         reading.context.forbidReads()
         group.enter()
@@ -292,7 +300,7 @@ private final class PendingPass: @unchecked Sendable {
         DispatchQueue.global().async { [group] in
             do {
                 let pass = unretained.takeUnretainedValue()
-                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading), of: pass.reading.region)
+                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading, installing: installing), of: pass.reading.region)
             }
             group.leave()
         }

@@ -50,10 +50,13 @@ final class QueryContext {
     /// The categories `lineage_held` keeps for each of `ids`, before the pack is applied (absent: none).
     func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
         var found: [Int64: CarriedCategories] = [:]
-        for row in try storedRows(where: "WHERE dataset_id IN (SELECT value FROM json_each(?))", Self.idList(ids)) {
-            found[row.dataset] = try row.decoded()
-        }
+        for row in try storedCategoryRows(of: ids) { found[row.dataset] = try row.decoded() }
         return found
+    }
+
+    /// The rows of `lineage_held` for `ids`, as stored (decoded by the caller, on any thread).
+    func storedCategoryRows(of ids: some Sequence<Int64>) throws -> [StoredCategoryRow] {
+        try storedRows(where: "WHERE dataset_id IN (SELECT value FROM json_each(?))", Self.idList(ids))
     }
 
     /// Every row of `lineage_held`, as stored: for the whole store, one scan, decoded by the caller (on every core).
@@ -216,12 +219,12 @@ final class QueryContext {
         WHERE io.dataset_id = ?1 AND io.direction = 'in' AND io.seq < ?2
         """
 
-    /// Run states read by `preload(runStates:)`.
+    /// Run states made from their rows (`readRegion`, `install`).
     private var runStateCache: [Int64: RunState] = [:]
 
-    /// Reads the state of many runs from their rows in one statement: what working out categories needs of
-    /// a run, without its events and summary. Only for views that see every event (rows hold the latest).
-    func preload(runStates ids: some Collection<Int64>) throws {
+    /// The rows of many runs, in one statement: what working out categories needs of a run, without its
+    /// events and summary. Only for views that see every event (rows hold the latest).
+    private func runRows(_ ids: some Collection<Int64>) throws -> [RunRow] {
         precondition(horizon.isEverything, "run rows describe the whole log only")
         let statement = try statement("""
             SELECT id, job_id, terminal_type = 'COMPLETE', terminal_time, terminal_seq, facet_time, facet_seq, processing_id
@@ -229,7 +232,7 @@ final class QueryContext {
             """)
         var rows: [RunRow] = []
         try statement.forEachRow(Self.idList(ids)) { rows.append(RunRow(statement)) }
-        for row in rows { if let state = try state(of: row) { runStateCache[row.id] = state } }
+        return rows
     }
 
     /// The runs that read a dataset and the datasets each wrote, in one statement; for each output, whether
@@ -251,7 +254,7 @@ final class QueryContext {
     }
 
     /// The columns of `lineage_run` a walk reads, in the order the statements above select them.
-    private struct RunRow {
+    fileprivate struct RunRow {
         let id: Int64
         let job: Int64
         /// Its terminal event, and whether that was `COMPLETE` (the statements select the comparison, not the
@@ -448,14 +451,26 @@ final class QueryContext {
         var parsed: JSONValue?
         if let facet {
             if let known = parsedFacets[facet] { parsed = known } else {
-                let text = try statement("SELECT facet FROM lineage_processing WHERE id = ?")
-                try text.forEachRow(.integer(Int(facet))) { parsed = text.text(0).flatMap { try? JSONParser.parse($0) } }
-                parsedFacets[facet] = parsed
+                install(facets: try facetTexts([facet]))
+                parsed = parsedFacets[facet] ?? nil
             }
         }
         let value = Processing(run: parsed, job: anyJobDefaults ? try defaults(ofJob: job) : nil)
         processings[key] = value
         return value
+    }
+
+    /// The texts of facets by id, as stored (`lineage_processing`).
+    private func facetTexts(_ ids: some Collection<Int64>) throws -> [(id: Int64, text: String?)] {
+        guard !ids.isEmpty else { return [] }
+        let statement = try statement("SELECT id, facet FROM lineage_processing WHERE id IN (SELECT value FROM json_each(?))")
+        var texts: [(id: Int64, text: String?)] = []
+        try statement.forEachRow(Self.idList(ids)) { texts.append((Int64(statement.int(0)), statement.text(1))) }
+        return texts
+    }
+
+    private func install(facets: [(id: Int64, text: String?)]) {
+        for (id, text) in facets { parsedFacets[id] = .some(text.flatMap { try? JSONParser.parse($0) }) }
     }
 
     /// Reads the defaults of the jobs of many runs in one statement (one scan where the job index is not
@@ -480,15 +495,29 @@ final class QueryContext {
         """
 
     private func loadDefaults(ofJobs jobs: [Int64]) throws {
-        guard !jobs.isEmpty else { return }
-        var latest: [Int64: (Moment, String)] = [:]
+        install(defaultsOf: jobs, try jobEvents(jobs))
+    }
+
+    /// A job event's facet, as `jobEventsSQL` selects it.
+    fileprivate typealias JobEventRow = (job: Int64, moment: Moment, facet: String)
+
+    /// The job events of `jobs` the horizon shows.
+    private func jobEvents(_ jobs: [Int64]) throws -> [JobEventRow] {
+        guard !jobs.isEmpty else { return [] }
+        var rows: [JobEventRow] = []
         let events = try statement(Self.jobEventsSQL)
         try events.forEachRow(Self.idList(jobs)) {
-            let job = Int64(events.int(0)), seq = events.int(1), time = Int64(events.int(2))
+            let seq = events.int(1), time = Int64(events.int(2))
             guard horizon.sees(seq: seq, time: time) else { return }
-            let moment = Moment(time: time, seq: seq)
-            if latest[job].map({ $0.0 < moment }) ?? true { latest[job] = (moment, events.text(3) ?? "") }
+            rows.append((Int64(events.int(0)), Moment(time: time, seq: seq), events.text(3) ?? ""))
         }
+        return rows
+    }
+
+    /// Each job's defaults: the facet of its latest event among `events`.
+    private func install(defaultsOf jobs: [Int64], _ events: [JobEventRow]) {
+        var latest: [Int64: (Moment, String)] = [:]
+        for event in events where latest[event.job].map({ $0.0 < event.moment }) ?? true { latest[event.job] = (event.moment, event.facet) }
         for job in jobs { jobDefaults[job] = .some(latest[job].flatMap { try? JSONParser.parse($0.1) }) }
     }
 
@@ -508,7 +537,7 @@ final class QueryContext {
         """
 
     /// One row of `lineage_dataset_fact`, as `factColumns` selects it.
-    private struct FactRow {
+    fileprivate struct FactRow {
         let dataset: Int64
         let seq: Int
         let role: String
@@ -722,61 +751,109 @@ final class QueryContext {
     /// datasets (see `preload(upstreamOf:)`), without going further upstream.
     ///
     /// - Parameter forProfiles: read what profiles show too: each run's events and summary, and the datasets'
-    ///   names. Without, only what working out categories needs: each run's state, from its row (see
-    ///   `preload(runStates:)`); a name asked for anyway is read then.
+    ///   names. Without, only what working out categories needs: each run's state, from its row; a name
+    ///   asked for anyway is read then.
     func preload(datasets closure: [Int64], forProfiles: Bool = true) throws {
         guard edges == nil else { return }
-        let ids = Self.idList(closure)
+        let rows = try readRegion(closure, runStates: !forProfiles)
+        if forProfiles {
+            try preload(jobDefaultsOfRuns: rows.runs)
+            try preload(runs: rows.runs)
+            try preload(datasetNames: closure)
+        }
+        try install(rows)
+    }
 
+    /// What working out the categories of a list of datasets needs of the tables, read but not yet made
+    /// into the context's values: `readRegion` reads it on the connection's thread, and `install` makes it
+    /// up without reading, so on any thread. The lineage writer reads on its connection and leaves the rest
+    /// to another core.
+    struct RegionRows {
+        let closure: [Int64]
+        /// The runs that wrote a dataset of the closure, and all their edges.
+        fileprivate(set) var runs: Set<Int64> = []
+        fileprivate var writers: [(run: Int64, dataset: Int64)] = []
+        fileprivate var edges: [(run: Int64, output: Bool, dataset: Int64)] = []
+        /// With run states: the runs' rows, their jobs' events, and the facets they name not parsed yet.
+        fileprivate var runRows: [RunRow] = []
+        fileprivate var jobs: [Int64] = []
+        fileprivate var jobEvents: [JobEventRow] = []
+        fileprivate var facets: [(id: Int64, text: String?)] = []
+        fileprivate var facts: [FactRow] = []
+        fileprivate var columns: [(dataset: Int64, mapping: ColumnMapping)] = []
+
+        /// The datasets outside the closure that the runs writing it read.
+        var inputsOutside: Set<Int64> {
+            let inside = Set(closure)
+            return Set(edges.lazy.filter { !$0.output && !inside.contains($0.dataset) }.map(\.dataset))
+        }
+    }
+
+    /// Reads what `install` makes of `closure` (see `preload(datasets:)`); with `runStates`, each writer's
+    /// state from its row, with its job's defaults and its facet.
+    func readRegion(_ closure: [Int64], runStates: Bool) throws -> RegionRows {
+        var rows = RegionRows(closure: closure)
+        let ids = Self.idList(closure)
         // The writers of each dataset (not its readers: popular sources are read by tens of thousands of runs).
-        var touching: [LoadedEdge: [Int64]] = [:]
-        for dataset in closure { touching[LoadedEdge(id: dataset, ofRun: false, output: true)] = [] }
-        var runs: Set<Int64> = []
         let byDataset = try statement(Self.writersSQL)
         try byDataset.forEachRow(ids, .integer(horizon.knownSize)) {
             let run = Int64(byDataset.int(0))
-            touching[LoadedEdge(id: Int64(byDataset.int(1)), ofRun: false, output: true), default: []].append(run)
-            runs.insert(run)
-        }
-        // Each dataset's runs in run order, as the per-dataset statement lists them.
-        loadedEdges.reserveCapacity(loadedEdges.count + touching.count + 2 * runs.count)
-        for (key, list) in touching { loadedEdges[key] = list.sorted() }
-        let runList = Self.idList(runs)
-        for run in runs {
-            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
-            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+            rows.writers.append((run, Int64(byDataset.int(1))))
+            rows.runs.insert(run)
         }
         let byRun = try statement("""
             SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
             ORDER BY run_id, direction, dataset_id
             """)
-        try byRun.forEachRow(runList, .integer(horizon.knownSize)) {
-            loadedEdges[LoadedEdge(id: Int64(byRun.int(0)), ofRun: true, output: byRun.int(1) != 0), default: []].append(Int64(byRun.int(2)))
+        try byRun.forEachRow(Self.idList(rows.runs), .integer(horizon.knownSize)) {
+            rows.edges.append((Int64(byRun.int(0)), byRun.int(1) != 0, Int64(byRun.int(2))))
         }
-        try preload(jobDefaultsOfRuns: runs)
-        if forProfiles {
-            try preload(runs: runs)
-            try preload(datasetNames: closure)
-        } else {
-            try preload(runStates: runs)
+        if runStates {
+            rows.runRows = try runRows(rows.runs)
+            if anyJobDefaults {
+                rows.jobs = Set(rows.runRows.map(\.job)).filter { jobDefaults[$0] == nil }.sorted()
+                rows.jobEvents = try jobEvents(rows.jobs)
+            }
+            rows.facets = try facetTexts(Set(rows.runRows.compactMap(\.facet?.id)).filter { parsedFacets[$0] == nil })
         }
+        let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
+        try factRows.forEachRow(ids) { rows.facts.append(FactRow(factRows)) }
+        try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
+            rows.columns.append(($0, $1))
+        }
+        return rows
+    }
+
+    /// Makes the context's values of what `readRegion` read: the closure's edges, its writers' states, its
+    /// datasets' states and presence facts and column lineage. Reads nothing that `readRegion` read (with
+    /// `forbidReads`, whatever else it would need throws `ReadForbidden`).
+    func install(_ rows: RegionRows) throws {
+        var touching: [LoadedEdge: [Int64]] = [:]
+        for dataset in rows.closure { touching[LoadedEdge(id: dataset, ofRun: false, output: true)] = [] }
+        for (run, dataset) in rows.writers { touching[LoadedEdge(id: dataset, ofRun: false, output: true), default: []].append(run) }
+        // Each dataset's runs in run order, as the per-dataset statement lists them.
+        loadedEdges.reserveCapacity(loadedEdges.count + touching.count + 2 * rows.runs.count)
+        for (key, list) in touching { loadedEdges[key] = list.sorted() }
+        for run in rows.runs {
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+        }
+        for edge in rows.edges { loadedEdges[LoadedEdge(id: edge.run, ofRun: true, output: edge.output), default: []].append(edge.dataset) }
+
+        install(defaultsOf: rows.jobs, rows.jobEvents)
+        install(facets: rows.facets)
+        for row in rows.runRows { if let state = try state(of: row) { runStateCache[row.id] = state } }
 
         var facts: [Int64: [FactRow]] = [:]
-        let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
-        try factRows.forEachRow(ids) {
-            let row = FactRow(factRows)
-            facts[row.dataset, default: []].append(row)
-        }
-        for id in closure where states[id] == nil {
-            let rows = facts[id] ?? []
-            let presence = try presences[id] ?? presence(from: rows)
+        for row in rows.facts { facts[row.dataset, default: []].append(row) }
+        for id in rows.closure where states[id] == nil {
+            let facts = facts[id] ?? []
+            let presence = try presences[id] ?? presence(from: facts)
             presences[id] = presence
-            states[id] = try makeState(rows, presence: presence)
+            states[id] = try makeState(facts, presence: presence)
         }
-        for id in closure { loadedColumnMappings[id] = [] }
-        try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
-            loadedColumnMappings[$0, default: []].append($1)
-        }
+        for id in rows.closure { loadedColumnMappings[id] = [] }
+        for (dataset, mapping) in rows.columns { loadedColumnMappings[dataset, default: []].append(mapping) }
     }
 
     // MARK: whole store
