@@ -166,10 +166,11 @@ enum LineageSchema {
     /// pass scans both tables whole, so a fill's cost grows with the square of its length: about 0.1 s of
     /// scans on the benchmark's 105,000 events (no column lineage), but a hundred times as many rows visited
     /// for ten times the events, more with column lineage. Both grow at their end, since a run's outputs are mostly new datasets, so keeping
-    /// them costs little; `lineage_io_dataset`, which also orders the inputs, is built once at the end
+    /// them costs little. The first carries each edge's sequence number, so the upkeep's read of a region's
+    /// writers finds all it selects in the index. `lineage_io_dataset`, which also orders the inputs, is built once at the end
     /// instead (`createIndexes`), where `dropFillingIndexes` removes the first.
     static let createFillingIndexes = """
-        CREATE INDEX lineage_io_filling ON lineage_io (dataset_id) WHERE direction = 'out';
+        CREATE INDEX lineage_io_filling ON lineage_io (dataset_id, seq) WHERE direction = 'out';
         CREATE INDEX IF NOT EXISTS lineage_column_out ON lineage_column (out_dataset, run_id);
         """
 
