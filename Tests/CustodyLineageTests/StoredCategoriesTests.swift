@@ -57,9 +57,12 @@ struct StoredCategoriesTests {
                 if chance(50) { defaults["purposes"] = pick(purposes) }
                 lines.append(E.job(pick(jobs), at: time(), processing: defaults))
             case 2 where !runJobs.isEmpty:
-                // A later event of an earlier run: it fails after all, or completes again, maybe out of time order.
+                // A later event of an earlier run: it fails after all, or completes again, maybe out of time order,
+                // maybe naming another output (one perhaps never met before, in a later pass of a fill).
                 let run = Int(random.next() % UInt64(runJobs.count))
-                lines.append(E.run(runJobs[run], pick(["FAIL", "COMPLETE", "ABORT"]), run: run + 1, at: time(), operation: pick(operations)))
+                let outputs = !acyclic && chance(40) ? [declared(pick(datasets))] : []
+                lines.append(E.run(runJobs[run], pick(["FAIL", "COMPLETE", "ABORT"]), run: run + 1, at: time(), operation: pick(operations),
+                    outputs: outputs))
             default:
                 runJobs.append(pick(jobs))
                 let output = pick(acyclic ? Array(datasets.dropFirst()) : datasets)
@@ -159,6 +162,28 @@ struct StoredCategoriesTests {
         #expect(keys == ["lineage_dataset_key", "lineage_job_key", "lineage_run_key"])
         // Later calls look runs up by that key.
         try test.ingest([E.run("late", "COMPLETE", run: 1, at: E.time(21), operation: "transform")], projectors: [LineageProjector()])
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
+    /// A pass takes what the writer inserted since the previous one from memory and reads the rest. A run that
+    /// started in one pass and names a dataset never met before when it completes in the next is both: the
+    /// new dataset's only writer is an old run. Its categories must still flow.
+    @Test(arguments: [true, false])
+    func aRunFromAnEarlierPassCarriesIntoADatasetFirstMetInALaterOne(passesPreload: Bool) throws {
+        var test = try TestStore(seed: 43)
+        let pack = try PolicyPack.builtIn()
+        let lines = [
+            E.run("collect", run: 1, at: E.time(1), operation: "collect", purposes: ["essential.service"],
+                outputs: [Entry("src").categories("user.contact.email")]),
+            E.run("copy", "START", run: 2, at: E.time(2), operation: "transform", purposes: ["analytics.reporting"], inputs: [Entry("src")]),
+            E.dataset(Entry("elsewhere").categories("user.demographic.age"), at: E.time(3)),
+            E.run("copy", "COMPLETE", run: 2, at: E.time(4), operation: "transform", purposes: ["analytics.reporting"], outputs: [Entry("dst")]),
+        ]
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 2, passesPreload: passesPreload)])
+        let stored = try Lineage(store: test.store, pack: pack).dataset("dst")
+        #expect(stored.categories.map(\.key) == ["user.contact.email"])
+        #expect(stored.collectionPurposes == ["essential.service"])
+        #expect(stored == (try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture)).dataset("dst")))
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 

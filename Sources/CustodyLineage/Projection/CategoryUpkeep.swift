@@ -33,6 +33,8 @@ final class CategoryUpkeep {
     private let passesPreload: Bool
     /// The fill's last pass, being worked out on the other core.
     private var pending: PendingPass?
+    /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
+    let journal: PassJournal?
 
     /// Events between two passes of a fill from empty: each pass reads what it works out in a few statements
     /// over lists of ids, so fewer passes cost fewer statements, and smaller ones hold less in memory (two
@@ -44,6 +46,7 @@ final class CategoryUpkeep {
         self.fromEmpty = fromEmpty
         self.passSize = passSize
         self.passesPreload = passesPreload
+        journal = fromEmpty ? PassJournal() : nil
     }
 
     deinit {
@@ -130,8 +133,9 @@ final class CategoryUpkeep {
         eventsSincePass = 0
         try landPendingPass()
         let region = try takeSeeds()
+        defer { journal?.empty() }
         guard !region.isEmpty else { return }
-        let reading = try read(region)
+        let reading = try read(region, written: journal)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         if overlapping {
@@ -201,9 +205,10 @@ final class CategoryUpkeep {
         let settled: [QueryContext.StoredCategoryRow]
     }
 
-    private func read(_ region: Set<Int64>) throws -> RegionReading {
+    /// `written`: the rows the writer inserted since the last pass, which need no reading.
+    private func read(_ region: Set<Int64>, written: PassJournal? = nil) throws -> RegionReading {
         let context = QueryContext(projectionOf: db)
-        let rows = try context.readRegion(Array(region), runStates: true)
+        let rows = try context.readRegion(Array(region), runStates: true, written: written)
         let feeding = rows.inputsOutside
         return RegionReading(context: context, region: region, rows: rows, feeding: feeding, settled: try context.storedCategoryRows(of: feeding))
     }

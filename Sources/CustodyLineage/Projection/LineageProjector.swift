@@ -79,6 +79,8 @@ final class LineageWriter: ProjectionWriter {
     private var keyIndexesLeftOut: Set<String> = []
     /// Keeps the categories of what this transaction touches current.
     private let categories: CategoryUpkeep
+    /// Filling from empty: what the upkeep's next pass would otherwise read back (see `PassJournal`).
+    private let journal: PassJournal?
 
     init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesPreload: Bool, runKeyHash: @escaping @Sendable (String) -> Int) throws {
         database = db
@@ -97,6 +99,7 @@ final class LineageWriter: ProjectionWriter {
         processingIDs = KnownIDs(table: "lineage_processing", tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
         runs = MetRuns(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs, hash: runKeyHash)
         categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesPreload: passesPreload)
+        journal = categories.journal
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
         findJob = try RawStatement(cached: db, sql: "SELECT id FROM lineage_job WHERE namespace = ? AND name = ?")
@@ -153,22 +156,25 @@ final class LineageWriter: ProjectionWriter {
             var outputIDs: [Int] = []
             for (role, entries) in [("in", run.inputs), ("out", run.outputs)] {
                 for entry in entries {
-                    let datasetID = try id(of: entry.node, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq)
+                    let datasetID = try datasetID(entry.node, seq: seq)
                     try insertIO.execute(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
+                    journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
                     try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
                     if role == "out" { outputIDs.append(datasetID) }
                 }
             }
             for edge in run.columns {
-                let inputID = try id(of: edge.input, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq)
+                let inputID = try datasetID(edge.input, seq: seq)
                 try insertColumn.execute(.integer(seq), .integer(outputIDs[edge.output]), .text(edge.outField), .integer(inputID),
                     .text(edge.inField), .integer(runID), .integer(edge.masking ? 1 : 0))
+                journal?.column(PassJournal.ColumnRow(seq: seq, dataset: Int64(outputIDs[edge.output]), run: Int64(runID), outField: edge.outField,
+                    input: Int64(inputID), inField: edge.inField, masking: edge.masking))
             }
         case .job(let job, let defaults):
             let jobID = try id(of: job, in: &jobIDs, find: findJob, insert: insertJob, seq: seq)
             try recordJobDefaults(defaults, jobID: jobID, seq: seq, time: time)
         case .dataset(let entry):
-            let datasetID = try id(of: entry.node, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq)
+            let datasetID = try datasetID(entry.node, seq: seq)
             try record(entry, datasetID: datasetID, role: "inventory", runID: nil, seq: seq, time: time, tokens: tokens)
         case .nothing:
             break
@@ -190,6 +196,7 @@ final class LineageWriter: ProjectionWriter {
     /// order leave the same row. Returns the run's row id.
     private func record(_ run: RunFacts, jobID: Int, processing: Int?, seq: Int, time: Int) throws -> Int {
         let terminal = run.isTerminal
+        let stamp = Moment(time: Int64(time), seq: seq)
         var known: (id: Int, terminal: Moment?, facet: Moment?)?
         if case .perhaps(let id) = runs[run.runUUID] {
             try readRun.forEachRow(.integer(id)) {
@@ -214,14 +221,17 @@ final class LineageWriter: ProjectionWriter {
                 processing.map(RawStatement.RawValue.integer) ?? .null)
             let id = insertRun.lastInsertedRowID
             if !runs.inserted(run.runUUID, id: id) { try ensureKeyIndex(of: "lineage_run") }
+            journal?.insertedRun(QueryContext.RunRow(id: Int64(id), job: Int64(jobID), terminal: terminal ? (run.eventType == "COMPLETE", stamp) : nil,
+                facet: processing.map { (stamp, Int64($0)) }))
             return id
         }
-        let stamp = Moment(time: Int64(time), seq: seq)
         if terminal, known.terminal.map({ $0 < stamp }) ?? true {
             try updateRunTerminal.execute(.text(run.eventType), .integer(time), .integer(seq), .integer(known.id))
+            journal?.updatedRun(Int64(known.id), terminal: (run.eventType == "COMPLETE", stamp))
         }
         if let processing, known.facet.map({ $0 < stamp }) ?? true {
             try updateRunFacet.execute(.integer(processing), .integer(time), .integer(seq), .integer(known.id))
+            journal?.updatedRun(Int64(known.id), facet: (stamp, Int64(processing)))
         }
         return known.id
     }
@@ -264,10 +274,19 @@ final class LineageWriter: ProjectionWriter {
             Self.text(facts.categories), Self.text(facts.fields), Self.text(facts.classifications), Self.text(facts.subjectTypes),
             Self.text(facts.location), Self.text(facts.retention), facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null,
             Self.text(facts.lifecycle))
+        journal?.fact(QueryContext.FactRow(dataset: Int64(datasetID), seq: seq, role: role, run: runID.map(Int64.init), time: Int64(time),
+            categories: facts.categories, fields: facts.fields, classifications: facts.classifications, subjectTypes: facts.subjectTypes,
+            retention: facts.retention, location: facts.location, lifecycle: facts.lifecycle, anonymous: facts.anonymous.map { $0 ? 1 : 0 }))
     }
 
     private func id(of key: NodeKey, in cache: inout KnownIDs<NodeKey>, find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
         try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
+    }
+
+    private func datasetID(_ key: NodeKey, seq: Int) throws -> Int {
+        try id(of: key, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq, .text(key.namespace), .text(key.name)) { [journal] in
+            journal?.insertedDataset(Int64($0))
+        }
     }
 
     /// Each distinct facet is stored once: runs of a job mostly send the same one.
@@ -277,15 +296,17 @@ final class LineageWriter: ProjectionWriter {
     }
 
     /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
-    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound).
+    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound, then `inserted`
+    /// told).
     private func id<Key: Hashable>(of cacheKey: Key, in known: inout KnownIDs<Key>, find: RawStatement, insert: RawStatement, seq: Int,
-                                   _ key: RawStatement.RawValue...) throws -> Int {
+                                   _ key: RawStatement.RawValue..., inserted: (Int) -> Void = { _ in }) throws -> Int {
         if let id = known[cacheKey] { return id }
         var id: Int?
         if !known.tableWasEmpty { try find.forEachRow(key) { id = find.int(0) } }
         if id == nil {
             try insert.execute(key + [.integer(seq)])
             id = insert.lastInsertedRowID
+            inserted(id!)
         }
         known.remember(id!, for: cacheKey)
         if !known.tableWasEmpty { try ensureKeyIndex(of: known.table) }

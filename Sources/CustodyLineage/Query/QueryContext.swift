@@ -254,7 +254,7 @@ final class QueryContext {
     }
 
     /// The columns of `lineage_run` a walk reads, in the order the statements above select them.
-    fileprivate struct RunRow {
+    struct RunRow {
         let id: Int64
         let job: Int64
         /// Its terminal event, and whether that was `COMPLETE` (the statements select the comparison, not the
@@ -262,6 +262,13 @@ final class QueryContext {
         let terminal: (completed: Bool, moment: Moment)?
         /// The moment of its latest facet, and the facet's id in `lineage_processing`.
         let facet: (moment: Moment, id: Int64)?
+
+        init(id: Int64, job: Int64, terminal: (completed: Bool, moment: Moment)?, facet: (moment: Moment, id: Int64)?) {
+            self.id = id
+            self.job = job
+            self.terminal = terminal
+            self.facet = facet
+        }
 
         init(_ statement: RawStatement) {
             id = Int64(statement.int(0))
@@ -537,7 +544,7 @@ final class QueryContext {
         """
 
     /// One row of `lineage_dataset_fact`, as `factColumns` selects it.
-    fileprivate struct FactRow {
+    struct FactRow {
         let dataset: Int64
         let seq: Int
         let role: String
@@ -546,6 +553,17 @@ final class QueryContext {
         /// categories, fields, classifications, subject types, retention, location, lifecycle
         let texts: [String?]
         let anonymous: Int?
+
+        init(dataset: Int64, seq: Int, role: String, run: Int64?, time: Int64, categories: String?, fields: String?,
+             classifications: String?, subjectTypes: String?, retention: String?, location: String?, lifecycle: String?, anonymous: Int?) {
+            self.dataset = dataset
+            self.seq = seq
+            self.role = role
+            self.run = run
+            self.time = time
+            texts = [categories, fields, classifications, subjectTypes, retention, location, lifecycle]
+            self.anonymous = anonymous
+        }
 
         init(_ statement: RawStatement) {
             dataset = Int64(statement.int(0))
@@ -790,36 +808,67 @@ final class QueryContext {
     }
 
     /// Reads what `install` makes of `closure` (see `preload(datasets:)`); with `runStates`, each writer's
-    /// state from its row, with its job's defaults and its facet.
-    func readRegion(_ closure: [Int64], runStates: Bool) throws -> RegionRows {
+    /// state from its row, with its job's defaults and its facet. What `written` holds (the rows of the
+    /// datasets and runs the writer inserted since its last pass) is taken from there, the rest read.
+    func readRegion(_ closure: [Int64], runStates: Bool, written: PassJournal? = nil) throws -> RegionRows {
         var rows = RegionRows(closure: closure)
-        let ids = Self.idList(closure)
+        let heldDatasets = Set(closure.filter { written?.holdsDataset($0) ?? false })
+        let datasetsToRead = heldDatasets.isEmpty ? closure : closure.filter { !heldDatasets.contains($0) }
+        let ids = Self.idList(datasetsToRead)
         // The writers of each dataset (not its readers: popular sources are read by tens of thousands of runs).
-        let byDataset = try statement(Self.writersSQL)
-        try byDataset.forEachRow(ids, .integer(horizon.knownSize)) {
-            let run = Int64(byDataset.int(0))
-            rows.writers.append((run, Int64(byDataset.int(1))))
-            rows.runs.insert(run)
+        if !datasetsToRead.isEmpty {
+            let byDataset = try statement(Self.writersSQL)
+            try byDataset.forEachRow(ids, .integer(horizon.knownSize)) {
+                let run = Int64(byDataset.int(0))
+                rows.writers.append((run, Int64(byDataset.int(1))))
+                rows.runs.insert(run)
+            }
         }
-        let byRun = try statement("""
-            SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
-            ORDER BY run_id, direction, dataset_id
-            """)
-        try byRun.forEachRow(Self.idList(rows.runs), .integer(horizon.knownSize)) {
-            rows.edges.append((Int64(byRun.int(0)), byRun.int(1) != 0, Int64(byRun.int(2))))
+        if let written, !heldDatasets.isEmpty {
+            for edge in written.edges where edge.output && heldDatasets.contains(edge.dataset) {
+                rows.writers.append((edge.run, edge.dataset))
+                rows.runs.insert(edge.run)
+            }
+        }
+        let heldRuns = rows.runs.filter { written?.holdsRun($0) ?? false }
+        let runsToRead = heldRuns.isEmpty ? rows.runs : rows.runs.subtracting(heldRuns)
+        if !runsToRead.isEmpty {
+            let byRun = try statement("""
+                SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
+                ORDER BY run_id, direction, dataset_id
+                """)
+            try byRun.forEachRow(Self.idList(runsToRead), .integer(horizon.knownSize)) {
+                rows.edges.append((Int64(byRun.int(0)), byRun.int(1) != 0, Int64(byRun.int(2))))
+            }
+        }
+        if let written, !heldRuns.isEmpty {
+            // In the order the statement gives: by run, inputs first, then by dataset.
+            rows.edges += written.edges.filter { heldRuns.contains($0.run) }
+                .sorted { ($0.run, $0.output ? 1 : 0, $0.dataset) < ($1.run, $1.output ? 1 : 0, $1.dataset) }
         }
         if runStates {
-            rows.runRows = try runRows(rows.runs)
+            rows.runRows = runsToRead.isEmpty ? [] : try runRows(runsToRead)
+            if let written { rows.runRows += heldRuns.compactMap { written.runs[$0] } }
             if anyJobDefaults {
                 rows.jobs = Set(rows.runRows.map(\.job)).filter { jobDefaults[$0] == nil }.sorted()
                 rows.jobEvents = try jobEvents(rows.jobs)
             }
             rows.facets = try facetTexts(Set(rows.runRows.compactMap(\.facet?.id)).filter { parsedFacets[$0] == nil })
         }
-        let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
-        try factRows.forEachRow(ids) { rows.facts.append(FactRow(factRows)) }
-        try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
-            rows.columns.append(($0, $1))
+        if !datasetsToRead.isEmpty {
+            let factRows = try statement("SELECT \(Self.factColumns) FROM lineage_dataset_fact WHERE dataset_id IN (SELECT value FROM json_each(?))")
+            try factRows.forEachRow(ids) { rows.facts.append(FactRow(factRows)) }
+            try readColumnLineage(try statement(Self.columnsSQL("WHERE out_dataset IN (SELECT value FROM json_each(?))")), ids) {
+                rows.columns.append(($0, $1))
+            }
+        }
+        if let written, !heldDatasets.isEmpty {
+            // Facts in the order of their key (the writer inserts them so: by event, inputs before outputs, by position).
+            rows.facts += written.facts.filter { heldDatasets.contains($0.dataset) }
+            // Column lineage in the order of the statement's index: by run, then by key.
+            rows.columns += written.columns.filter { heldDatasets.contains($0.dataset) }
+                .sorted(by: PassJournal.ColumnRow.inIndexOrder)
+                .map { ($0.dataset, ColumnMapping(run: $0.run, outField: $0.outField, input: $0.input, inField: $0.inField, masking: $0.masking)) }
         }
         return rows
     }
