@@ -6,16 +6,12 @@ final class PassJournal {
     /// The first dataset and run inserted since the journal was emptied (ids grow during a fill from
     /// empty, which deletes none), or `nil`.
     private var firstDataset: Int64?, firstRun: Int64?
+    /// Every edge as the writer inserted it: the table keeps one of each (`INSERT OR IGNORE`, since a run's
+    /// later events list its datasets again), so whoever reads these leaves out repeats (`uniqueEdges`).
     private(set) var edges: [(run: Int64, output: Bool, dataset: Int64)] = []
-    /// Edges are inserted once (`INSERT OR IGNORE`): a run's later events list its datasets again.
-    private var edgeKeys: Set<EdgeKey> = []
     private(set) var runs: [Int64: QueryContext.RunRow] = [:]
     private(set) var facts: [QueryContext.FactRow] = []
     private(set) var columns: [ColumnRow] = []
-
-    private struct EdgeKey: Hashable {
-        let run: Int64, dataset: Int64, output: Bool
-    }
 
     /// A `lineage_column` row, by its key (an event that maps one column twice keeps the strongest masking).
     struct ColumnRow {
@@ -49,7 +45,7 @@ final class PassJournal {
     }
 
     func edge(run: Int64, output: Bool, dataset: Int64) {
-        guard holdsRun(run) || holdsDataset(dataset), edgeKeys.insert(EdgeKey(run: run, dataset: dataset, output: output)).inserted else { return }
+        guard holdsRun(run) || holdsDataset(dataset) else { return }
         edges.append((run, output, dataset))
     }
 
@@ -82,12 +78,23 @@ final class PassJournal {
         columns.append(row)
     }
 
+    /// The edges `include` picks, each once, in the order `lineage_io`'s key gives them: by run, inputs
+    /// first, then by dataset.
+    func uniqueEdges(where include: ((run: Int64, output: Bool, dataset: Int64)) -> Bool) -> [(run: Int64, output: Bool, dataset: Int64)] {
+        var picked = edges.filter(include)
+        picked.sort { ($0.run, $0.output ? 1 : 0, $0.dataset) < ($1.run, $1.output ? 1 : 0, $1.dataset) }
+        var previous: (run: Int64, output: Bool, dataset: Int64)?
+        return picked.filter { edge in
+            defer { previous = edge }
+            return previous.map { $0.run != edge.run || $0.output != edge.output || $0.dataset != edge.dataset } ?? true
+        }
+    }
+
     /// Forgets everything: the next pass starts.
     func empty() {
         firstDataset = nil
         firstRun = nil
         edges = []
-        edgeKeys = []
         runs = [:]
         facts = []
         columns = []

@@ -825,7 +825,7 @@ final class QueryContext {
             }
         }
         if let written, !heldDatasets.isEmpty {
-            for edge in written.edges where edge.output && heldDatasets.contains(edge.dataset) {
+            for edge in written.uniqueEdges(where: { $0.output && heldDatasets.contains($0.dataset) }) {
                 rows.writers.append((edge.run, edge.dataset))
                 rows.runs.insert(edge.run)
             }
@@ -841,11 +841,7 @@ final class QueryContext {
                 rows.edges.append((Int64(byRun.int(0)), byRun.int(1) != 0, Int64(byRun.int(2))))
             }
         }
-        if let written, !heldRuns.isEmpty {
-            // In the order the statement gives: by run, inputs first, then by dataset.
-            rows.edges += written.edges.filter { heldRuns.contains($0.run) }
-                .sorted { ($0.run, $0.output ? 1 : 0, $0.dataset) < ($1.run, $1.output ? 1 : 0, $1.dataset) }
-        }
+        if let written, !heldRuns.isEmpty { rows.edges += written.uniqueEdges { heldRuns.contains($0.run) } }
         if runStates {
             rows.runRows = runsToRead.isEmpty ? [] : try runRows(runsToRead)
             if let written { rows.runRows += heldRuns.compactMap { written.runs[$0] } }
