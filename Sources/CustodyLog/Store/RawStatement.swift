@@ -95,8 +95,11 @@ package final class RawStatement {
             switch value {
             case .integer(let integer): sqlite3_bind_int64(statement, index, Int64(integer))
             case .text(let text):
-                // SQLITE_TRANSIENT (-1): SQLite copies the text, whose temporary C string dies after the call.
-                sqlite3_bind_text(statement, index, text, -1, unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                // SQLITE_TRANSIENT (-1): SQLite copies the text, whose C string dies after the call. `withCString`
+                // lends a short string from the stack, where passing the String itself copied it to the heap.
+                text.withCString { pointer in
+                    _ = sqlite3_bind_text(statement, index, pointer, Int32(text.utf8.count), unsafeBitCast(-1, to: sqlite3_destructor_type.self))
+                }
             case .null: sqlite3_bind_null(statement, index)
             case .bytes(let buffer) where buffer.isEmpty:
                 // A null pointer would bind NULL, not an empty blob.
