@@ -135,13 +135,13 @@ final class CategoryUpkeep {
         let region = try takeSeeds()
         defer { journal?.empty() }
         guard !region.isEmpty else { return }
-        let reading = try read(region, written: journal)
+        let (reading, read) = try read(region, written: journal)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         if overlapping {
-            pending = PendingPass(reading, installing: passesPreload)
+            pending = PendingPass(reading, consume read, installing: passesPreload)
         } else {
-            try write(Self.rows(try Self.carried(reading), of: region))
+            try write(Self.rows(try Self.carried(reading, consume read), of: region))
         }
     }
 
@@ -181,9 +181,9 @@ final class CategoryUpkeep {
     /// of it whose value changed (with `writingOnlyChanges`, the only ones written; else empty, and all written).
     @discardableResult
     private func workOut(_ region: Set<Int64>, writingOnlyChanges: Bool = false) throws -> (feeding: Set<Int64>, changed: Set<Int64>) {
-        let reading = try read(region)
+        let (reading, read) = try read(region)
         let before = writingOnlyChanges ? try reading.context.storedCategories(of: region) : [:]
-        let carried = try Self.carried(reading)
+        let carried = try Self.carried(reading, consume read)
         guard writingOnlyChanges else {
             try write(Self.rows(carried, of: region))
             return (reading.feeding, [])
@@ -193,36 +193,45 @@ final class CategoryUpkeep {
         return (reading.feeding, changed)
     }
 
-    /// What working a region out needs, read on the writer's connection but not made up yet (that needs no
-    /// connection): the rows of the region's datasets, their writers and those runs' inputs, for `context`
-    /// to install, and the stored rows of the inputs outside it.
+    /// A region, the view it is worked out in, and the datasets outside it that its writers read.
     fileprivate struct RegionReading {
         let context: QueryContext
         let region: Set<Int64>
-        let rows: QueryContext.RegionRows
-        /// The datasets outside the region that its writers read.
         let feeding: Set<Int64>
+    }
+
+    /// What was read on the writer's connection for a region and is not made up yet (that needs no
+    /// connection): the rows of its datasets, their writers and those runs' inputs, for the view to install,
+    /// and the stored rows of the datasets feeding it. Let go once made up, before the region is worked out.
+    fileprivate struct ReadRows {
+        let rows: QueryContext.RegionRows
         let settled: [QueryContext.StoredCategoryRow]
     }
 
     /// `written`: the rows the writer inserted since the last pass, which need no reading.
-    private func read(_ region: Set<Int64>, written: PassJournal? = nil) throws -> RegionReading {
+    private func read(_ region: Set<Int64>, written: PassJournal? = nil) throws -> (RegionReading, ReadRows) {
         let context = QueryContext(projectionOf: db)
         let rows = try context.readRegion(Array(region), runStates: true, written: written)
         let feeding = rows.inputsOutside
-        return RegionReading(context: context, region: region, rows: rows, feeding: feeding, settled: try context.storedCategoryRows(of: feeding))
+        return (RegionReading(context: context, region: region, feeding: feeding), ReadRows(rows: rows, settled: try context.storedCategoryRows(of: feeding)))
     }
 
-    /// The region's values, from what `reading` holds, once the context has made it up (`installing`; else
-    /// it finds nothing loaded, and whatever it needs is read, or throws where reads are forbidden).
-    fileprivate static func carried(_ reading: RegionReading, installing: Bool = true) throws -> [Int64: CarriedCategories] {
-        if installing { try reading.context.install(reading.rows) }
-        var settled: [Int64: CarriedCategories] = [:]
-        settled.reserveCapacity(reading.settled.count)
-        for row in reading.settled { settled[row.dataset] = try row.decoded() }
+    /// The region's values, once the view has made up what was read (`installing`; else it finds nothing
+    /// loaded, and whatever it needs is read, or throws where reads are forbidden).
+    fileprivate static func carried(_ reading: RegionReading, _ read: consuming ReadRows, installing: Bool = true) throws -> [Int64: CarriedCategories] {
+        let settled = try made(consume read, in: reading.context, installing: installing)
         return try CategoryPropagation(context: reading.context).carried(of: Array(reading.region)) { id in
             reading.region.contains(id) ? nil : settled[id] ?? CarriedCategories()
         }
+    }
+
+    /// Installs what was read in the view and decodes the settled values; the rows are let go on return.
+    private static func made(_ read: consuming ReadRows, in context: QueryContext, installing: Bool) throws -> [Int64: CarriedCategories] {
+        if installing { try context.install(read.rows) }
+        var settled: [Int64: CarriedCategories] = [:]
+        settled.reserveCapacity(read.settled.count)
+        for row in read.settled { settled[row.dataset] = try row.decoded() }
+        return settled
     }
 
     /// One `lineage_held` row as stored; `nil` for a dataset that holds nothing (its row is deleted).
@@ -292,20 +301,25 @@ private final class PendingPass: @unchecked Sendable {
     // Invariant: between init and the group's leave, `reading` is used and `result` written by the worker
     // only; afterwards by the writer only, which waits on the group first.
     let reading: CategoryUpkeep.RegionReading
+    /// Taken by the worker, which lets it go once the view has made it up.
+    private var read: CategoryUpkeep.ReadRows?
     private var result: [CategoryUpkeep.StoredRow]?
     private let group = DispatchGroup()
 
     /// `installing`: whether the worker makes up what the writer read (tests leave it out, so the view finds
     /// nothing and the writer works the region out itself).
-    init(_ reading: CategoryUpkeep.RegionReading, installing: Bool) {
+    init(_ reading: CategoryUpkeep.RegionReading, _ read: consuming CategoryUpkeep.ReadRows, installing: Bool) {
         self.reading = reading
+        self.read = read
         reading.context.forbidReads()
         group.enter()
         let unretained = Unmanaged.passUnretained(self)
         DispatchQueue.global().async { [group] in
             do {
                 let pass = unretained.takeUnretainedValue()
-                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading, installing: installing), of: pass.reading.region)
+                let read = pass.read!
+                pass.read = nil
+                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading, consume read, installing: installing), of: pass.reading.region)
             }
             group.leave()
         }
