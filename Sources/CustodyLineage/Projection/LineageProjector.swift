@@ -75,7 +75,7 @@ final class LineageWriter: ProjectionWriter {
 
     private let database: Database
     private let fromEmpty: Bool
-    /// The tables this fill from empty fills without their key index (see `LineageSchema.keyIndexes`).
+    /// The tables this fill from empty fills without their key index (see `LineageSchema.keyColumns`).
     private var keyIndexesLeftOut: Set<String> = []
     /// Keeps the categories of what this transaction touches current.
     private let categories: CategoryUpkeep
@@ -89,9 +89,9 @@ final class LineageWriter: ProjectionWriter {
         }
         fromEmpty = try isEmpty("lineage_dataset")
         if fromEmpty {
-            keyIndexesLeftOut = try Set(LineageSchema.keyIndexes.keys.filter(isEmpty))
+            keyIndexesLeftOut = try Set(LineageSchema.keyColumns.keys.filter(isEmpty))
             // Before any statement is prepared: a schema statement empties GRDB's statement cache.
-            let dropKeys = keyIndexesLeftOut.sorted().map { "DROP INDEX IF EXISTS main.\($0)_key;" }.joined()
+            let dropKeys = keyIndexesLeftOut.sorted().map(LineageSchema.dropKeyIndex).joined()
             try db.execute(sql: dropKeys + LineageSchema.createFillingIndexes)
         }
         datasetIDs = KnownIDs(table: "lineage_dataset", tableWasEmpty: fromEmpty, limit: rememberedIDs)
@@ -315,8 +315,8 @@ final class LineageWriter: ProjectionWriter {
 
     /// Builds the key index this fill left out of `table`, once keys of it are to be looked up.
     private func ensureKeyIndex(of table: String) throws {
-        guard keyIndexesLeftOut.remove(table) != nil, let sql = LineageSchema.keyIndexes[table] else { return }
-        try database.execute(sql: sql)
+        guard keyIndexesLeftOut.remove(table) != nil else { return }
+        try database.execute(sql: LineageSchema.createKeyIndex(of: table))
     }
 
     private static func text(_ value: String?) -> RawStatement.RawValue {

@@ -12,7 +12,7 @@ enum LineageSchema {
     ]
 
     /// The tables. The keys the writer looks datasets, jobs and runs up by are indexes of their own
-    /// (`keyIndexes`), so that a fill from empty can leave them out until its end.
+    /// (`keyColumns`), so that a fill from empty can leave them out until its end.
     static let createTables = """
         CREATE TABLE IF NOT EXISTS lineage_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) STRICT;
         CREATE TABLE IF NOT EXISTS lineage_dataset (
@@ -132,21 +132,26 @@ enum LineageSchema {
         """
 
     /// The unique keys of datasets and jobs (names are unique by name first, so a bare name a user types is
-    /// found through the same index) and of runs, by table. A fill from empty inserts into an empty table
-    /// without them: the writer remembers every key it inserted (`KnownIDs`, `MetRuns`), so it needs no
-    /// lookups, and a random UUID or name inserted into a B-tree lands on a random page. They are built
-    /// at the end of the fill, or as soon as the writer stops remembering (`LineageWriter.ensureKeyIndex`).
-    static let keyIndexes = [
-        "lineage_dataset": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_dataset_key ON lineage_dataset (name, namespace);",
-        "lineage_job": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_job_key ON lineage_job (name, namespace);",
-        "lineage_run": "CREATE UNIQUE INDEX IF NOT EXISTS main.lineage_run_key ON lineage_run (run_uuid);",
-    ]
+    /// found through the same index) and of runs: the key's columns, by table. A fill from empty inserts into
+    /// an empty table without its key index: the writer remembers every key it inserted (`KnownIDs`,
+    /// `MetRuns`), so it needs no lookups, and a random UUID or name inserted into a B-tree lands on a random
+    /// page. The index is built at the end of the fill, or as soon as the writer stops remembering
+    /// (`LineageWriter.ensureKeyIndex`).
+    static let keyColumns = ["lineage_dataset": "name, namespace", "lineage_job": "name, namespace", "lineage_run": "run_uuid"]
 
-    /// Every key index (see `keyIndexes`), for the end of a fill. Index statements name `main`: while
-    /// `verify` replays into a scratch database, the store is attached beside it, and an unqualified DROP
-    /// INDEX finds the store's index when the scratch has none.
+    /// Index statements name `main`: while `verify` replays into a scratch database, the store is attached
+    /// beside it, and an unqualified DROP INDEX would find the store's index when the scratch has none.
+    static func createKeyIndex(of table: String) -> String {
+        "CREATE UNIQUE INDEX IF NOT EXISTS main.\(table)_key ON \(table) (\(keyColumns[table]!));"
+    }
+
+    static func dropKeyIndex(of table: String) -> String {
+        "DROP INDEX IF EXISTS main.\(table)_key;"
+    }
+
+    /// Every key index, for the end of a fill.
     static var createKeyIndexes: String {
-        keyIndexes.keys.sorted().map { keyIndexes[$0]! }.joined(separator: "\n")
+        keyColumns.keys.sorted().map(createKeyIndex).joined(separator: "\n")
     }
 
     /// The indexes only queries use. A projection filled from empty builds them once at the end
