@@ -5,8 +5,11 @@ import Dispatch
 /// every other one waits for. Pass the last reference (`consume`), or the caller's own release may be the
 /// one that frees.
 package func releaseInBackground<Value>(_ value: consuming Value) {
-    let box = Unreferenced(value)
-    DispatchQueue.global(qos: .utility).async { withExtendedLifetime(box) {} }
+    // The only reference to the box travels unmanaged, so the background thread's release is the last one
+    // whatever runs first: with a strong reference kept here until return, a background thread that
+    // finished first left the freeing to this thread.
+    let box = Unmanaged.passRetained(Unreferenced(value))
+    DispatchQueue.global(qos: .utility).async { box.release() }
 }
 
 /// Holds a value nothing reads, only to carry its last reference to another thread.
