@@ -85,6 +85,23 @@ struct ReportOutputTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    /// The file's bytes are gathered and written a few hundred kilobytes at a time, the last of them when the
+    /// document is finished: a system that refuses them then (here /dev/full, as a full disk would) must
+    /// still fail the report with that reason, whether the document is short or long.
+    @Test(arguments: [10, 40_000])
+    func aDocumentTheSystemRefusesToStoreFailsAsAFullDisk(elements: Int) throws {
+        #expect {
+            try ReportRenderer.validator(for: "dsar").writeDocument(at: "/dev/full") { xml in
+                try xml.start("dsar")
+                try xml.attribute("xmlns", XMLReportWriter.namespace)
+                for index in 0..<elements { try xml.element("request", "part \(index)") }
+                try xml.end()
+            }
+        } throws: { error in
+            (error as? ReportError)?.code == .output && (error as? ReportError)?.message.contains("is the disk full?") == true
+        }
+    }
+
     @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("report.xml")

@@ -42,6 +42,7 @@ struct XMLSchemaValidator: Sendable {
         }
         file.close()
         validation.wait()
+        guard !file.failed else { throw ReportError(.output, "cannot write the XML document \(path) (is the disk full?)") }
         try outcome.get()
     }
 
