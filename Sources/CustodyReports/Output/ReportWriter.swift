@@ -10,6 +10,8 @@ protocol ReportWriter: AnyObject {
     func openList(_ name: String) throws(ReportError)
     /// Writes a whole subtree.
     func write(_ name: String, _ node: ReportNode) throws(ReportError)
+    /// Writes the tree of an encodable value (by default, made as a `ReportNode` first).
+    func write(_ name: String, encoding value: some Encodable) throws(ReportError)
     /// Ends the object or list opened last.
     func close() throws(ReportError)
     /// Ends the document and flushes it to its file.
@@ -17,7 +19,7 @@ protocol ReportWriter: AnyObject {
 }
 
 extension ReportWriter {
-    /// Writes a tree as the report itself, or as one member of what is open.
+    /// Writes a value's tree as the report itself, or as one member of what is open.
     func write(_ name: String, encoding value: some Encodable) throws(ReportError) {
         let node: ReportNode
         do { node = try ReportNode(encoding: value) } catch { throw ReportError(.output, "cannot encode \(name): \(error)") }

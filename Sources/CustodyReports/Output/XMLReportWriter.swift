@@ -39,6 +39,19 @@ final class XMLReportWriter: ReportWriter {
         try stream.end()
     }
 
+    /// Writes the value straight into the stream (`XMLValueEncoder`), as `write(_:_:)` writes its tree.
+    func write(_ name: String, encoding value: some Encodable) throws(ReportError) {
+        try startElement(elementName(name))
+        do {
+            try XMLValueEncoder(stream: stream).writeContent(of: value, element: elementName(name))
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw ReportError(.output, "cannot encode \(name): \(error)")
+        }
+        try stream.end()
+    }
+
     func close() throws(ReportError) {
         guard stack.popLast() != nil else { throw ReportError(.output, "closing an element that is not open") }
         try stream.end()
