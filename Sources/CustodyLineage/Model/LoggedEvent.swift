@@ -56,6 +56,6 @@ extension Lineage {
     public func forEachEvent(in range: Range<Int>, _ body: (LoggedEvent) throws -> Void) throws {
         let upper = min(range.upperBound, try logSize())
         guard range.lowerBound < upper else { return }
-        try store.forEachEntry(in: range.lowerBound..<upper) { entry, leafHash in try body(LoggedEvent(entry, leafHash: leafHash)) }
+        try store.forEachEntry(in: range.lowerBound..<upper, preparing: LoggedEvent.init, body)
     }
 }

@@ -51,27 +51,47 @@ extension EventStore {
         } catch { throw Self.translate(error, path: path) }
     }
 
-    /// Calls `body` with every recorded event of `range` and its leaf hash, in sequence order, reading
-    /// the log a page at a time so memory stays flat however long the range.
-    public func forEachEntry(in range: Range<Int>, _ body: (LogEntry, SHA256Hash) throws -> Void) throws {
-        let page = 2_048
+    /// Calls `body` with every recorded event of `range`, in sequence order, as `prepare` makes it of the
+    /// entry and its leaf hash. The log is read a page at a time, so memory stays flat however long the
+    /// range, and each page is parsed and prepared on another thread while `body` takes the page before it.
+    public func forEachEntry<Prepared: Sendable>(in range: Range<Int>, preparing prepare: @escaping @Sendable (LogEntry, SHA256Hash) -> Prepared,
+                                                 _ body: (Prepared) throws -> Void) throws {
         var next = range.lowerBound
-        while next < range.upperBound {
-            let rows: [(Data, Data)]
-            do {
-                rows = try queue.read { db in
-                    try Row.fetchAll(db, sql: "SELECT leaf, leaf_hash FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?",
-                        arguments: [next, range.upperBound, page]).map { ($0[0], $0[1]) }
+        var preparing: Aside<[Prepared]>?
+        repeat {
+            let page = try leaves(from: next, before: range.upperBound)
+            next = page.last.map { $0.seq + 1 } ?? range.upperBound
+            let following = page.isEmpty ? nil : Aside { () throws(LogError) -> [Prepared] in
+                try page.map { row throws(LogError) in
+                    let entry = try LogEntry(leaf: row.leaf)
+                    guard entry.seq == row.seq, let leafHash = SHA256Hash(bytes: row.hash) else {
+                        throw LogError(.integrity, "the leaf or leaf hash of event \(row.seq) is damaged")
+                    }
+                    return prepare(entry, leafHash)
                 }
-            } catch { throw Self.translate(error, path: path) }
-            guard !rows.isEmpty else { return }
-            for (leaf, hash) in rows {
-                let entry = try LogEntry(leaf: [UInt8](leaf))
-                guard let leafHash = SHA256Hash(bytes: [UInt8](hash)) else { throw LogError(.integrity, "the leaf hash of event \(entry.seq) is damaged") }
-                try body(entry, leafHash)
-                next = entry.seq + 1
             }
-        }
+            for prepared in try preparing?.get() ?? [] { try body(prepared) }
+            preparing = following
+        } while preparing != nil
+    }
+
+    /// Events per page of `forEachEntry`.
+    private static let entriesPerPage = 2_048
+
+    /// The stored leaves and leaf hashes of up to a page of events from `seq` on (before `end`).
+    private func leaves(from seq: Int, before end: Int) throws(LogError) -> [(seq: Int, leaf: [UInt8], hash: [UInt8])] {
+        guard seq < end else { return [] }
+        do {
+            return try queue.read { db in
+                let statement = try RawStatement(cached: db, sql: "SELECT seq, leaf, leaf_hash FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?")
+                var rows: [(seq: Int, leaf: [UInt8], hash: [UInt8])] = []
+                rows.reserveCapacity(Self.entriesPerPage)
+                try statement.forEachRow(.integer(seq), .integer(end), .integer(Self.entriesPerPage)) {
+                    rows.append((statement.int(0), Array(statement.blob(1)), Array(statement.blob(2))))
+                }
+                return rows
+            }
+        } catch { throw Self.translate(error, path: path) }
     }
 
     /// The sequence numbers of the events recorded in `[from, to)` (recorded time; either bound open when nil).
