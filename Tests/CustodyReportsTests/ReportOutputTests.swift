@@ -102,6 +102,17 @@ struct ReportOutputTests {
         }
     }
 
+    /// What XML 1.0 cannot carry becomes U+FFFD; everything else, tab and line ends included, stays as it is,
+    /// whether or not its UTF-8 holds the 0xEF byte that U+FFFE and U+FFFF begin with.
+    @Test func textXMLCannotCarryIsReplacedAndTheRestKept() {
+        #expect(XMLText.clean("a\u{1}b\u{1F}c") == "a\u{FFFD}b\u{FFFD}c")
+        #expect(XMLText.clean("x\u{FFFE}y\u{FFFF}z") == "x\u{FFFD}y\u{FFFD}z")
+        #expect(XMLText.clean("€\u{1}") == "€\u{FFFD}")
+        for kept in ["plain", "tab\tline\nreturn\r", "\u{FEFF}bom and \u{EFFF} and 한국어", "€ – “quoted”", ""] {
+            #expect(XMLText.clean(kept) == kept)
+        }
+    }
+
     @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("report.xml")

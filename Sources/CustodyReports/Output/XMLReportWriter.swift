@@ -5,12 +5,15 @@ final class XMLReportWriter: ReportWriter {
     static let namespace = "urn:custody:report:1"
 
     private let stream: XMLStream
+    /// Writes the values given to `write(_:encoding:)`.
+    private let values: XMLValueEncoder
     /// For each open element: the name its children get when it is a list, else nil (named by their own).
     private var stack: [String?] = []
     private var rootWritten = false
 
     init(stream: XMLStream) {
         self.stream = stream
+        values = XMLValueEncoder(stream: stream)
     }
 
     func open(_ name: String) throws(ReportError) {
@@ -43,7 +46,7 @@ final class XMLReportWriter: ReportWriter {
     func write(_ name: String, encoding value: some Encodable) throws(ReportError) {
         try startElement(elementName(name))
         do {
-            try XMLValueEncoder(stream: stream).writeContent(of: value, element: elementName(name))
+            try values.writeContent(of: value, element: elementName(name))
         } catch let error as ReportError {
             throw error
         } catch {

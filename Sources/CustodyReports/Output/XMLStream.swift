@@ -34,15 +34,24 @@ final class XMLStream {
     }
 
     func start(_ name: String) throws(ReportError) {
-        try check(xmlTextWriterStartElement(try writer(), name))
+        let writer = try writer()
+        try check(Self.withXMLChars(name) { xmlTextWriterStartElement(writer, $0) })
     }
 
     func attribute(_ name: String, _ value: String) throws(ReportError) {
-        try check(xmlTextWriterWriteAttribute(try writer(), name, XMLText.clean(value)))
+        let writer = try writer()
+        try check(Self.withXMLChars(name) { name in Self.withXMLChars(XMLText.clean(value)) { xmlTextWriterWriteAttribute(writer, name, $0) } })
     }
 
     func text(_ value: String) throws(ReportError) {
-        try check(xmlTextWriterWriteString(try writer(), XMLText.clean(value)))
+        let writer = try writer()
+        try check(Self.withXMLChars(XMLText.clean(value)) { xmlTextWriterWriteString(writer, $0) })
+    }
+
+    /// `text` as libxml2's characters for the call: a short string lent from the stack, a long one from its
+    /// own storage (passing the String itself made a copy on the heap each time).
+    private static func withXMLChars(_ text: String, _ body: (UnsafePointer<xmlChar>) -> Int32) -> Int32 {
+        text.withCString { body(UnsafeRawPointer($0).assumingMemoryBound(to: xmlChar.self)) }
     }
 
     func end() throws(ReportError) {

@@ -3,7 +3,10 @@
 /// unreadable or invalid.
 enum XMLText {
     static func clean(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return text }
+        // Most text has no C0 control but tab and line ends, and no 0xEF byte (which begins U+FFFE and
+        // U+FFFF in UTF-8): it is allowed as it is, found by looking at its bytes rather than its scalars.
+        let suspect = text.utf8.contains { byte in (byte < 0x20 && byte != 0x9 && byte != 0xA && byte != 0xD) || byte == 0xEF }
+        guard suspect, text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars { scalars.append(isAllowed(scalar) ? scalar : "\u{FFFD}") }
         return String(scalars)

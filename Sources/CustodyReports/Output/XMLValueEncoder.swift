@@ -14,6 +14,9 @@ final class XMLValueEncoder {
     private var depth = 0
     /// The first error of a call that cannot throw (a nested container's element could not be started).
     private var failure: (any Error)?
+    /// The item name of each list name met (`ReportNode.itemName(ofList:)`): an audit trail names a few
+    /// lists a million times.
+    private var itemNames: [String: String] = [:]
 
     init(stream: XMLStream) {
         self.stream = stream
@@ -22,9 +25,17 @@ final class XMLValueEncoder {
     /// Writes the content of `value` into the element the caller has just started, named `element`, and
     /// closes what it opened inside it.
     func writeContent(of value: some Encodable, element: String) throws {
+        failure = nil
         try encode(value, element: element, depth: 0)
         try close(to: 0)
         if let failure { throw failure }
+    }
+
+    fileprivate func itemName(ofList list: String) -> String {
+        if let known = itemNames[list] { return known }
+        let name = ReportNode.itemName(ofList: list)
+        itemNames[list] = name
+        return name
     }
 
     /// Encodes `value` into the element at `depth` (named `element`): scalars as its text, anything else
@@ -81,7 +92,7 @@ final class XMLValueEncoder {
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            Unkeyed(writer: writer, item: ReportNode.itemName(ofList: element), depth: depth)
+            Unkeyed(writer: writer, item: writer.itemName(ofList: element), depth: depth)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -108,7 +119,7 @@ final class XMLValueEncoder {
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            Unkeyed(writer: writer, item: ReportNode.itemName(ofList: key.stringValue),
+            Unkeyed(writer: writer, item: writer.itemName(ofList: key.stringValue),
                     depth: writer.openKeepingFailure(key.stringValue, under: depth))
         }
 
@@ -148,7 +159,7 @@ final class XMLValueEncoder {
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
             count += 1
-            return Unkeyed(writer: writer, item: ReportNode.itemName(ofList: item), depth: writer.openKeepingFailure(item, under: depth))
+            return Unkeyed(writer: writer, item: writer.itemName(ofList: item), depth: writer.openKeepingFailure(item, under: depth))
         }
 
         mutating func superEncoder() -> any Encoder { ElementEncoder(writer: writer, element: item, depth: depth) }
