@@ -88,7 +88,7 @@ final class XMLValueEncoder {
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            KeyedEncodingContainer(Keyed<Key>(writer: writer, depth: depth))
+            KeyedEncodingContainer(Keyed<Key>(writer: writer, element: element, depth: depth))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -103,6 +103,7 @@ final class XMLValueEncoder {
     /// Members of the element at `depth`, each an element named by its key.
     private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
         let writer: XMLValueEncoder
+        let element: String
         let depth: Int
         var codingPath: [any CodingKey] { [] }
 
@@ -115,7 +116,8 @@ final class XMLValueEncoder {
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-            KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, depth: writer.openKeepingFailure(key.stringValue, under: depth)))
+            KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, element: key.stringValue,
+                                                    depth: writer.openKeepingFailure(key.stringValue, under: depth)))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
@@ -123,7 +125,7 @@ final class XMLValueEncoder {
                     depth: writer.openKeepingFailure(key.stringValue, under: depth))
         }
 
-        mutating func superEncoder() -> any Encoder { ElementEncoder(writer: writer, element: "super", depth: depth) }
+        mutating func superEncoder() -> any Encoder { ElementEncoder(writer: writer, element: element, depth: depth) }
         mutating func superEncoder(forKey key: Key) -> any Encoder {
             ElementEncoder(writer: writer, element: key.stringValue, depth: writer.openKeepingFailure(key.stringValue, under: depth))
         }
@@ -154,7 +156,7 @@ final class XMLValueEncoder {
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
             count += 1
-            return KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, depth: writer.openKeepingFailure(item, under: depth)))
+            return KeyedEncodingContainer(Keyed<NestedKey>(writer: writer, element: item, depth: writer.openKeepingFailure(item, under: depth)))
         }
 
         mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
