@@ -65,7 +65,7 @@ extension EventStore {
                 try page.map { row throws(LogError) in
                     let entry = try LogEntry(leaf: row.leaf)
                     guard entry.seq == row.seq, let leafHash = SHA256Hash(bytes: row.hash) else {
-                        throw LogError(.integrity, "the leaf or leaf hash of event \(row.seq) is damaged")
+                        throw LogError(.integrity, "the leaf or leaf hash of event \(row.seq) is damaged; run 'custody verify' to see what changed")
                     }
                     return prepare(entry, leafHash)
                 }
