@@ -139,7 +139,7 @@ struct StoredCategoriesTests {
         // find their region unread and the writer works each out itself.
         try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3)])
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
-        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3, passesPreload: false)])
+        try test.store.rebuildProjections([LineageProjector(categoryPassSize: 2, rememberedIDs: 3, passesInstall: false)])
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 
@@ -169,7 +169,7 @@ struct StoredCategoriesTests {
     /// started in one pass and names a dataset never met before when it completes in the next is both: the
     /// new dataset's only writer is an old run. Its categories must still flow.
     @Test(arguments: [true, false])
-    func aRunFromAnEarlierPassCarriesIntoADatasetFirstMetInALaterOne(passesPreload: Bool) throws {
+    func aRunFromAnEarlierPassCarriesIntoADatasetFirstMetInALaterOne(passesInstall: Bool) throws {
         var test = try TestStore(seed: 43)
         let pack = try PolicyPack.builtIn()
         let lines = [
@@ -179,7 +179,7 @@ struct StoredCategoriesTests {
             E.dataset(Entry("elsewhere").categories("user.demographic.age"), at: E.time(3)),
             E.run("copy", "COMPLETE", run: 2, at: E.time(4), operation: "transform", purposes: ["analytics.reporting"], outputs: [Entry("dst")]),
         ]
-        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 2, passesPreload: passesPreload)])
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 2, passesInstall: passesInstall)])
         let stored = try Lineage(store: test.store, pack: pack).dataset("dst")
         #expect(stored.categories.map(\.key) == ["user.contact.email"])
         #expect(stored.collectionPurposes == ["essential.service"])
@@ -191,7 +191,7 @@ struct StoredCategoriesTests {
     /// took as settled, so nothing is worked out again at the end and every pass's rows must be written by the
     /// pass itself, whether it was worked out on the other core or, finding its region unread, by the writer.
     @Test(arguments: [true, false])
-    func aChainFilledInPassesHoldsWhatEachPassWorkedOut(passesPreload: Bool) throws {
+    func aChainFilledInPassesHoldsWhatEachPassWorkedOut(passesInstall: Bool) throws {
         var test = try TestStore(seed: 41)
         let pack = try PolicyPack.builtIn()
         let links = 40
@@ -201,7 +201,7 @@ struct StoredCategoriesTests {
             lines.append(E.run("copy\(link)", run: link + 1, at: E.time(1 + link / 4, (link % 4) * 15), operation: "transform",
                 purposes: ["analytics.reporting"], inputs: [Entry("c\(link - 1)")], outputs: [Entry("c\(link)")]))
         }
-        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3, passesPreload: passesPreload)])
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 3, passesInstall: passesInstall)])
         let stored = try Lineage(store: test.store, pack: pack)
         let workedOut = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture))
         for link in 0..<links {

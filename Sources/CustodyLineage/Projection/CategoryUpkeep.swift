@@ -18,7 +18,8 @@ import GRDB
 /// worked out in passes of `passSize` events as it goes, so memory stays bounded however long the log: each
 /// pass works out the datasets its events touched, taking earlier passes' results as settled; a
 /// dataset that a later pass changed after an earlier one took it as settled has its downstream worked
-/// out again at the end. A pass reads what it needs on the writer's connection, then works it out on the
+/// out again at the end. A pass reads what it needs on the writer's connection (what the writer inserted
+/// since the last pass it takes from the `PassJournal` instead), then makes it up and works it out on the
 /// other core while the writer goes on with the next events; its rows are written when the next pass, or
 /// `finish`, needs them.
 final class CategoryUpkeep {
@@ -30,7 +31,7 @@ final class CategoryUpkeep {
     private var settledBefore: Set<Int64> = [], changedAfterSettled: Set<Int64> = []
 
     private let passSize: Int
-    private let passesPreload: Bool
+    private let passesInstall: Bool
     /// The fill's last pass, being worked out on the other core.
     private var pending: PendingPass?
     /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
@@ -41,11 +42,11 @@ final class CategoryUpkeep {
     /// at a time, with one worked out aside). 5,000, 20,000 and 40,000 were no faster on the benchmark.
     static let passSize = 10_000
 
-    init(db: Database, fromEmpty: Bool, passSize: Int, passesPreload: Bool = true) {
+    init(db: Database, fromEmpty: Bool, passSize: Int, passesInstall: Bool = true) {
         self.db = db
         self.fromEmpty = fromEmpty
         self.passSize = passSize
-        self.passesPreload = passesPreload
+        self.passesInstall = passesInstall
         journal = fromEmpty ? PassJournal() : nil
     }
 
@@ -139,7 +140,7 @@ final class CategoryUpkeep {
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         if overlapping {
-            pending = PendingPass(reading, consume read, installing: passesPreload)
+            pending = PendingPass(reading, consume read, installing: passesInstall)
         } else {
             try write(Self.rows(try Self.carried(reading, consume read), of: region))
         }
@@ -156,7 +157,7 @@ final class CategoryUpkeep {
             try write(rows)
             releaseInBackground(consume rows)
         } else {
-            // It needed something it had not read (which preloading the region is meant to rule out): the
+            // It needed something the writer had not read (which reading the whole region is meant to rule out): the
             // region is worked out again here, from what the tables hold now, as a later pass would.
             settledBefore.formUnion(try workOut(pass.reading.region).feeding)
         }

@@ -10,8 +10,8 @@ public struct LineageProjector: LogProjector {
     let categoryPassSize: Int
     /// How many keys of each kind a transaction remembers before it gives the memory back (`KnownIDs`, `MetKeys`).
     let rememberedIDs: Int
-    /// Whether a pass reads its region before working it out on the other core (see `CategoryUpkeep`).
-    let passesPreload: Bool
+    /// Whether the other core makes up what the writer read for a pass before working it out (see `CategoryUpkeep`).
+    let passesInstall: Bool
     /// How a fill from empty tells the runs it inserted apart (`MetRuns`).
     let runKeyHash: @Sendable (String) -> Int
 
@@ -20,14 +20,14 @@ public struct LineageProjector: LogProjector {
     }
 
     /// For tests: passes of a few events and a short memory of ids, so a short stream exercises what a
-    /// long fill does. Without `passesPreload`, a pass worked out on the other core finds nothing read and
-    /// the writer works it out again itself: the path that stands behind the preloading. A `runKeyHash`
+    /// long fill does. Without `passesInstall`, a pass worked out on the other core finds nothing loaded and
+    /// the writer works it out again itself: the path that stands behind the installing. A `runKeyHash`
     /// that gives many runs one value exercises what a collision of hashes does.
-    init(categoryPassSize: Int, rememberedIDs: Int = 500_000, passesPreload: Bool = true,
+    init(categoryPassSize: Int, rememberedIDs: Int = 500_000, passesInstall: Bool = true,
          runKeyHash: @escaping @Sendable (String) -> Int = { $0.hashValue }) {
         self.categoryPassSize = categoryPassSize
         self.rememberedIDs = rememberedIDs
-        self.passesPreload = passesPreload
+        self.passesInstall = passesInstall
         self.runKeyHash = runKeyHash
     }
 
@@ -57,7 +57,7 @@ public struct LineageProjector: LogProjector {
             try db.execute(sql: LineageSchema.createTables)
             try db.execute(sql: "INSERT OR IGNORE INTO lineage_meta (key, value) VALUES ('layout', ?)", arguments: [String(LineageSchema.layout)])
         }
-        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs, passesPreload: passesPreload,
+        return try LineageWriter(db, categoryPassSize: categoryPassSize, rememberedIDs: rememberedIDs, passesInstall: passesInstall,
                                  runKeyHash: runKeyHash)
     }
 }
@@ -82,7 +82,7 @@ final class LineageWriter: ProjectionWriter {
     /// Filling from empty: what the upkeep's next pass would otherwise read back (see `PassJournal`).
     private let journal: PassJournal?
 
-    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesPreload: Bool, runKeyHash: @escaping @Sendable (String) -> Int) throws {
+    init(_ db: Database, categoryPassSize: Int, rememberedIDs: Int, passesInstall: Bool, runKeyHash: @escaping @Sendable (String) -> Int) throws {
         database = db
         func isEmpty(_ table: String) throws -> Bool {
             try !(Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? false)
@@ -98,7 +98,7 @@ final class LineageWriter: ProjectionWriter {
         jobIDs = KnownIDs(table: "lineage_job", tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(table: "lineage_processing", tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
         runs = MetRuns(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs, hash: runKeyHash)
-        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesPreload: passesPreload)
+        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesInstall: passesInstall)
         journal = categories.journal
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")

@@ -111,7 +111,7 @@ final class QueryContext {
     private var readsForbidden = false
 
     /// From now on, whatever is not loaded already throws `ReadForbidden` instead of being read: the
-    /// lineage writer works a region out on another thread from what it preloaded, while its connection
+    /// lineage writer works a region out on another thread from what it read and installed, while its connection
     /// goes on writing, and must never touch that connection from there.
     func forbidReads() {
         readsForbidden = true

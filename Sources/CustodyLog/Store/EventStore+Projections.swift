@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 package import GRDB
 
@@ -66,6 +67,11 @@ extension EventStore {
             try db.execute(sql: "PRAGMA synchronous = OFF")
             // Read-only: the replay writes only the scratch database, whatever its statements name.
             try db.execute(sql: "ATTACH DATABASE ? AS store", arguments: [Self.readOnlyURI(path)])
+            guard sqlite3_db_readonly(db.sqliteConnection, "store") == 1 else {
+                // An SQLite built without URI filenames would have attached a new, empty file by that name.
+                throw LogError(.storeUnavailable, "this build of SQLite cannot attach the store read-only (it needs URI filenames, "
+                    + "SQLITE_USE_URI); verify needs a system SQLite built with them")
+            }
             defer { try? db.execute(sql: "DETACH DATABASE store") }
             var problems: [IntegrityProblem] = []
             var events = 0, tables = 0, rows = 0
@@ -93,8 +99,8 @@ extension EventStore {
 }
 
 extension EventStore {
-    /// An SQLite URI opening `path` read-only (the system SQLite accepts URIs in ATTACH): `?`, `#` and `%`
-    /// in the path are percent-encoded, as URIs require.
+    /// An SQLite URI opening `path` read-only (Debian's SQLite accepts URI filenames in ATTACH; `verify`
+    /// checks that it did): `?`, `#` and `%` in the path are percent-encoded, as URIs require.
     static func readOnlyURI(_ path: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "?#%")

@@ -44,9 +44,10 @@ final class XMLReportWriter: ReportWriter {
 
     /// Writes the value straight into the stream (`XMLValueEncoder`), as `write(_:_:)` writes its tree.
     func write(_ name: String, encoding value: some Encodable) throws(ReportError) {
-        try startElement(elementName(name))
+        let element = elementName(name)
+        try startElement(element)
         do {
-            try values.writeContent(of: value, element: elementName(name))
+            try values.writeContent(of: value, element: element)
         } catch let error as ReportError {
             throw error
         } catch {
