@@ -116,6 +116,21 @@ struct ReportOutputTests {
         }
     }
 
+    /// Element text is written as it is when nothing in it needs escaping and through libxml2's escaping
+    /// otherwise: each character element content escapes must come out escaped, whatever else the text holds.
+    @Test func elementTextIsEscapedExactlyWhereItMustBe() throws {
+        let cases: [(String, String)] = [
+            ("plain text, 'single' quotes", "plain text, 'single' quotes"),
+            ("a<b", "a&lt;b"), ("a>b", "a&gt;b"), ("a&b", "a&amp;b"), ("say \"hi\"", "say &quot;hi&quot;"),
+            ("line\r\nend", "line&#13;\nend"), ("]]> & <script>", "]]&gt; &amp; &lt;script&gt;"),
+            ("€\u{1}<", "€\u{FFFD}&lt;"),
+        ]
+        for (text, written) in cases {
+            let xml = try XMLValueEncoderTests.xml { try $0.write("note", encoding: text) }
+            #expect(xml.contains("<note xmlns=\"\(XMLReportWriter.namespace)\">\(written)</note>"), "\(text.debugDescription): \(xml)")
+        }
+    }
+
     @Test func aReportThatFailsLeavesNothingBehindAndKeepsTheOldFile() throws {
         let directory = TemporaryDirectory()
         let path = directory.file("report.xml")

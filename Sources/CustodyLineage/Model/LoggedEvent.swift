@@ -54,8 +54,15 @@ extension Lineage {
     /// Calls `body` with every event of `range` the view sees (recorded by its `knownAt`, within its
     /// pinned size), in sequence order, a page at a time: an audit trail of any length in flat memory.
     public func forEachEvent(in range: Range<Int>, _ body: (LoggedEvent) throws -> Void) throws {
+        try forEachEvent(in: range, preparing: { $0 }, body)
+    }
+
+    /// `forEachEvent(in:_:)` for a caller that makes something of each event: `prepare` runs on another
+    /// thread, a page ahead of `body`, so the making overlaps what `body` does with the page before.
+    public func forEachEvent<Prepared: Sendable>(in range: Range<Int>, preparing prepare: @escaping @Sendable (LoggedEvent) -> Prepared,
+                                                 _ body: (Prepared) throws -> Void) throws {
         let upper = min(range.upperBound, try logSize())
         guard range.lowerBound < upper else { return }
-        try store.forEachEntry(in: range.lowerBound..<upper, preparing: LoggedEvent.init, body)
+        try store.forEachEntry(in: range.lowerBound..<upper, preparing: { entry, leafHash in prepare(LoggedEvent(entry, leafHash: leafHash)) }, body)
     }
 }

@@ -70,7 +70,12 @@ extension EventStore {
                     return prepare(entry, leafHash)
                 }
             }
-            for prepared in try preparing?.get() ?? [] { try body(prepared) }
+            if let done = preparing {
+                for prepared in try done.get() { try body(prepared) }
+                // A page of parsed events is thousands of objects; freeing them here held up the reader.
+                preparing = nil
+                releaseInBackground(consume done)
+            }
             preparing = following
         } while preparing != nil
     }

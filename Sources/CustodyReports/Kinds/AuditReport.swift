@@ -26,7 +26,7 @@ public struct AuditReport: Report, StreamedReport {
     }
 
     /// One event of the trail.
-    public struct Event: Encodable, Sendable {
+    public struct Event: Encodable, Sendable, XMLContent {
         public let seq: Int
         public let recordedAt: String
         public let eventTime: String
@@ -58,6 +58,23 @@ public struct AuditReport: Report, StreamedReport {
             dataset = event.dataset?.id
             leafHash = event.leafHash.base64
         }
+
+        func writeContent(to writer: XMLContentWriter) throws(ReportError) {
+            try writer.number(CodingKeys.seq, seq)
+            try writer.text(CodingKeys.recordedAt, recordedAt)
+            try writer.text(CodingKeys.eventTime, eventTime)
+            try writer.text(CodingKeys.kind, kind)
+            try writer.text(CodingKeys.eventType, eventType)
+            try writer.text(CodingKeys.job, job)
+            try writer.text(CodingKeys.run, run)
+            try writer.text(CodingKeys.operation, operation)
+            try writer.list(CodingKeys.purposes, purposes)
+            try writer.text(CodingKeys.legalBasis, legalBasis)
+            try writer.list(CodingKeys.inputs, inputs)
+            try writer.list(CodingKeys.outputs, outputs)
+            try writer.text(CodingKeys.dataset, dataset)
+            try writer.text(CodingKeys.leafHash, leafHash)
+        }
     }
 
     /// The trail of the events recorded from `from` (inclusive) to `to` (exclusive) in a pinned view
@@ -82,7 +99,7 @@ public struct AuditReport: Report, StreamedReport {
         try writer.open(Self.kind)
         try writer.write("period", encoding: period)
         try writer.openList("events")
-        try lineage.forEachEvent(in: range) { event in try writer.write("event", encoding: Event(event)) }
+        try lineage.forEachEvent(in: range, preparing: Event.init) { event in try writer.write("event", encoding: event) }
         try writer.close()
         try writer.openList("findings")
         for finding in findings { try writer.write("finding", encoding: finding) }

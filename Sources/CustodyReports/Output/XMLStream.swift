@@ -45,7 +45,10 @@ final class XMLStream {
 
     func text(_ value: String) throws(ReportError) {
         let writer = try writer()
-        try check(Self.withXMLChars(XMLText.clean(value)) { xmlTextWriterWriteString(writer, $0) })
+        let (text, plain) = XMLText.carried(value)
+        // libxml2 escapes element text into a copy of its own; text with nothing to escape is already what
+        // that copy would hold (most of a report), so it is written as it is.
+        try check(Self.withXMLChars(text) { plain ? xmlTextWriterWriteRaw(writer, $0) : xmlTextWriterWriteString(writer, $0) })
     }
 
     /// `text` as libxml2's characters for the call: a short string lent from the stack, a long one from its

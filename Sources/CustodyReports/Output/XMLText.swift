@@ -3,13 +3,32 @@
 /// unreadable or invalid.
 enum XMLText {
     static func clean(_ text: String) -> String {
+        carried(text).text
+    }
+
+    /// `clean(text)`, and whether it is plain: nothing in it that element content escapes (`<`, `>`, `&`,
+    /// `"`, carriage return), so its bytes are already what the escaped text would be.
+    static func carried(_ text: String) -> (text: String, plain: Bool) {
         // Most text has no C0 control but tab and line ends, and no 0xEF byte (which begins U+FFFE and
         // U+FFFF in UTF-8): it is allowed as it is, found by looking at its bytes rather than its scalars.
-        let suspect = text.utf8.contains { byte in (byte < 0x20 && byte != 0x9 && byte != 0xA && byte != 0xD) || byte == 0xEF }
-        guard suspect, text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return text }
+        var text = text
+        let (suspect, plain) = text.withUTF8 { bytes in
+            var suspect = false, plain = true
+            for byte in bytes {
+                switch byte {
+                case 0x9, 0xA: break
+                case 0xD: plain = false
+                case 0..<0x20, 0xEF: suspect = true
+                case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "\""): plain = false
+                default: break
+                }
+            }
+            return (suspect, plain)
+        }
+        guard suspect, text.unicodeScalars.contains(where: { !isAllowed($0) }) else { return (text, plain) }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars { scalars.append(isAllowed(scalar) ? scalar : "\u{FFFD}") }
-        return String(scalars)
+        return (String(scalars), plain)
     }
 
     static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {

@@ -31,7 +31,7 @@ final class XMLValueEncoder {
         if let failure { throw failure }
     }
 
-    fileprivate func itemName(ofList list: String) -> String {
+    func itemName(ofList list: String) -> String {
         if let known = itemNames[list] { return known }
         let name = ReportNode.itemName(ofList: list)
         itemNames[list] = name
@@ -51,9 +51,19 @@ final class XMLValueEncoder {
         case let flag as Bool:
             try close(to: depth)
             try stream.text(flag ? "true" : "false")
+        case let content as any XMLContent:
+            try close(to: depth)
+            try content.writeContent(to: XMLContentWriter(encoder: self, stream: stream, depth: depth))
         default:
             try value.encode(to: ElementEncoder(writer: self, element: element, depth: depth))
         }
+    }
+
+    /// Writes `value` as a member element named `name` of the element at `parent`, as a keyed container does.
+    func writeMember(_ value: some Encodable, named name: String, under parent: Int) throws {
+        let child = try open(name, under: parent)
+        try encode(value, element: name, depth: child)
+        try close(to: parent)
     }
 
     /// Starts a child element of the element at `parent`, closing whatever is still open inside that parent.
@@ -110,9 +120,7 @@ final class XMLValueEncoder {
         mutating func encodeNil(forKey key: Key) throws {}
 
         mutating func encode(_ value: some Encodable, forKey key: Key) throws {
-            let child = try writer.open(key.stringValue, under: depth)
-            try writer.encode(value, element: key.stringValue, depth: child)
-            try writer.close(to: depth)
+            try writer.writeMember(value, named: key.stringValue, under: depth)
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
