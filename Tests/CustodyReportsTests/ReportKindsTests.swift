@@ -118,6 +118,41 @@ struct ReportKindsTests {
         #expect(report.withoutBasis > 0)
     }
 
+    /// The HTML of the reports that list findings shows each one: its severity, rule and article, what is
+    /// wrong, the Chapter V branch of a transfer, and the events that prove it.
+    @Test func theHTMLShowsEveryFindingWithItsRuleSummaryBranchAndEvents() throws {
+        var test = try TestStore(seed: 26)
+        try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
+        let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
+        let now = TestStore.recordedAt
+        let findings = try PolicyEngine(pack: lineage.pack).check(lineage, now: now).findings
+        #expect(findings.contains { $0.transfer != nil } && findings.contains { $0.transfer == nil })
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")
+        }
+        let reports: [(any Report, [Finding])] = [
+            (try AuditReport(lineage: lineage, from: nil, to: nil, engineVersion: "test", now: now), findings),
+            (try TransfersReport(lineage: lineage, engineVersion: "test", now: now), findings.filter { $0.transfer != nil }),
+        ]
+        for (report, listed) in reports {
+            let path = test.directory.file("\(type(of: report).kind).html")
+            try ReportRenderer().write(report, format: .html, to: path)
+            let html = try String(contentsOfFile: path, encoding: .utf8)
+            for finding in listed {
+                let row = "<td class=\"\(finding.severity.rawValue)\">\(finding.severity.rawValue)</td><td>\(escaped(finding.rule))<br>"
+                    + "<span class=\"muted\">\(escaped(finding.article))</span></td>"
+                #expect(html.contains(row), "\(type(of: report).kind): \(finding.rule)")
+                #expect(html.contains("<bdi>\(escaped(finding.summary))</bdi>"), "\(type(of: report).kind): \(finding.summary)")
+                #expect(html.contains(finding.evidence.map { "#\($0) " }.joined()), "\(type(of: report).kind): \(finding.evidence)")
+                if let transfer = finding.transfer {
+                    #expect(html.contains("to \(escaped(transfer.destination)): <span class=\"\(transfer.branch.rawValue)\">"),
+                        "\(type(of: report).kind): \(finding.summary)")
+                }
+            }
+        }
+    }
+
     @Test func aDSARForAPersonWhoAskedToBeErasedNamesTheRequest() throws {
         var test = try TestStore(seed: 25)
         try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])

@@ -16,6 +16,9 @@ enum TemplateContext {
         case is Substring, is any BinaryInteger, is any BinaryFloatingPoint, is any MustacheParent,
              is any MustacheCustomRenderable, is any MustacheCustomRepresentation, is MustacheLambda:
             return value
+        case let finding as FindingEntry:
+            // A view of the engine's finding, with no stored properties to reflect on.
+            return finding.template
         default:
             break
         }
