@@ -276,6 +276,32 @@ struct StoredCategoriesTests {
         #expect(CarriedCategories(encodedEntries: "[]", pseudonymised: false, encodedCollectionPurposes: "[]", firstWrite: nil)?.isEmpty == true)
     }
 
+    /// A whole store's rows are read with one pool of texts: each row must read back as it does alone,
+    /// whatever texts the rows before it shared (long and short, equal but for their last byte).
+    @Test func rowsReadWithOnePoolReadBackAsEachAlone() throws {
+        let keys = ["user.contact.email.address", "user.contact.email.addresz", "user.name", "user.financial.bank_account",
+                    "clé.ünïcode 🙂 long enough to pool"]
+        var rows: [(String, String)] = []
+        for index in 0..<40 {
+            var carried = CarriedCategories()
+            for (offset, key) in keys.enumerated() where (index + offset) % 3 != 0 {
+                carried.add(key, field: offset % 2 == 0 ? nil : "column_number_\(index % 4)_of_a_wide_table", from: Int64(index), .declared)
+            }
+            carried.add(collectionPurposes: [index % 2 == 0 ? "essential.service.delivery" : "essential.service.deliverz"])
+            rows.append((carried.encodedEntries, carried.encodedCollectionPurposes))
+        }
+        var pool = TextPool()
+        for (entries, purposes) in rows {
+            let pooled = try #require(CarriedCategories(encodedEntries: entries, pseudonymised: false, encodedCollectionPurposes: purposes,
+                                                        firstWrite: nil, pool: &pool))
+            let alone = try #require(CarriedCategories(encodedEntries: entries, pseudonymised: false, encodedCollectionPurposes: purposes,
+                                                       firstWrite: nil))
+            #expect(pooled.entries.map(\.origin) == alone.entries.map(\.origin))
+            #expect(pooled.collectionPurposes == alone.collectionPurposes)
+            #expect(pooled.encodedEntries == entries && pooled.encodedCollectionPurposes == purposes)
+        }
+    }
+
     /// Stored categories are evidence like any projection row: an edited one is an integrity failure that
     /// names the table and the dataset's row.
     @Test func anEditedStoredCategoryIsAnIntegrityFailure() throws {

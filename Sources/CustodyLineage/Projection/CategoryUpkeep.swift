@@ -231,7 +231,8 @@ final class CategoryUpkeep {
         if installing { try context.install(read.rows) }
         var settled: [Int64: CarriedCategories] = [:]
         settled.reserveCapacity(read.settled.count)
-        for row in read.settled { settled[row.dataset] = try row.decoded() }
+        var pool = TextPool()
+        for row in read.settled { settled[row.dataset] = try row.decoded(pool: &pool) }
         return settled
     }
 

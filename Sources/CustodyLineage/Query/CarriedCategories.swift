@@ -200,16 +200,23 @@ struct CarriedCategories: Equatable {
     /// its own rather than the general JSON parser: a DSAR reads a few hundred rows and an ingest the
     /// rows feeding what it wrote, and building a JSON tree per row cost more than the rest together.
     init?(encodedEntries text: String, pseudonymised: Bool, encodedCollectionPurposes purposes: String, firstWrite: FirstWrite?) {
+        var pool = TextPool()
+        self.init(encodedEntries: text, pseudonymised: pseudonymised, encodedCollectionPurposes: purposes, firstWrite: firstWrite, pool: &pool)
+    }
+
+    /// `init(encodedEntries:…)` taking its keys, fields and purposes from `pool`, for callers that read many rows.
+    init?(encodedEntries text: String, pseudonymised: Bool, encodedCollectionPurposes purposes: String, firstWrite: FirstWrite?,
+          pool: inout TextPool) {
         self.pseudonymised = pseudonymised
         self.firstWrite = firstWrite
         var text = text, purposes = purposes
         let parsed: [Entry]? = text.withUTF8 { bytes in
             var reader = EntryReader(bytes: bytes)
-            return reader.entries()
+            return reader.entries(pool: &pool)
         }
         let parsedPurposes: [String]? = purposes.withUTF8 { bytes in
             var reader = EntryReader(bytes: bytes)
-            return reader.strings()
+            return reader.strings(pool: &pool)
         }
         guard let parsed, let parsedPurposes else { return nil }
         // Stored in origin order already; `add` would keep them so, at a higher price.
@@ -228,7 +235,7 @@ private struct EntryReader {
         self.bytes = bytes
     }
 
-    mutating func entries() -> [CarriedCategories.Entry]? {
+    mutating func entries(pool: inout TextPool) -> [CarriedCategories.Entry]? {
         var entries: [CarriedCategories.Entry] = []
         guard take(UInt8(ascii: "[")) else { return nil }
         if take(UInt8(ascii: "]")) { return position == bytes.count ? entries : nil }
@@ -239,10 +246,10 @@ private struct EntryReader {
                 guard take(UInt8(ascii: "u")), take(UInt8(ascii: "l")), take(UInt8(ascii: "l")) else { return nil }
                 field = nil
             } else {
-                guard let name = string() else { return nil }
+                guard let name = string(pool: &pool) else { return nil }
                 field = name
             }
-            guard take(UInt8(ascii: ",")), let key = string(), take(UInt8(ascii: ",")), let source = integer(), take(UInt8(ascii: ",")),
+            guard take(UInt8(ascii: ",")), let key = string(pool: &pool), take(UInt8(ascii: ",")), let source = integer(), take(UInt8(ascii: ",")),
                   let paths = integer(), let raw = UInt8(exactly: paths), take(UInt8(ascii: "]")) else { return nil }
             entries.append(CarriedCategories.Entry(origin: CarriedCategories.Origin(field: field, key: key, source: source),
                 paths: CarriedCategories.Paths(rawValue: raw)))
@@ -252,12 +259,12 @@ private struct EntryReader {
     }
 
     /// `["…", …]`, as `CarriedCategories.encodedCollectionPurposes` writes it.
-    mutating func strings() -> [String]? {
+    mutating func strings(pool: inout TextPool) -> [String]? {
         var strings: [String] = []
         guard take(UInt8(ascii: "[")) else { return nil }
         if take(UInt8(ascii: "]")) { return position == bytes.count ? strings : nil }
         repeat {
-            guard let string = string() else { return nil }
+            guard let string = string(pool: &pool) else { return nil }
             strings.append(string)
         } while take(UInt8(ascii: ","))
         guard take(UInt8(ascii: "]")), position == bytes.count else { return nil }
@@ -278,7 +285,7 @@ private struct EntryReader {
     }
 
     /// A JSON string; one with an escape goes through the general parser.
-    private mutating func string() -> String? {
+    private mutating func string(pool: inout TextPool) -> String? {
         let start = position
         guard take(UInt8(ascii: "\"")) else { return nil }
         var escaped = false
@@ -290,7 +297,7 @@ private struct EntryReader {
                 position += 1
             } else if byte == UInt8(ascii: "\"") {
                 let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                guard escaped else { return String(decoding: UnsafeBufferPointer(rebasing: token.dropFirst().dropLast()), as: UTF8.self) }
+                guard escaped else { return pool.text(UnsafeBufferPointer(rebasing: token.dropFirst().dropLast())) }
                 return (try? JSONParser.parse(token))?.stringValue
             }
         }

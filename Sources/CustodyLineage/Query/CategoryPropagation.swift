@@ -54,7 +54,8 @@ struct CategoryPropagation {
             var verdicts: [String: CarriedCategories.Verdict] = [:]
             var held: [Int64: Held] = [:]
             held.reserveCapacity(rows.count)
-            for row in rows { held[row.dataset] = try row.decoded().applying(taxonomy, verdicts: &verdicts) }
+            var pool = TextPool()
+            for row in rows { held[row.dataset] = try row.decoded(pool: &pool).applying(taxonomy, verdicts: &verdicts) }
             return held
         }
     }

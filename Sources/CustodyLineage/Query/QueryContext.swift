@@ -50,7 +50,8 @@ final class QueryContext {
     /// The categories `lineage_held` keeps for each of `ids`, before the pack is applied (absent: none).
     func storedCategories(of ids: some Sequence<Int64>) throws -> [Int64: CarriedCategories] {
         var found: [Int64: CarriedCategories] = [:]
-        for row in try storedCategoryRows(of: ids) { found[row.dataset] = try row.decoded() }
+        var pool = TextPool()
+        for row in try storedCategoryRows(of: ids) { found[row.dataset] = try row.decoded(pool: &pool) }
         return found
     }
 
@@ -83,9 +84,10 @@ final class QueryContext {
         let entries: String, collectionPurposes: String
         let firstWrite: CarriedCategories.FirstWrite?
 
-        func decoded() throws -> CarriedCategories {
+        /// The row's categories, their texts shared through `pool` with the other rows read with it.
+        func decoded(pool: inout TextPool) throws -> CarriedCategories {
             guard let carried = CarriedCategories(encodedEntries: entries, pseudonymised: pseudonymised,
-                encodedCollectionPurposes: collectionPurposes, firstWrite: firstWrite) else {
+                encodedCollectionPurposes: collectionPurposes, firstWrite: firstWrite, pool: &pool) else {
                 throw LogError(.integrity, "the stored categories of dataset \(dataset) (table lineage_held) cannot be read; "
                     + "run 'custody verify' to see what changed, then 'custody rebuild' once the file is kept as evidence")
             }
