@@ -73,10 +73,12 @@ extension FindingEntry: XMLContent {
         try writer.text(CodingKeys.article, article)
         try writer.text(CodingKeys.severity, severity)
         try writer.text(CodingKeys.summary, summary)
-        try writer.text(CodingKeys.dataset, dataset)
-        try writer.text(CodingKeys.job, job)
-        try writer.text(CodingKeys.run, run)
-        try writer.text(CodingKeys.recipient, recipient)
+        // The concern is a struct of names: read once, not copied out of the finding for each member.
+        let concerns = finding.concerns
+        try writer.text(CodingKeys.dataset, concerns.dataset?.id)
+        try writer.text(CodingKeys.job, concerns.job?.id)
+        try writer.text(CodingKeys.run, concerns.runID)
+        try writer.text(CodingKeys.recipient, concerns.recipient)
         try writer.value(CodingKeys.transfer, transfer)
         try writer.list(CodingKeys.events, events)
     }

@@ -29,21 +29,19 @@ struct XMLContentWriter {
 
     /// A list element with an item element per value, named as lists' items are (`ReportNode.itemName(ofList:)`).
     func list(_ key: some CodingKey, _ values: [String]) throws(ReportError) {
-        let name = key.stringValue
-        try stream.start(name)
-        if !values.isEmpty {
-            let item = encoder.itemName(ofList: name)
-            for value in values { try stream.element(item, value) }
-        }
-        try stream.end()
+        try list(key, values) { $0 }
     }
 
     func list(_ key: some CodingKey, _ values: [Int]) throws(ReportError) {
+        try list(key, values) { String($0) }
+    }
+
+    private func list<Value>(_ key: some CodingKey, _ values: [Value], text: (Value) -> String) throws(ReportError) {
         let name = key.stringValue
         try stream.start(name)
         if !values.isEmpty {
             let item = encoder.itemName(ofList: name)
-            for value in values { try stream.element(item, String(value)) }
+            for value in values { try stream.element(item, text(value)) }
         }
         try stream.end()
     }
