@@ -1,4 +1,4 @@
-import CustodyLog
+@testable import CustodyLog
 import CustodyModel
 import CustodyTestSupport
 import Foundation
@@ -134,6 +134,19 @@ struct EventStoreTests {
         } throws: { "\($0)".contains("readonly") }
         let rows = try DatabaseQueue(path: test.paths.store).read { db in try String.fetchAll(db, sql: "SELECT seq FROM seen ORDER BY seq") }
         #expect(rows == ["0", "1", "2"])
+    }
+
+    /// `rebuild` drops the projection tables without zeroing their pages (they hold nothing the log does not);
+    /// the store's connection must zero what it frees again afterwards, or a person forgotten later would
+    /// leave their vault rows in free pages.
+    @Test func aRebuildLeavesTheStoreZeroingWhatItFrees() throws {
+        var test = try TestStore()
+        try test.ingest(TestStore.events(5), projectors: [Counting(failOn: nil)])
+        #expect(try test.store.rebuildProjections([Counting(failOn: nil)]) == 5)
+        #expect(try test.store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+        #expect(throws: LogError.self) { try test.store.rebuildProjections([Counting(failOn: 3)]) }
+        #expect(try test.store.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+        #expect(try test.store.verify(projectors: [Counting(failOn: nil)]).isIntact)
     }
 
     /// The audit trail reads the log a page of 2,048 events at a time, each page parsed on another thread while
