@@ -107,19 +107,34 @@ public struct Lineage: Sendable {
     /// `runsAndDatasets()`, and what reading them loaded besides, for the caller to let go once it has answered.
     package func runsAndDatasetsLeavingLeftovers() throws -> (runs: [RunOverview], datasets: [DatasetProfile], leftovers: Leftovers) {
         try query { context in
+            // Stored categories are decoded on the other core while the runs are read (it had idled then). Worked
+            // out instead (a view of an earlier time), they come after the runs, whose edges the walk then uses.
+            let stored = context.seesStoredCategories
+            let early = stored ? try Self.pendingCategories(context) : nil
             let runs = try Self.runs(context)
-            let (datasets, categories) = try Self.datasets(context)
+            let (datasets, categories) = try Self.datasets(context, try early ?? Self.pendingCategories(context))
             return (runs, datasets, Leftovers(combining: [context.takeLoaded(), categories]))
         }
+    }
+
+    /// Every dataset's id, by name, with their categories under the pack being worked out on another thread.
+    private static func pendingCategories(_ context: QueryContext) throws -> (ids: [Int64], categories: Aside<[Int64: CategoryPropagation.Held]>) {
+        let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
+            arguments: [context.horizon.knownSize])
+        return (ids, try CategoryPropagation(context: context).categoriesOfEveryDataset(ids))
     }
 
     /// Every dataset's profile, and what they were made from that they no longer need (the categories under
     /// the pack), for the caller to let go of.
     private static func datasets(_ context: QueryContext) throws -> (profiles: [DatasetProfile], leftovers: Leftovers) {
-        let ids = try Int64.fetchAll(context.db, sql: "SELECT id FROM lineage_dataset WHERE first_seq < ? ORDER BY namespace, name",
-            arguments: [context.horizon.knownSize])
-        // The stored categories are decoded on the other core while the datasets' facts are read.
-        let pendingCategories = try CategoryPropagation(context: context).categoriesOfEveryDataset(ids)
+        try datasets(context, try pendingCategories(context))
+    }
+
+    /// `datasets(_:)` with the ids and categories `pendingCategories` gave: the stored categories are decoded on
+    /// the other core while the datasets' facts are read.
+    private static func datasets(_ context: QueryContext, _ pending: (ids: [Int64], categories: Aside<[Int64: CategoryPropagation.Held]>))
+        throws -> (profiles: [DatasetProfile], leftovers: Leftovers) {
+        let (ids, pendingCategories) = pending
         try context.preloadDatasets()
         let categories = try pendingCategories.get()
         // Everything a profile needs is loaded now: the profiles are made on every core, a stretch of datasets
