@@ -119,8 +119,8 @@ struct ReportKindsTests {
     }
 
     /// The HTML of the reports that list findings shows each one: its severity, rule and article, what is
-    /// wrong, the Chapter V branch of a transfer, and the events that prove it.
-    @Test func theHTMLShowsEveryFindingWithItsRuleSummaryBranchAndEvents() throws {
+    /// wrong, the Chapter V branch of a transfer, and the events that prove it; their JSON has each member.
+    @Test func theHTMLAndJSONShowEveryFindingWithItsRuleSummaryBranchAndEvents() throws {
         var test = try TestStore(seed: 26)
         try test.ingest(try Self.lines("policy-fixture.jsonl"), projectors: [LineageProjector()])
         let lineage = try Lineage(store: test.store, pack: try PolicyPack.builtIn()).pinned()
@@ -149,6 +149,23 @@ struct ReportKindsTests {
                     #expect(html.contains("to \(escaped(transfer.destination)): <span class=\"\(transfer.branch.rawValue)\">"),
                         "\(type(of: report).kind): \(finding.summary)")
                 }
+            }
+
+            let jsonPath = test.directory.file("\(type(of: report).kind).json")
+            try ReportRenderer().write(report, format: .json, to: jsonPath)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jsonPath))) as? [String: Any])
+            let entries = try #require(json[report is AuditReport ? "findings" : "transfers"] as? [[String: Any]])
+            #expect(entries.count == listed.count)
+            for (entry, finding) in zip(entries, listed) {
+                #expect(entry["rule"] as? String == finding.rule && entry["article"] as? String == finding.article)
+                #expect(entry["severity"] as? String == finding.severity.rawValue && entry["summary"] as? String == finding.summary)
+                #expect(entry["dataset"] as? String == finding.concerns.dataset?.id && entry["job"] as? String == finding.concerns.job?.id)
+                #expect(entry["run"] as? String == finding.concerns.runID && entry["recipient"] as? String == finding.concerns.recipient)
+                #expect(entry["events"] as? [Int] == finding.evidence)
+                let transfer = entry["transfer"] as? [String: Any]
+                #expect(transfer?["destination"] as? String == finding.transfer?.destination)
+                #expect(transfer?["branch"] as? String == finding.transfer?.branch.rawValue)
+                #expect(transfer?["gaps"] as? [String] == finding.transfer?.gaps)
             }
         }
     }
