@@ -30,10 +30,7 @@ struct NodeKey: Hashable, Sendable {
 
 /// What the lineage projections keep of one event, read from its JSON without the database, so ingest
 /// extracts it on its worker threads and the writer only runs SQL (`LineageWriter`).
-///
-/// A class: the writer gets it as `any Sendable`, and a struct this large travelled in a box of its own that
-/// the writer's cast copied out, reference by reference, for every event.
-final class EventFacts: Sendable {
+struct EventFacts: Sendable {
     enum Body: Sendable {
         case run(RunFacts)
         /// A JobEvent: the job's `custody_processing` facet (canonical JSON), defaults for its runs.
