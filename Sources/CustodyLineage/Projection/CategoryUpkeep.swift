@@ -36,6 +36,8 @@ final class CategoryUpkeep {
     private var pending: PendingPass?
     /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
     let journal: PassJournal?
+    /// Writes what the writer gathered and has not inserted yet (`BatchedInsert`): called before the upkeep reads.
+    var beforeReading: () throws -> Void = {}
 
     /// Events between two passes of a fill from empty: each pass reads what it works out in a few statements
     /// over lists of ids, so fewer passes cost fewer statements, and smaller ones hold less in memory (two
@@ -69,6 +71,7 @@ final class CategoryUpkeep {
 
     /// Called by the writer's `finish`, once the query indexes exist.
     func finish() throws {
+        try beforeReading()
         if fromEmpty {
             try pass(overlapping: false)
             guard !changedAfterSettled.isEmpty else { return }
@@ -132,6 +135,7 @@ final class CategoryUpkeep {
     /// on the other core, while the writer goes on (see `PendingPass`); else here and now.
     private func pass(overlapping: Bool) throws {
         eventsSincePass = 0
+        try beforeReading()
         try landPendingPass()
         let region = try takeSeeds()
         defer { journal?.empty() }

@@ -71,7 +71,9 @@ final class LineageWriter: ProjectionWriter {
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
     private let findRun, readRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
     private let latestJobDefaults: RawStatement
-    private let insertRunEvent, insertJobEvent, insertIO, insertFact, insertSubject, insertColumn: RawStatement
+    private let insertJobEvent, insertSubject, insertColumn: RawStatement
+    /// The rows nothing reads back while events are projected, gathered and written many at a time.
+    private let insertRunEvent, insertIO, insertFact: BatchedInsert
 
     private let database: Database
     private let fromEmpty: Bool
@@ -123,20 +125,22 @@ final class LineageWriter: ProjectionWriter {
             UPDATE lineage_run SET terminal_type = ?, terminal_time = ?, terminal_seq = ? WHERE id = ?
             """)
         updateRunFacet = try RawStatement(cached: db, sql: "UPDATE lineage_run SET processing_id = ?, facet_time = ?, facet_seq = ? WHERE id = ?")
-        insertRunEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id) VALUES (?, ?, ?, ?, ?)")
+        insertRunEvent = try BatchedInsert(db, insert: "INSERT INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id)", columns: 5)
         latestJobDefaults = try RawStatement(cached: db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
         insertJobEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
-        insertIO = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq) VALUES (?, ?, ?, ?)")
-        insertFact = try RawStatement(cached: db, sql: """
+        insertIO = try BatchedInsert(db, insert: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq)", columns: 4)
+        insertFact = try BatchedInsert(db, insert: """
             INSERT INTO lineage_dataset_fact (seq, role, position, dataset_id, run_id, event_time, categories, fields,
                 classifications, subject_types, location, retention, anonymous, lifecycle)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """, columns: 14)
         insertSubject = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_subject (token, seq, dataset_id, kind, run_id, event_time) VALUES (?, ?, ?, ?, ?, ?)")
         insertColumn = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_column (seq, out_dataset, out_field, in_dataset, in_field, run_id, masking) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET masking = max(masking, excluded.masking)
             """)
+        categories.beforeReading = { [insertRunEvent, insertIO, insertFact] in
+            for rows in [insertRunEvent, insertIO, insertFact] { try rows.flush() }
+        }
     }
 
     func project(_ facts: any Sendable, seq: Int, tokens: any SubjectTokens) throws {
@@ -152,12 +156,12 @@ final class LineageWriter: ProjectionWriter {
             let facet = processing.map(RawStatement.RawValue.integer) ?? .null
             let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
-            try insertRunEvent.execute(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
+            try insertRunEvent.append(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
             var outputIDs: [Int] = []
             for (role, entries) in [("in", run.inputs), ("out", run.outputs)] {
                 for entry in entries {
                     let datasetID = try datasetID(entry.node, seq: seq)
-                    try insertIO.execute(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
+                    try insertIO.append(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
                     journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
                     try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
                     if role == "out" { outputIDs.append(datasetID) }
@@ -183,6 +187,7 @@ final class LineageWriter: ProjectionWriter {
     }
 
     func finish() throws {
+        try categories.beforeReading()
         // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
         // transactions find them there, since a layout with other indexes is rebuilt from empty.
         if fromEmpty {
@@ -269,7 +274,7 @@ final class LineageWriter: ProjectionWriter {
         }
         guard facts.isWorthRecording else { return }
         categories.touched(dataset: datasetID)
-        try insertFact.execute(
+        try insertFact.append(
             .integer(seq), .text(role), .integer(entry.position), .integer(datasetID), run, .integer(time),
             Self.text(facts.categories), Self.text(facts.fields), Self.text(facts.classifications), Self.text(facts.subjectTypes),
             Self.text(facts.location), Self.text(facts.retention), facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null,

@@ -1,0 +1,42 @@
+package import GRDB
+
+/// One INSERT for many rows: rows are gathered and written `rowsPerStatement` at a time through a statement
+/// with that many `VALUES` tuples, so SQLite starts and ends its program once for them all rather than once
+/// a row. What is gathered is not in the table until `flush()`: a reader of the table in the same transaction
+/// flushes first. Values must not lend memory (`.bytes`): they are bound later.
+package final class BatchedInsert {
+    private let single: RawStatement
+    private let batch: RawStatement
+    private let columns: Int
+    private let rowsPerStatement: Int
+    private var gathered: [RawStatement.RawValue] = []
+
+    /// - Parameter insert: the statement up to `VALUES`, such as `INSERT INTO t (a, b)`.
+    package init(_ db: Database, insert: String, columns: Int, rowsPerStatement: Int = 32) throws {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        single = try RawStatement(cached: db, sql: insert + " VALUES " + row)
+        batch = try RawStatement(cached: db, sql: insert + " VALUES " + Array(repeating: row, count: rowsPerStatement).joined(separator: ", "))
+        self.columns = columns
+        self.rowsPerStatement = rowsPerStatement
+        gathered.reserveCapacity(columns * rowsPerStatement)
+    }
+
+    /// Gathers one row, writing the gathered ones when there are enough.
+    package func append(_ values: RawStatement.RawValue...) throws {
+        precondition(values.count == columns, "a row of \(values.count) values for \(columns) columns")
+        gathered.append(contentsOf: values)
+        guard gathered.count == columns * rowsPerStatement else { return }
+        try batch.execute(gathered)
+        gathered.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes every gathered row.
+    package func flush() throws {
+        var start = 0
+        while start < gathered.count {
+            try single.execute(Array(gathered[start..<(start + columns)]))
+            start += columns
+        }
+        gathered.removeAll(keepingCapacity: true)
+    }
+}
