@@ -24,6 +24,7 @@ package final class BatchedInsert {
     /// Gathers one row, writing the gathered ones when there are enough.
     package func append(_ values: RawStatement.RawValue...) throws {
         precondition(values.count == columns, "a row of \(values.count) values for \(columns) columns")
+        assert(!values.contains { if case .bytes = $0 { true } else { false } }, "bytes lent to a row bound later")
         gathered.append(contentsOf: values)
         guard gathered.count == columns * rowsPerStatement else { return }
         try batch.execute(gathered)
