@@ -187,6 +187,7 @@ final class LineageWriter: ProjectionWriter {
     }
 
     func finish() throws {
+        // The rows still gathered (`BatchedInsert`) go in before the indexes are built over them.
         try categories.beforeReading()
         // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
         // transactions find them there, since a layout with other indexes is rebuilt from empty.

@@ -33,7 +33,7 @@ extension EventStore {
     /// Runs `body` with SQLite's `secure_delete` in its FAST mode, which frees pages without writing zeros over
     /// them, and puts it back on whatever happens. Only for dropping projection tables: they are made from the
     /// log alone, which keeps every byte they hold, so zeroing their pages (the store's `secure_delete`, there for
-    /// the vault) protected nothing and wrote the whole projection again, 8 % of a rebuild; the rebuild fills
+    /// the vault) protected nothing and wrote the whole projection again, about a tenth of a rebuild; the rebuild fills
     /// most of the freed pages again at once.
     private static func withoutZeroingFreedPages(_ db: Database, _ body: () throws -> Void) throws {
         try db.execute(sql: "PRAGMA secure_delete = FAST")

@@ -13,9 +13,10 @@ protocol XMLContent: Encodable {
 /// Writes the members of one element for `XMLContent`: an element per member, as the encoder would.
 struct XMLContentWriter {
     let encoder: XMLValueEncoder
-    let stream: XMLStream
     /// The depth in `encoder` of the element being filled.
     let depth: Int
+
+    private var stream: XMLStream { encoder.stream }
 
     /// An element holding `value`; nothing when it is absent.
     func text(_ key: some CodingKey, _ value: String?) throws(ReportError) {

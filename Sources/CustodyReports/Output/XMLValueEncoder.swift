@@ -9,7 +9,7 @@
 /// after its parent moved on would land in the wrong place: `ReportNode(encoding:)` is the way for such
 /// values.
 final class XMLValueEncoder {
-    private let stream: XMLStream
+    let stream: XMLStream
     /// How many elements this encoder has open in the stream.
     private var depth = 0
     /// The first error of a call that cannot throw (a nested container's element could not be started).
@@ -53,7 +53,7 @@ final class XMLValueEncoder {
             try stream.text(flag ? "true" : "false")
         case let content as any XMLContent:
             try close(to: depth)
-            try content.writeContent(to: XMLContentWriter(encoder: self, stream: stream, depth: depth))
+            try content.writeContent(to: XMLContentWriter(encoder: self, depth: depth))
         default:
             try value.encode(to: ElementEncoder(writer: self, element: element, depth: depth))
         }
