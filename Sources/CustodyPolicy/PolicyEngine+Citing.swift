@@ -6,10 +6,11 @@ extension PolicyEngine {
     /// holds in memory at a time.
     public static let eventsPerPart = 10_000
 
-    /// The findings that cite events of `range`, a part of the log at a time, for an audit trail of any
-    /// length in bounded memory: each part (`eventsPerPart` events) is judged on what its events touch, as
-    /// `decide` judges proposed events (`Lineage.neighbourhood(ofEvents:)`), which finds about those runs
-    /// and datasets what a whole-store `check` would.
+    /// The findings that cite events of `range`, a part of the log at a time, so that what is held in memory
+    /// follows the size of a part, not the log's: each part (`eventsPerPart` events) is judged on what its
+    /// events touch, as `decide` judges proposed events (`Lineage.neighbourhood(ofEvents:)`), which finds
+    /// about those runs and datasets what a whole-store `check` would. (The audit trail does not use it yet:
+    /// on a whole log it is several times slower than `check`; see docs/performance.md.)
     ///
     /// A finding comes once, with the part holding the first of its events in `range`; findings are in the
     /// order of that event, and those citing the same event first in `check`'s order. So the findings, and

@@ -7,9 +7,9 @@ import CustodyTestSupport
 import Foundation
 import Testing
 
-/// An audit trail judges its period a part at a time (`PolicyEngine.forEachFinding(citing:in:now:_:)`), so
-/// that its memory does not grow with the log; it must give exactly the findings of a whole-store check
-/// that cite events of the period, each once, in the order of the first event they cite there.
+/// A period's findings judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:_:)`, for an audit
+/// trail whose memory need not grow with the log) must be exactly the findings of a whole-store check that
+/// cite events of the period, each once, in the order of the first event they cite there.
 struct CitingFindingsTests {
     @Test(arguments: ["policy-fixture.jsonl", "lineage-fixture.jsonl", "demo-pipeline.jsonl"])
     func partsOfAFixtureFindWhatTheWholeStoreFinds(_ fixture: String) throws {
