@@ -11,9 +11,7 @@
 // store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
 // policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with,
 // =decide the judgement of one proposed event against the store, =reports the DSAR and the audit trail
-// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out), =parts the findings of the
-// whole log judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:_:)`; CUSTODY_BENCH_PART events
-// a part), with the peak memory.
+// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out).
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -217,19 +215,6 @@ if only == "decide" {
     }
     let (p50, p99) = percentiles(samples)
     print("{\"decideP50ms\":\(String(format: "%.3f", p50)),\"decideP99ms\":\(String(format: "%.3f", p99)),\"denied\":\(denied),\"decisions\":\(samples.count)}")
-    exit(0)
-}
-if only == "parts" {
-    // The audit trail's findings judged part by part, as a trail of bounded memory would: against `=check`.
-    let pinned = try lineage.pinned()
-    let start = now()
-    var count = 0, parts = 0
-    let size = Int(ProcessInfo.processInfo.environment["CUSTODY_BENCH_PART"] ?? "") ?? PolicyEngine.eventsPerPart
-    try PolicyEngine(pack: pinned.pack).forEachFinding(citing: 0..<events, in: pinned, now: Date(), eventsPerPart: size) {
-        count += $0.count
-        parts += 1
-    }
-    print("{\"partsSeconds\":\(String(format: "%.2f", now() - start)),\"findings\":\(count),\"parts\":\(parts),\"peakRSSMB\":\(peakRSSMegabytes())}")
     exit(0)
 }
 if only == "reports" {
