@@ -64,8 +64,8 @@ struct CategoryPropagation {
     /// the view sees. `settled` gives the value of a dataset that is known already: it is taken as it is, and
     /// the walk does not go above it. The result holds every dataset the walk reached.
     func carried(of roots: [Int64], settled: (Int64) throws -> CarriedCategories? = { _ in nil }) throws -> [Int64: CarriedCategories] {
-        // The upstream closure, with the completed runs that wrote each dataset.
-        var writers: [Int64: [RunState]] = [:]
+        // The upstream closure, with the completed runs that wrote each dataset and what each of them read.
+        var writers: [Int64: [Writer]] = [:]
         var held: [Int64: CarriedCategories] = [:]
         var queue = roots, seen = Set(roots)
         while let dataset = queue.popLast() {
@@ -73,24 +73,28 @@ struct CategoryPropagation {
                 held[dataset] = value
                 continue
             }
-            var list: [RunState] = []
+            var list: [Writer] = []
             for run in try context.runStates(touching: dataset, "out") where run.completion != nil {
-                list.append(run)
-                for input in try context.datasets(of: run.id, "in") where seen.insert(input).inserted { queue.append(input) }
+                let inputs = try context.datasets(of: run.id, "in")
+                list.append(Writer(run, inputs: inputs))
+                for input in inputs where seen.insert(input).inserted { queue.append(input) }
             }
             writers[dataset] = list
         }
-        for dataset in writers.keys {
+        var anonymous: Set<Int64> = []
+        for (dataset, runs) in writers {
             let state = try context.state(of: dataset)
+            // Nothing personal flows into a dataset declared anonymous; where its data came from still does.
+            if state.isDeclaredAnonymous { anonymous.insert(dataset) }
             var declared = CarriedCategories()
             for key in state.categories { declared.add(key, field: nil, from: 0, .declared) }
             for (field, keys) in state.fields { for key in keys { declared.add(key, field: field, from: 0, .declared) } }
             for key in state.taggedCategories { declared.add(key, field: nil, from: 0, .tagged) }
             for (field, keys) in state.taggedFields { for key in keys { declared.add(key, field: field, from: 0, .tagged) } }
-            for run in writers[dataset]! {
-                let completion = run.completion!
+            for writer in runs {
+                let completion = writer.run.completion!
                 declared.offer(firstWrite: .init(time: completion.time, seq: completion.seq, origin: dataset))
-                if run.processing.operation == "collect" { declared.add(collectionPurposes: run.processing.purposes) }
+                if writer.collects { declared.add(collectionPurposes: writer.run.processing.purposes) }
             }
             held[dataset] = declared
         }
@@ -99,31 +103,30 @@ struct CategoryPropagation {
         // inputs changed after it was (a loop, or a write out of time order): `dirty` marks it, and the
         // pass repeats until nothing is marked.
         let order = writers.filter { !$0.value.isEmpty }
-            .map { (dataset: $0.key, first: $0.value.compactMap(\.completion).min()!) }
+            .map { (dataset: $0.key, first: $0.value.compactMap(\.run.completion).min()!) }
             .sorted { $0.first < $1.first }.map(\.dataset)
         // Who reads whom inside the closure: when a dataset changes, the outputs of the completed runs
         // that read it are worked out again.
         var dependents: [Int64: [Int64]] = [:]
         for (output, runs) in writers {
-            for run in runs { for input in try context.datasets(of: run.id, "in") { dependents[input, default: []].append(output) } }
+            for writer in runs { for input in writer.inputs { dependents[input, default: []].append(output) } }
         }
-        var dirty = Set(order)
-        var columns: [Int64: [QueryContext.ColumnMapping]] = [:]
         for output in order {
             let mappings = try context.columnLineage(into: output)
-            if !mappings.isEmpty { columns[output] = mappings }
+            guard !mappings.isEmpty else { continue }
+            for index in writers[output]!.indices {
+                writers[output]![index].columns = mappings.filter { $0.run == writers[output]![index].run.id }
+            }
         }
+        var dirty = Set(order)
         while !dirty.isEmpty {
             for output in order where dirty.remove(output) != nil {
-                // Nothing personal flows into a dataset declared anonymous; where its data came from still does.
-                let anonymous = try context.state(of: output).isDeclaredAnonymous
                 var next = held[output]!
                 var changed = false
-                for run in writers[output]! {
-                    if try carryCollection(run, into: &next, held: held) { changed = true }
-                    guard !anonymous else { continue }
-                    let mappings = columns[output]?.filter { $0.run == run.id } ?? []
-                    if try carry(run, into: &next, held: held, columns: mappings) { changed = true }
+                let carriesCategories = !anonymous.contains(output)
+                for writer in writers[output]! {
+                    if carryCollection(writer, into: &next, held: held) { changed = true }
+                    if carriesCategories, carry(writer, into: &next, held: held) { changed = true }
                 }
                 guard changed else { continue }
                 held[output] = next
@@ -133,38 +136,61 @@ struct CategoryPropagation {
         return held
     }
 
+    /// A completed run that wrote a dataset of the closure, with what carrying its inputs into it needs.
+    private struct Writer {
+        let run: RunState
+        let inputs: [Int64]
+        /// The column lineage the run gave into the dataset.
+        var columns: [QueryContext.ColumnMapping] = []
+        let collects: Bool
+        /// It carries the collection purposes of its inputs (any run but `collect`, `anonymize`, `erase` and `access`).
+        let carriesPurposes: Bool
+        /// It carries the first write of its inputs: it copies people (`Processing.carriesSubjects`).
+        let copiesPeople: Bool
+        /// It carries categories (any run but `anonymize`, `erase` and `access`), through a pseudonymisation step.
+        let carriesCategories: Bool
+        let pseudonymizes: Bool
+
+        init(_ run: RunState, inputs: [Int64]) {
+            self.run = run
+            self.inputs = inputs
+            let operation = run.processing.operation
+            collects = operation == "collect"
+            let stopsCategories = operation == "anonymize" || operation == "erase" || operation == "access"
+            carriesPurposes = !collects && !stopsCategories
+            copiesPeople = run.processing.carriesSubjects
+            carriesCategories = !stopsCategories
+            pseudonymizes = operation == "pseudonymize"
+        }
+    }
+
     /// Carries the collection purposes and the first write of the run's inputs into its output; returns
     /// whether that changed anything. A `collect` run gave the output its own purposes already.
-    private func carryCollection(_ run: RunState, into output: inout CarriedCategories, held: [Int64: CarriedCategories]) throws -> Bool {
-        let operation = run.processing.operation
-        let purposes = !["collect", "anonymize", "erase", "access"].contains(operation)
-        let copiesPeople = run.processing.carriesSubjects
-        guard purposes || copiesPeople else { return false }
+    private func carryCollection(_ writer: Writer, into output: inout CarriedCategories, held: [Int64: CarriedCategories]) -> Bool {
+        guard writer.carriesPurposes || writer.copiesPeople else { return false }
         var changed = false
-        for input in try context.datasets(of: run.id, "in") {
+        for input in writer.inputs {
             guard let source = held[input] else { continue }
-            if purposes, output.add(collectionPurposes: source.collectionPurposes) { changed = true }
-            if copiesPeople, let first = source.firstWrite, output.offer(firstWrite: first) { changed = true }
+            if writer.carriesPurposes, output.add(collectionPurposes: source.collectionPurposes) { changed = true }
+            if writer.copiesPeople, let first = source.firstWrite, output.offer(firstWrite: first) { changed = true }
         }
         return changed
     }
 
     /// Carries what the run's inputs hold into its output; returns whether that added anything.
-    private func carry(_ run: RunState, into output: inout CarriedCategories, held: [Int64: CarriedCategories],
-                       columns: [QueryContext.ColumnMapping]) throws -> Bool {
-        let operation = run.processing.operation
-        guard !["anonymize", "erase", "access"].contains(operation) else { return false }
-        let pseudonymize = operation == "pseudonymize"
+    private func carry(_ writer: Writer, into output: inout CarriedCategories, held: [Int64: CarriedCategories]) -> Bool {
+        guard writer.carriesCategories else { return false }
+        let pseudonymize = writer.pseudonymizes
         var changed = false
         if pseudonymize && !output.pseudonymised {
             output.pseudonymised = true
             changed = true
         }
         func through(_ paths: CarriedCategories.Paths) -> CarriedCategories.Paths { pseudonymize ? paths.pseudonymised : paths }
-        for input in try context.datasets(of: run.id, "in") {
+        let columns = writer.columns
+        for input in writer.inputs {
             guard let source = held[input] else { continue }
-            let mapped = columns.filter { $0.input == input }
-            if mapped.isEmpty && columns.isEmpty {
+            if columns.isEmpty {
                 for entry in source.entries where output.add(entry.origin.key, field: nil, from: input, through(entry.paths)) { changed = true }
                 continue
             }
@@ -173,7 +199,7 @@ struct CategoryPropagation {
             for entry in source.entries where entry.origin.field == nil {
                 if output.add(entry.origin.key, field: nil, from: input, through(entry.paths)) { changed = true }
             }
-            for mapping in mapped where !mapping.masking {
+            for mapping in columns where mapping.input == input && !mapping.masking {
                 for entry in source.entries where entry.origin.field == mapping.inField {
                     if output.add(entry.origin.key, field: mapping.outField, from: input, through(entry.paths)) { changed = true }
                 }
