@@ -170,8 +170,14 @@ final class CategoryUpkeep {
     /// The datasets touched since the last pass (and forgets them).
     private func takeSeeds() throws -> Set<Int64> {
         var seeds = Set(touchedDatasets.map(Int64.init))
+        // The outputs of a run first inserted since the last pass are in the journal; those of older runs are read.
+        var olderRuns = touchedRuns
+        if let journal {
+            olderRuns = touchedRuns.filter { !journal.holdsRun(Int64($0)) }
+            for edge in journal.edges where edge.output && journal.holdsRun(edge.run) { seeds.insert(edge.dataset) }
+        }
         seeds.formUnion(try ids("SELECT dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?)) AND direction = 'out'",
-            touchedRuns))
+            olderRuns))
         seeds.formUnion(try ids("""
             SELECT io.dataset_id FROM lineage_run r JOIN lineage_io io ON io.run_id = r.id AND io.direction = 'out'
             WHERE r.job_id IN (SELECT value FROM json_each(?))
