@@ -212,6 +212,25 @@ struct PropagationTests {
         }
     }
 
+    /// A run that reads a dataset and writes it again (an update in place) carries what the dataset holds into
+    /// itself: where its categories came from lists the dataset beside the other inputs, and stays put over the
+    /// fixed point's rounds.
+    @Test func aDatasetRewrittenInPlaceListsItselfAmongItsSources() throws {
+        var test = try TestStore()
+        try test.ingest([
+            E.run("signup", run: 1, at: t(9), operation: "collect", outputs: [ds("a").categories("user.name")]),
+            E.run("open", run: 2, at: t(9, 30), operation: "collect", outputs: [ds("ledger").categories("user.contact.email")]),
+            E.run("merge", run: 3, at: t(10), inputs: [ds("a"), ds("ledger")], outputs: [ds("ledger")]),
+        ], projectors: [LineageProjector()])
+        for horizon in [Horizon.now, Horizon(asOf: .distantFuture)] {
+            let ledger = try Lineage(store: test.store, pack: try PolicyPack.builtIn(), horizon: horizon).dataset("ledger")
+            let email = try #require(ledger.categories.first { $0.key == "user.contact.email" })
+            #expect(email.declared && email.from.map(\.name) == ["ledger"])
+            let name = try #require(ledger.categories.first { $0.key == "user.name" })
+            #expect(!name.declared && name.from.map(\.name) == ["a", "ledger"])
+        }
+    }
+
     @Test(arguments: cases)
     func propagation(_ testCase: PropagationCase) throws {
         var test = try TestStore()
