@@ -123,10 +123,10 @@ struct CategoryPropagation {
             for output in order where dirty.remove(output) != nil {
                 var next = held[output]!
                 var changed = false
-                let carriesCategories = !anonymous.contains(output)
+                let declaredAnonymous = anonymous.contains(output)
                 for writer in writers[output]! {
                     if carryCollection(writer, into: &next, held: held) { changed = true }
-                    if carriesCategories, carry(writer, into: &next, held: held) { changed = true }
+                    if !declaredAnonymous, carry(writer, into: &next, held: held) { changed = true }
                 }
                 guard changed else { continue }
                 held[output] = next
@@ -142,13 +142,15 @@ struct CategoryPropagation {
         let inputs: [Int64]
         /// The column lineage the run gave into the dataset.
         var columns: [QueryContext.ColumnMapping] = []
+        /// A `collect` run: its own purposes are the dataset's collection purposes.
         let collects: Bool
         /// It carries the collection purposes of its inputs (any run but `collect`, `anonymize`, `erase` and `access`).
         let carriesPurposes: Bool
         /// It carries the first write of its inputs: it copies people (`Processing.carriesSubjects`).
         let copiesPeople: Bool
-        /// It carries categories (any run but `anonymize`, `erase` and `access`), through a pseudonymisation step.
+        /// It carries categories: any run but `anonymize`, `erase` and `access`.
         let carriesCategories: Bool
+        /// A `pseudonymize` run: what it carries goes through a pseudonymisation step.
         let pseudonymizes: Bool
 
         init(_ run: RunState, inputs: [Int64]) {
