@@ -20,8 +20,8 @@ import GRDB
 /// dataset that a later pass changed after an earlier one took it as settled has its downstream worked
 /// out again at the end. A pass reads what it needs on the writer's connection (what the writer inserted
 /// since the last pass it takes from the `PassJournal` instead), then makes it up and works it out on the
-/// other core while the writer goes on with the next events; its rows are written when the next pass, or
-/// `finish`, needs them.
+/// other core while the writer goes on with the next events (the last, while it builds the query indexes); its
+/// rows are written when the next pass, or `finish`, needs them.
 final class CategoryUpkeep {
     private let db: Database
     private let fromEmpty: Bool
@@ -66,14 +66,21 @@ final class CategoryUpkeep {
     func projected() throws {
         guard fromEmpty else { return }
         eventsSincePass += 1
-        if eventsSincePass >= passSize { try pass(overlapping: true) }
+        if eventsSincePass >= passSize { try pass() }
+    }
+
+    /// Called by the writer's `finish` before it builds the query indexes: a fill from empty starts its last
+    /// pass, which the other core works out meanwhile.
+    func beginFinishing() throws {
+        guard fromEmpty else { return }
+        try pass()
     }
 
     /// Called by the writer's `finish`, once the query indexes exist.
     func finish() throws {
         try beforeReading()
         if fromEmpty {
-            try pass(overlapping: false)
+            try landPendingPass()
             guard !changedAfterSettled.isEmpty else { return }
             try workOut(Set(try ids(Self.downstreamSQL, changedAfterSettled)))
         } else {
@@ -131,9 +138,9 @@ final class CategoryUpkeep {
         return taken == region.count
     }
 
-    /// Works out what the events since the last pass touched, taking what feeds it as settled. `overlapping`:
-    /// on the other core, while the writer goes on (see `PendingPass`); else here and now.
-    private func pass(overlapping: Bool) throws {
+    /// Starts working out what the events since the last pass touched, taking what feeds it as settled: on the
+    /// other core, while the writer goes on (see `PendingPass`); the next pass, or `finish`, writes its rows.
+    private func pass() throws {
         eventsSincePass = 0
         try beforeReading()
         try landPendingPass()
@@ -143,11 +150,7 @@ final class CategoryUpkeep {
         let (reading, read) = try read(region, written: journal)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
-        if overlapping {
-            pending = PendingPass(reading, consume read, installing: passesInstall)
-        } else {
-            try write(Self.rows(try Self.carried(reading, consume read), of: region))
-        }
+        pending = PendingPass(reading, consume read, installing: passesInstall)
     }
 
     /// Writes the rows of the pass being worked out on the other core, once it is done.

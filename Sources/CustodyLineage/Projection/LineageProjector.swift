@@ -192,6 +192,8 @@ final class LineageWriter: ProjectionWriter {
         // Tables filled from empty get their query indexes now (see `LineageSchema.createIndexes`); later
         // transactions find them there, since a layout with other indexes is rebuilt from empty.
         if fromEmpty {
+            // The category upkeep's last pass is worked out on the other core while the indexes are built.
+            try categories.beginFinishing()
             try database.execute(sql: LineageSchema.createKeyIndexes + LineageSchema.dropFillingIndexes + LineageSchema.createIndexes)
         }
         try categories.finish()
