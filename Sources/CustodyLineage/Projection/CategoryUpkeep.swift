@@ -305,9 +305,11 @@ final class CategoryUpkeep {
 }
 
 /// A fill's pass being worked out on the other core: `CategoryUpkeep.carried` and the rows' text, from
-/// what the writer read for it, while the writer goes on inserting the next events.
+/// what the writer read for it, while the writer goes on inserting the next events (for a fill's last pass,
+/// building the query indexes).
 ///
-/// The view it works from was read on the writer's connection, which goes on writing meanwhile: the view is
+/// The view it works from was read on the writer's connection, which goes on writing meanwhile (and changing
+/// the schema, for the last pass): its statements are all reset by then, and the view is
 /// told to throw rather than read (`QueryContext.forbidReads`), and whatever it throws, the writer works the
 /// region out again itself. The view's last reference is always dropped on the writer's thread (taking it
 /// apart resets statements of the connection): the worker holds the pass unretained, and the writer waits
