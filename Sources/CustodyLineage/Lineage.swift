@@ -169,11 +169,13 @@ public struct Lineage: Sendable {
         return inOrder ? overviews : overviews.sorted { $0.summary.started < $1.summary.started }
     }
 
-    /// What judging the events `seqs` needs (`EventNeighbourhood`): their runs and the runs that read or wrote a
-    /// dataset they name, with every run upstream of those, in the order of their first events; and the
-    /// datasets those runs read or wrote, by name (as `runs()` and `datasets()` list them).
-    package func neighbourhood(ofEvents seqs: Range<Int>) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
-        try query { context in try EventNeighbourhood(context: context).collect(seqs) }
+    /// What judging the events `seqs`, part of `period`, needs (`EventNeighbourhood`): their runs, and the runs
+    /// that read or wrote a dataset they became evidence of and have no later event in `period`, in the order
+    /// of their first events; and the datasets those runs read or wrote, by name (as `runs()` and `datasets()`
+    /// list them), without their readers. Profiles in `cache` are taken from there, and those made are kept there.
+    package func neighbourhood(ofEvents seqs: Range<Int>, in period: Range<Int>, keeping cache: ProfileCache? = nil) throws
+        -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        try query { context in try EventNeighbourhood(context: context).collect(seqs, of: period, cache: cache) }
     }
 
     /// One dataset: location, categories with their origin, subjects, purposes, retention, writers and readers.

@@ -59,7 +59,7 @@ public struct PolicyEngine: Sendable {
             // Only the part of the store the proposed events touch is judged (what comes from upstream, the
             // profiles carry): about those runs and datasets it finds what judging the whole store would.
             let lineage = Lineage(trial: db, store: store, pack: pack)
-            let (runs, datasets) = try lineage.neighbourhood(ofEvents: proposed)
+            let (runs, datasets) = try lineage.neighbourhood(ofEvents: proposed, in: proposed)
             let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: try lineage.returnsAfterErasure(),
             namedAfterForgetting: try lineage.namedAfterForgetting())
             let findings = self.findings(in: facts, at: recordedAt).filter { $0.evidence.contains(where: proposed.contains) }

@@ -27,8 +27,11 @@ struct PolicyHarness {
     /// Judges as of `asOf`, or as of the day after the streams' events (2 March 2026) when not given.
     func check(asOf: Date? = nil, scope: PolicyEngine.Scope = .everything) throws -> PolicyResult {
         let lineage = try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: asOf))
-        return try PolicyEngine(pack: pack).check(lineage, scope: scope, now: RFC3339.parseInstant("2026-03-02")!)
+        return try PolicyEngine(pack: pack).check(lineage, scope: scope, now: Self.now)
     }
+
+    /// When the rule tests judge what has no `asOf`: the day after the streams' events.
+    static let now = RFC3339.parseInstant("2026-03-02")!
 
     /// The findings of one rule.
     func findings(_ rule: String, asOf: Date? = nil) throws -> [Finding] {

@@ -188,6 +188,11 @@ struct RuleTests {
             findings: 0,
             overlay: ["keep.yaml": keep("ads: { purposes: [marketing], period: P30D }\n    accounts: { purposes: [essential.service], period: P2Y }")],
             asOf: "2026-04-15"),
+        // Judged now rather than as of a date: a view of the whole log reads a reader's purposes from its run's row.
+        RuleCase(name: "a purpose only a run that read the data serves keeps it too", rule: "retention-deadline",
+            events: [collection, use("ads", run: 2, purposes: ["marketing.advertising"], legalBasis: "consent", inputs: ["crm"], outputs: [])],
+            findings: 0,
+            overlay: ["keep.yaml": keep("ads: { purposes: [marketing], period: P2Y }\n    accounts: { purposes: [essential.service], period: PT1H }")]),
         RuleCase(name: "a presence clock counts from the earliest person still there", rule: "retention-deadline",
             events: presenceStream, findings: 1, mentions: "1 of 2 people past it",
             overlay: ["keep.yaml": keep("accounts: { purposes: [essential.service], period: P30D, from: presence }")], asOf: "2026-04-05"),

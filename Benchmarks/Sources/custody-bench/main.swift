@@ -11,7 +11,9 @@
 // store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
 // policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with,
 // =decide the judgement of one proposed event against the store, =reports the DSAR and the audit trail
-// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out).
+// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out), =parts the findings of the
+// whole log judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:_:)`; CUSTODY_BENCH_PART events
+// a part), with the peak memory.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
@@ -73,7 +75,7 @@ func forEachBatch(_ path: String, _ body: ([UInt8]) throws -> Void) throws {
 let only = ProcessInfo.processInfo.environment["CUSTODY_BENCH_ONLY"]
 let paths = StorePaths(store: workDirectory + "/bench.db")
 var random = SystemRandomNumberGenerator()
-let reusesStore = ["queries", "rebuild", "check", "decide", "datasets", "runs", "reports"].contains(only ?? "")
+let reusesStore = ["queries", "rebuild", "check", "decide", "datasets", "runs", "reports", "parts"].contains(only ?? "")
 if !reusesStore {
     try? FileManager.default.removeItem(atPath: workDirectory)
     try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
@@ -145,7 +147,7 @@ if only == "rebuild" {
 // 2. Verify.
 // Verify three times (the first from a cold page cache is the slowest); report the median.
 var verifyRuns: [(wall: Double, cpu: Double)] = []
-let asksOnly = only == "queries" || only == "decide" || only == "reports"
+let asksOnly = only == "queries" || only == "decide" || only == "reports" || only == "parts"
 for _ in 0..<(asksOnly ? 0 : 3) {
     let verifyStart = now()
     let verifyCPUStart = cpuSeconds()
@@ -217,6 +219,19 @@ if only == "decide" {
     print("{\"decideP50ms\":\(String(format: "%.3f", p50)),\"decideP99ms\":\(String(format: "%.3f", p99)),\"denied\":\(denied),\"decisions\":\(samples.count)}")
     exit(0)
 }
+if only == "parts" {
+    // The audit trail's findings judged part by part, as a trail of bounded memory would: against `=check`.
+    let pinned = try lineage.pinned()
+    let start = now()
+    var count = 0, parts = 0
+    let size = Int(ProcessInfo.processInfo.environment["CUSTODY_BENCH_PART"] ?? "") ?? PolicyEngine.eventsPerPart
+    try PolicyEngine(pack: pinned.pack).forEachFinding(citing: 0..<events, in: pinned, now: Date(), eventsPerPart: size) {
+        count += $0.count
+        parts += 1
+    }
+    print("{\"partsSeconds\":\(String(format: "%.2f", now() - start)),\"findings\":\(count),\"parts\":\(parts),\"peakRSSMB\":\(peakRSSMegabytes())}")
+    exit(0)
+}
 if only == "reports" {
     // A DSAR for one person (a trail of a few hundred datasets, with inclusion proofs), as XML and as HTML;
     // then the audit trail of the whole store as XML, streamed, with the peak memory before and after.
@@ -265,22 +280,31 @@ if only == "reports" {
     try pinned.forEachEvent(in: 0..<events) { _ in eventCount += 1 }
     let readSeconds = now() - readStart
     let rssBefore = peakRSSMegabytes()
+    // The findings are judged a part of the log at a time while the trail is written (`AuditReport.forEachFinding`).
     let auditStart = now()
     let audit = try AuditReport(lineage: pinned, from: nil, to: nil, engineVersion: "bench", now: Date())
-    let auditBuilt = now()
-    let rssAfterFindings = peakRSSMegabytes()
     try ReportRenderer().write(audit, format: .xml, to: scratch + "/audit.xml")
     let auditWritten = now()
+    let rssAfter = peakRSSMegabytes()
+    // The findings written, counted line by line (each `<finding>` opens a line of its own).
+    var findingCount = 0
+    let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch + "/audit.xml"))
+    var carried: [UInt8] = []
+    while let chunk = try file.read(upToCount: 1 << 20), !chunk.isEmpty {
+        var lines = (carried + chunk).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        carried = Array(lines.removeLast())
+        findingCount += lines.count { $0.elementsEqual("    <finding>".utf8) }
+    }
+    try file.close()
     print("""
         {"dsarXmlP50ms":\(String(format: "%.1f", xmlP50)),"dsarXmlP99ms":\(String(format: "%.1f", xmlP99)),\
         "dsarHtmlP50ms":\(String(format: "%.1f", htmlP50)),"dsarHtmlP99ms":\(String(format: "%.1f", htmlP99)),\
         "dsarMedianDatasets":\(sizes.sorted()[sizes.count / 2]),"trailP50ms":\(String(format: "%.1f", percentiles(trailSeconds).p50)),\
         "profilesP50ms":\(String(format: "%.1f", percentiles(profileSeconds).p50)),"dsarMedianProofs":\(proofs.sorted()[proofs.count / 2]),\
-        "auditEvents":\(audit.period.events),"auditReadEventsPerSecond":\(Int(Double(eventCount) / readSeconds)),"auditFindings":\(audit.findings.count),\
-        "peakRSSAfterAuditFindingsMB":\(rssAfterFindings),"auditFindingsSeconds":\(String(format: "%.2f", auditBuilt - auditStart)),\
-        "auditXmlSeconds":\(String(format: "%.2f", auditWritten - auditBuilt)),\
-        "auditXmlEventsPerSecond":\(Int(Double(audit.period.events) / (auditWritten - auditBuilt))),\
-        "peakRSSBeforeAuditMB":\(rssBefore),"peakRSSAfterAuditMB":\(peakRSSMegabytes())}
+        "auditEvents":\(audit.period.events),"auditReadEventsPerSecond":\(Int(Double(eventCount) / readSeconds)),"auditFindings":\(findingCount),\
+        "auditXmlSeconds":\(String(format: "%.2f", auditWritten - auditStart)),\
+        "auditXmlEventsPerSecond":\(Int(Double(audit.period.events) / (auditWritten - auditStart))),\
+        "peakRSSBeforeAuditMB":\(rssBefore),"peakRSSAfterAuditMB":\(rssAfter)}
         """)
     exit(0)
 }

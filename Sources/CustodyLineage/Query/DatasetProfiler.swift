@@ -4,19 +4,29 @@ import GRDB
 struct DatasetProfiler {
     let context: QueryContext
 
-    func profile(_ id: Int64, categories: [Int64: CategoryPropagation.Held]) throws -> DatasetProfile {
+    /// - Parameter listingReaders: false for the rules, which take only the purposes of the runs that read the
+    ///   dataset (`DatasetProfile.purposes`): those are then read in one statement, with no run's summary, and
+    ///   `readers` stays empty.
+    func profile(_ id: Int64, categories: [Int64: CategoryPropagation.Held], listingReaders: Bool = true) throws -> DatasetProfile {
         let state = try context.state(of: id)
         let held = categories[id] ?? CategoryPropagation.Held()
         // A few runs with a purpose or two each: a list searched in order beats a hash table.
         var purposes: [String] = []
         var writers: [RunSummary] = [], readers: [RunSummary] = []
-        for direction in ["out", "in"] {
+        // Seeing every event, a run's row tells its processing, and every run with an edge the view sees is visible.
+        let readersAsStates = !listingReaders && context.horizon.isEverything
+        if readersAsStates {
+            for run in try context.runStates(touching: id, "in") {
+                for purpose in run.processing.purposes where !purposes.contains(purpose) { purposes.append(purpose) }
+            }
+        }
+        for direction in readersAsStates ? ["out"] : ["out", "in"] {
             for runID in try context.runs(touching: id, direction) {
                 guard let run = try context.run(runID) else { continue }
                 // A run that did not complete wrote nothing; a reader is listed whatever became of it.
                 if direction == "out" && run.completion == nil { continue }
                 for purpose in run.processing.purposes where !purposes.contains(purpose) { purposes.append(purpose) }
-                if direction == "out" { writers.append(run.summary) } else { readers.append(run.summary) }
+                if direction == "out" { writers.append(run.summary) } else if listingReaders { readers.append(run.summary) }
             }
         }
         let name = try context.datasetName(id)

@@ -14,30 +14,45 @@ import CustodyModel
 struct EventNeighbourhood {
     let context: QueryContext
 
-    /// The runs to judge, in the order of their first events; the datasets to judge, by name.
-    func collect(_ seqs: Range<Int>) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+    /// The runs to judge, in the order of their first events; the datasets to judge, by name. The profiles
+    /// carry no readers (`DatasetProfiler.profile(_:categories:listingReaders:)`): the rules take only their
+    /// purposes, and a source read all over the log would otherwise bring every run that read it.
+    ///
+    /// - Parameter period: the events `seqs` are part of (`decide`: `seqs` itself). A run that touched a
+    ///   dataset the events became evidence of is judged unless it has an event of `period` after `seqs`:
+    ///   every finding about it cites that later event, and the part of the period holding it judges the run.
+    /// - Parameter cache: profiles made for earlier parts of the same view, and where this part's are kept.
+    func collect(_ seqs: Range<Int>, of period: Range<Int>, cache: ProfileCache?) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+        precondition(period.contains(seqs.lowerBound) && seqs.upperBound <= period.upperBound, "a part outside its period")
+        // A part of an audit trail names tens of thousands of runs and datasets: each step reads them all in one statement.
         let touched = try touched(by: seqs)
-        var judged = Set(touched.runs)
-        for dataset in touched.evidenced {
-            judged.formUnion(try context.runs(touching: dataset, "in"))
-            judged.formUnion(try context.runs(touching: dataset, "out"))
-        }
-        var roots = Set(touched.named)
+        try context.preload(edgesOfRuns: touched.runs)
+        // Any event of a run becomes evidence about what the run wrote once it completes, whichever event named the output.
+        var evidenced = Set(touched.evidenced)
+        for run in touched.runs { evidenced.formUnion(try context.datasets(of: run, "out")) }
+        let judged = Set(touched.runs).union(try context.runs(touchingAnyOf: evidenced, withoutEventsIn: seqs.upperBound..<period.upperBound))
+        try context.preload(edgesOfRuns: judged)
+        var roots = Set(touched.named).union(evidenced)
         for run in judged {
             roots.formUnion(try context.datasets(of: run, "in"))
             roots.formUnion(try context.datasets(of: run, "out"))
         }
-        let categories = try CategoryPropagation(context: context).categories(of: Array(roots))
-        // Every run a profile lists (a popular source is read by many), read in one pass rather than one by one.
-        var listed = judged
-        for dataset in roots {
-            listed.formUnion(try context.runs(touching: dataset, "in"))
-            listed.formUnion(try context.runs(touching: dataset, "out"))
+        var kept: [DatasetProfile] = []
+        var ids: [Int64] = []
+        for id in roots {
+            if let profile = cache?.profile(id) { kept.append(profile) } else { ids.append(id) }
         }
-        try context.preload(runs: listed)
+        let categories = try CategoryPropagation(context: context).categories(of: ids)
+        // The datasets' facts, their writers (the runs a profile lists) and those writers' edges; then the judged runs.
+        try context.preload(datasets: ids)
+        try context.preload(runs: judged)
+        try context.preload(subjectFactsOf: ids)
+        if context.horizon.isEverything { try context.preload(readersOf: ids) }
         let profiler = DatasetProfiler(context: context)
-        let datasets = try roots.map { try profiler.profile($0, categories: categories) }.sorted { $0.dataset < $1.dataset }
-        return (try judged.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started }, datasets)
+        let made = try ids.map { try profiler.profile($0, categories: categories, listingReaders: false) }
+        cache?.keep(made)
+        return (try judged.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started },
+            (kept + made).sorted { $0.dataset < $1.dataset })
     }
 
     /// What the events touch: every dataset they name (as inputs, outputs or a DatasetEvent's dataset),

@@ -138,9 +138,9 @@ final class QueryContext {
     /// the caller can do once it has answered (`Leftovers`). The statements stay, to be let go on the
     /// connection's thread.
     func takeLoaded() -> Leftovers {
-        let loaded = Leftovers((runs, names, states, presences, subjects, edges, loadedEdges, columnMappings, loadedColumnMappings,
-            runStateCache, jobNames))
-        runs = [:]; names = [:]; states = [:]; presences = [:]; subjects = nil; edges = nil; loadedEdges = [:]
+        let loaded = Leftovers((runs, names, states, presences, subjects, loadedSubjects, edges, loadedEdges, columnMappings,
+            loadedColumnMappings, runStateCache, jobNames))
+        runs = [:]; names = [:]; states = [:]; presences = [:]; subjects = nil; loadedSubjects = [:]; edges = nil; loadedEdges = [:]
         columnMappings = nil; loadedColumnMappings = [:]; runStateCache = [:]; jobNames = [:]
         return loaded
     }
@@ -184,6 +184,85 @@ final class QueryContext {
         var found: [Int64] = []
         try statement.forEachRow(.integer(Int(id)), .text(direction), .integer(horizon.knownSize)) { found.append(Int64(statement.int(0))) }
         return found
+    }
+
+    // MARK: part of the store, in a few statements
+
+    private static let touchingAnyWithoutEventsSQL = """
+        SELECT DISTINCT io.run_id FROM lineage_io io WHERE io.dataset_id IN (SELECT value FROM json_each(?1)) AND io.seq < ?2
+            AND NOT EXISTS (SELECT 1 FROM lineage_run_event e WHERE e.run_id = io.run_id AND e.seq >= ?3 AND e.seq < ?4 AND e.seq < ?2
+                AND e.event_time <= ?5)
+        """
+
+    /// The runs that read or wrote any of `datasets` and have no event in `window` that the horizon sees.
+    func runs(touchingAnyOf datasets: some Collection<Int64>, withoutEventsIn window: Range<Int>) throws -> Set<Int64> {
+        guard !datasets.isEmpty else { return [] }
+        let statement = try statement(Self.touchingAnyWithoutEventsSQL)
+        var found = Set<Int64>()
+        try statement.forEachRow(Self.idList(datasets), .integer(horizon.knownSize), .integer(window.lowerBound), .integer(window.upperBound),
+            .integer(Int(horizon.asOf))) { found.insert(Int64(statement.int(0))) }
+        return found
+    }
+
+    /// Reads the datasets each of `runs` read and wrote in one statement; `datasets(of:_:)` then answers from memory.
+    func preload(edgesOfRuns runs: some Collection<Int64>) throws {
+        guard edges == nil else { return }
+        let missing = runs.filter { loadedEdges[LoadedEdge(id: $0, ofRun: true, output: false)] == nil }
+        guard !missing.isEmpty else { return }
+        for run in missing {
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+        }
+        // In the key's order, so each list is in dataset order as the per-run statement gives it.
+        let statement = try statement("""
+            SELECT run_id, direction = 'out', dataset_id FROM lineage_io WHERE run_id IN (SELECT value FROM json_each(?1)) AND seq < ?2
+            ORDER BY run_id, direction, dataset_id
+            """)
+        try statement.forEachRow(Self.idList(missing), .integer(horizon.knownSize)) {
+            loadedEdges[LoadedEdge(id: Int64(statement.int(0)), ofRun: true, output: statement.int(1) != 0), default: []]
+                .append(Int64(statement.int(2)))
+        }
+    }
+
+    /// Reads the runs that read each of `datasets`, with their states, in one statement: `runStates(touching:_:)`
+    /// then answers from memory for them.
+    func preload(readersOf datasets: some Collection<Int64>) throws {
+        guard edges == nil else { return }
+        let missing = datasets.filter { loadedEdges[LoadedEdge(id: $0, ofRun: false, output: false)] == nil }
+        guard !missing.isEmpty else { return }
+        var readers: [Int64: [Int64]] = [:]
+        var rows: [RunRow] = []
+        let statement = try statement("""
+            SELECT r.id, r.job_id, r.terminal_type = 'COMPLETE', r.terminal_time, r.terminal_seq, r.facet_time, r.facet_seq, r.processing_id,
+                   io.dataset_id
+            FROM lineage_io io JOIN lineage_run r ON r.id = io.run_id
+            WHERE io.dataset_id IN (SELECT value FROM json_each(?1)) AND io.direction = 'in' AND io.seq < ?2
+            ORDER BY io.dataset_id, io.run_id
+            """)
+        try statement.forEachRow(Self.idList(missing), .integer(horizon.knownSize)) {
+            let row = RunRow(statement)
+            readers[Int64(statement.int(8)), default: []].append(row.id)
+            if runStateCache[row.id] == nil { rows.append(row) }
+        }
+        try preload(jobDefaultsOfRuns: Set(rows.map(\.id)))
+        for row in rows where runStateCache[row.id] == nil { if let state = try state(of: row) { runStateCache[row.id] = state } }
+        for dataset in missing { loadedEdges[LoadedEdge(id: dataset, ofRun: false, output: false)] = readers[dataset] ?? [] }
+    }
+
+    /// Reads the people events wrote into or erased from each of `datasets` in one statement.
+    func preload(subjectFactsOf datasets: some Collection<Int64>) throws {
+        guard subjects == nil else { return }
+        let missing = datasets.filter { loadedSubjects[$0] == nil }
+        guard !missing.isEmpty else { return }
+        for dataset in missing { loadedSubjects[dataset] = [] }
+        let statement = try statement("""
+            SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject
+            WHERE dataset_id IN (SELECT value FROM json_each(?)) AND kind IN ('w', 'e')
+            """)
+        try statement.forEachRow(Self.idList(missing)) {
+            let fact = SubjectFact(statement)
+            loadedSubjects[fact.dataset, default: []].append(fact)
+        }
     }
 
     // MARK: runs
@@ -674,10 +753,13 @@ final class QueryContext {
 
     private static let subjectsSQL = "SELECT dataset_id, token, seq, kind, run_id, event_time FROM lineage_subject WHERE dataset_id = ? AND kind IN ('w', 'e')"
     private var subjects: [Int64: [SubjectFact]]?
+    /// Those `preload(subjectFactsOf:)` read, each list complete for its dataset.
+    private var loadedSubjects: [Int64: [SubjectFact]] = [:]
 
     /// The people events wrote into (`w`) or erased from (`e`) a dataset, whatever the horizon.
     func subjectFacts(of dataset: Int64) throws -> [SubjectFact] {
         if let subjects { return subjects[dataset] ?? [] }
+        if let known = loadedSubjects[dataset] { return known }
         let statement = try statement(Self.subjectsSQL)
         var facts: [SubjectFact] = []
         try statement.forEachRow(.integer(Int(dataset))) { facts.append(SubjectFact(statement)) }

@@ -6,15 +6,19 @@ public import Foundation
 
 /// The event trail of a period of the log, as recorded: every event with its sequence number, recorded
 /// and event time, job, run, operation, datasets, purposes, legal basis and leaf hash; then the policy
-/// findings citing events of the period. XML and JSON are written event by event (memory stays flat
-/// however many events); HTML holds the events in memory.
+/// findings citing events of the period, in the order of the last event of the period each cites.
+///
+/// XML and JSON are written event by event, and the findings judged and written a part of the log at a time
+/// (`PolicyEngine.forEachFinding(citing:in:now:eventsPerPart:_:)`), so memory stays flat however many events
+/// the period holds; HTML holds the trail in memory.
 public struct AuditReport: Report, StreamedReport {
     public static let kind = "audit"
 
     public let period: Period
-    public let findings: [FindingEntry]
     public let evidence: EvidenceBlock
     private let lineage: CustodyLineage.Lineage
+    /// When findings are judged, if the view has no `asOf`.
+    private let now: Date
 
     /// The part of the log the trail covers: events recorded in `[from, to)`.
     public struct Period: Encodable, Sendable {
@@ -89,11 +93,25 @@ public struct AuditReport: Report, StreamedReport {
         let range = try lineage.store.sequenceRange(recordedFrom: from, to: to)
         let visible = range.lowerBound..<max(range.lowerBound, min(range.upperBound, evidence.logSize))
         period = Period(from: from.map(RFC3339.format), to: to.map(RFC3339.format), firstEvent: visible.lowerBound, events: visible.count)
-        let result = try PolicyEngine(pack: lineage.pack).check(lineage, now: now)
-        findings = result.findings.filter { $0.evidence.contains(where: visible.contains) }.map(FindingEntry.init)
+        self.now = now
     }
 
     private var range: Range<Int> { period.firstEvent..<(period.firstEvent + period.events) }
+
+    /// The findings of the pack that cite events of the period, judged a part of the log at a time, in the order
+    /// of the last event of the period each cites (those sharing it in `check`'s order).
+    public func forEachFinding(_ body: (FindingEntry) throws -> Void) throws {
+        try PolicyEngine(pack: lineage.pack).forEachFinding(citing: range, in: lineage, now: now) { part in
+            for finding in part { try body(FindingEntry(finding)) }
+        }
+    }
+
+    /// All of `forEachFinding(_:)`'s findings, in memory.
+    public func findings() throws -> [FindingEntry] {
+        var findings: [FindingEntry] = []
+        try forEachFinding { findings.append($0) }
+        return findings
+    }
 
     func stream(to writer: any ReportWriter) throws {
         try writer.open(Self.kind)
@@ -102,7 +120,7 @@ public struct AuditReport: Report, StreamedReport {
         try lineage.forEachEvent(in: range, preparing: Event.init) { event in try writer.write("event", encoding: event) }
         try writer.close()
         try writer.openList("findings")
-        for finding in findings { try writer.write("finding", encoding: finding) }
+        try forEachFinding { finding in try writer.write("finding", encoding: finding) }
         try writer.close()
         try writer.write("evidence", encoding: evidence)
         try writer.close()
@@ -121,7 +139,7 @@ public struct AuditReport: Report, StreamedReport {
     func materialized() throws -> Materialized {
         var events: [Event] = []
         try lineage.forEachEvent(in: range) { events.append(Event($0)) }
-        return Materialized(period: period, events: events, findings: findings, evidence: evidence)
+        return Materialized(period: period, events: events, findings: try findings(), evidence: evidence)
     }
 
     public func encode(to encoder: any Encoder) throws {
