@@ -8,7 +8,7 @@ extension PolicyEngine {
 
     /// Dataset profiles kept from one part to the next (`ProfileCache`): a source read all over the log is
     /// profiled once, not in every part.
-    static let profilesKept = 30_000
+    public static let profilesKept = 30_000
 
     /// The findings that cite events of `range`, judged a part of the log at a time, so that what is held in
     /// memory follows the size of a part and not the log's: the audit trail's findings. Each part
@@ -23,15 +23,17 @@ extension PolicyEngine {
     /// that read it.) Judged as of the view's `asOf`, else `now`.
     ///
     /// - Parameter body: called once per part that has findings, in order.
+    ///
+    /// - Parameter profilesKept: how many dataset profiles are kept from one part to the next (`ProfileCache`).
     public func forEachFinding(citing range: Range<Int>, in lineage: Lineage, now: Date, eventsPerPart: Int = Self.eventsPerPart,
-                               _ body: ([Finding]) throws -> Void) throws {
+                               profilesKept: Int = Self.profilesKept, _ body: ([Finding]) throws -> Void) throws {
         precondition(eventsPerPart > 0, "a part of no events")
         guard !range.isEmpty else { return }
         let at = lineage.horizon.asOf ?? now
         // Both are read from the whole store, and small: read once, judged with every part (only the part
         // holding a finding's last event keeps it).
         let returns = try lineage.returnsAfterErasure(), named = try lineage.namedAfterForgetting()
-        let profiles = ProfileCache(capacity: Self.profilesKept)
+        let profiles = ProfileCache(capacity: profilesKept)
         var start = range.lowerBound
         while start < range.upperBound {
             let part = start..<min(start + eventsPerPart, range.upperBound)

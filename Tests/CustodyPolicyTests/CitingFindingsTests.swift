@@ -38,15 +38,17 @@ struct CitingFindingsTests {
         for period in [0..<size, 1..<size, 0..<max(0, size - 2), (size / 3)..<(2 * size / 3)] {
             let expected = ordered(whole, citing: period)
             if period == 0..<size { compared = expected.count }
-            for eventsPerPart in [1, 2, 3, 1000] {
+            // Profiles kept from part to part, or only a few (parts then let go of some, and profile them again).
+            for (eventsPerPart, profilesKept) in [(1, PolicyEngine.profilesKept), (1, 2), (2, 1), (3, 5), (1000, PolicyEngine.profilesKept)] {
                 var found: [Finding] = []
                 var parts = 0
-                try engine.forEachFinding(citing: period, in: lineage, now: PolicyHarness.now, eventsPerPart: eventsPerPart) {
+                try engine.forEachFinding(citing: period, in: lineage, now: PolicyHarness.now, eventsPerPart: eventsPerPart,
+                    profilesKept: profilesKept) {
                     #expect(!$0.isEmpty)
                     found += $0
                     parts += 1
                 }
-                #expect(found == expected, "events \(period), \(eventsPerPart) a part")
+                #expect(found == expected, "events \(period), \(eventsPerPart) a part, \(profilesKept) profiles kept")
                 #expect(parts <= (period.count + eventsPerPart - 1) / eventsPerPart)
             }
         }

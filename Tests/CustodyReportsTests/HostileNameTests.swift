@@ -86,6 +86,12 @@ struct HostileNameTests {
                 #expect(!text.contains(Self.cdataEnd), "\(kind) \(format) carries the name unescaped")
             }
         }
+        // The audit trail judges a part of the log at a time, looking up by name the datasets its events name:
+        // it finds what a check of the whole store finds, quotes, brackets and all.
+        let checked = try PolicyEngine(pack: lineage.pack).check(lineage, now: now).findings
+        #expect(!checked.isEmpty)
+        let audited = try AuditReport(lineage: lineage, from: nil, to: nil, engineVersion: "test", now: now).findings()
+        #expect(audited.map(\.summary).sorted() == checked.map(\.summary).sorted())
         let provPath = test.directory.file("lineage.provx")
         try ProvExport(lineage: lineage).write(to: provPath)
         #expect(!(try String(contentsOfFile: provPath, encoding: .utf8)).contains("<script"))

@@ -60,48 +60,59 @@ struct EventNeighbourhood {
     /// and the runs they belong to.
     private func touched(by seqs: Range<Int>) throws -> (named: [Int64], evidenced: [Int64], runs: [Int64]) {
         let leaves = try RawStatement(cached: context.db, sql: "SELECT leaf FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
-        var events: [EventFacts] = []
+        // Each dataset the events name, once, and whether any of them made it evidence; each run once.
+        var datasets: [NodeKey: Bool] = [:], runs: Set<String> = []
+        func name(_ node: NodeKey, evidence: Bool) {
+            if evidence { datasets[node] = true } else if datasets[node] == nil { datasets[node] = false }
+        }
         try leaves.forEachRow(.integer(seqs.lowerBound), .integer(seqs.upperBound)) {
             let entry = try LogEntry(leaf: [UInt8](leaves.blob(0)))
             guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else { return }
-            events.append(EventFacts(entry.event, kind: kind))
-        }
-        var named: [Int64] = [], evidenced: [Int64] = [], runs: [Int64] = []
-        for event in events {
-            switch event.body {
+            switch EventFacts(entry.event, kind: kind).body {
             case .run(let run):
-                if let id = try id("SELECT id FROM lineage_run WHERE run_uuid = ?", run.runUUID) { runs.append(id) }
-                for entry in run.inputs {
-                    guard let id = try datasetID(entry.node) else { continue }
-                    named.append(id)
-                    if entry.facts.isWorthRecording { evidenced.append(id) }
-                }
-                for entry in run.outputs {
-                    guard let id = try datasetID(entry.node) else { continue }
-                    named.append(id)
-                    evidenced.append(id)
-                }
+                runs.insert(run.runUUID)
+                for input in run.inputs { name(input.node, evidence: input.facts.isWorthRecording) }
+                for output in run.outputs { name(output.node, evidence: true) }
             case .dataset(let entry):
-                if let id = try datasetID(entry.node) {
-                    named.append(id)
-                    evidenced.append(id)
-                }
+                name(entry.node, evidence: true)
             case .job, .nothing:
                 // A job's defaults change its runs' processing, but no finding cites the JobEvent.
                 break
             }
         }
-        return (named, evidenced, runs)
+        // Looked up in one statement each: a part names tens of thousands.
+        let keys = Array(datasets.keys)
+        var named: [Int64] = [], evidenced: [Int64] = []
+        try lookUp(keys.map { [$0.namespace, $0.name] }, """
+            SELECT j.key, d.id FROM json_each(?) j
+            JOIN lineage_dataset d ON d.name = json_extract(j.value, '$[1]') AND d.namespace = json_extract(j.value, '$[0]')
+            """) { place, id in
+            named.append(id)
+            if datasets[keys[place]]! { evidenced.append(id) }
+        }
+        var runIDs: [Int64] = []
+        try lookUp(runs.map { [$0] }, "SELECT j.key, r.id FROM json_each(?) j JOIN lineage_run r ON r.run_uuid = json_extract(j.value, '$[0]')") {
+            runIDs.append($1)
+        }
+        return (named, evidenced, runIDs)
     }
 
-    private func datasetID(_ node: NodeKey) throws -> Int64? {
-        try id("SELECT id FROM lineage_dataset WHERE name = ? AND namespace = ?", node.name, node.namespace)
-    }
-
-    private func id(_ sql: String, _ values: String...) throws -> Int64? {
+    /// Runs `sql` with a JSON array of `keys` (each an array of texts) as its parameter; it selects the place
+    /// of a key in the array and the row id found for it.
+    private func lookUp(_ keys: [[String]], _ sql: String, _ found: (Int, Int64) -> Void) throws {
+        guard !keys.isEmpty else { return }
+        var list: [UInt8] = [UInt8(ascii: "[")]
+        for (place, key) in keys.enumerated() {
+            if place > 0 { list.append(UInt8(ascii: ",")) }
+            list.append(UInt8(ascii: "["))
+            for (index, text) in key.enumerated() {
+                if index > 0 { list.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(text, to: &list)
+            }
+            list.append(UInt8(ascii: "]"))
+        }
+        list.append(UInt8(ascii: "]"))
         let statement = try RawStatement(cached: context.db, sql: sql)
-        var found: Int64?
-        try statement.forEachRow(values.map { .text($0) }) { found = Int64(statement.int(0)) }
-        return found
+        try statement.forEachRow(.text(String(decoding: list, as: UTF8.self))) { found(statement.int(0), Int64(statement.int(1))) }
     }
 }

@@ -22,13 +22,20 @@ package final class ProfileCache {
         return kept.profile
     }
 
-    /// Keeps the profiles a part made; past `capacity`, lets go of those used longest ago (to three quarters
-    /// of it, so that letting go is not sorted for every part).
+    /// Keeps the profiles a part made; past `capacity`, lets go of those last used by the earliest parts, until
+    /// at most three quarters of it are kept (so that the next parts have room before letting go again).
     func keep(_ made: [DatasetProfile]) {
         for profile in made { profiles[profile.storeID] = (profile, clock) }
         clock += 1
         guard profiles.count > capacity else { return }
-        let byUse = profiles.sorted { $0.value.used < $1.value.used }
-        for (id, _) in byUse.prefix(profiles.count - capacity * 3 / 4) { profiles[id] = nil }
+        // How many were last used by each part: the parts to forget are found without sorting the profiles.
+        var perPart = [Int](repeating: 0, count: clock)
+        for kept in profiles.values { perPart[kept.used] += 1 }
+        var remaining = profiles.count, forgetBefore = 0
+        while remaining > capacity * 3 / 4 {
+            remaining -= perPart[forgetBefore]
+            forgetBefore += 1
+        }
+        profiles = profiles.filter { $0.value.used >= forgetBefore }
     }
 }
