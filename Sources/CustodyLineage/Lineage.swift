@@ -17,8 +17,17 @@ public struct Lineage: Sendable {
     public let store: EventStore
     public let pack: PolicyPack
     public let horizon: Horizon
-    /// Set for a view inside a pre-flight transaction: queries read that connection instead of the store's.
-    private let trialConnection: TrialConnection?
+    /// The connection its questions are asked on.
+    private let connection: Connection
+
+    private enum Connection: Sendable {
+        /// The store's reading connection (`EventStore.read`).
+        case storeReader
+        /// The store's second one (`EventStore.readBeside`).
+        case besideReader
+        /// A pre-flight transaction's.
+        case trial(TrialConnection)
+    }
 
     /// Opens the lineage view of a store, first bringing its projections up to the end of the log if a
     /// writer appended without them (or the store predates them), and rebuilding them if another version
@@ -27,7 +36,7 @@ public struct Lineage: Sendable {
         self.store = store
         self.pack = pack
         self.horizon = horizon
-        trialConnection = nil
+        connection = .storeReader
         let layout = try store.read { db in
             try db.tableExists("lineage_meta") ? try String.fetchOne(db, sql: "SELECT value FROM lineage_meta WHERE key = 'layout'") : nil
         }
@@ -45,7 +54,7 @@ public struct Lineage: Sendable {
         self.store = store
         self.pack = pack
         self.horizon = horizon
-        trialConnection = TrialConnection(db)
+        connection = .trial(TrialConnection(db))
     }
 
     /// The number of events the view sees: those recorded by its `knownAt`, or the whole log.
@@ -58,14 +67,22 @@ public struct Lineage: Sendable {
     public func pinned() throws -> Lineage {
         let size = try logSize()
         return Lineage(store: store, pack: pack, horizon: Horizon(asOf: horizon.asOf, knownAt: horizon.knownAt, logSize: size),
-            trialConnection: trialConnection)
+            connection: connection)
     }
 
-    private init(store: EventStore, pack: PolicyPack, horizon: Horizon, trialConnection: TrialConnection?) {
+    /// The same view, asking its questions on the store's second reading connection (`EventStore.readBeside`):
+    /// for work on another thread beside questions asked of the view meanwhile, which neither waits for the
+    /// other. Pin the view first (`pinned()`), so that both see the same events.
+    package func readingBeside() -> Lineage {
+        guard case .storeReader = connection else { return self }
+        return Lineage(store: store, pack: pack, horizon: horizon, connection: .besideReader)
+    }
+
+    private init(store: EventStore, pack: PolicyPack, horizon: Horizon, connection: Connection) {
         self.store = store
         self.pack = pack
         self.horizon = horizon
-        self.trialConnection = trialConnection
+        self.connection = connection
     }
 
     /// The dataset or job a user named: `dataset:<namespace>:<name>`, `job:<namespace>:<name>`, or a
@@ -304,12 +321,13 @@ public struct Lineage: Sendable {
     private func query<T>(_ body: (QueryContext) throws -> T) throws -> T {
         let pack = self.pack, horizon = self.horizon
         var result: Result<T, any Error>!
-        if let trialConnection {
-            result = Result { try body(try QueryContext(db: trialConnection.db, horizon: horizon, pack: pack)) }
-        } else {
-            try store.read { db in
-                result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) }
-            }
+        switch connection {
+        case .trial(let trial):
+            result = Result { try body(try QueryContext(db: trial.db, horizon: horizon, pack: pack)) }
+        case .storeReader:
+            try store.read { db in result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) } }
+        case .besideReader:
+            try store.readBeside { db in result = Result { try body(try QueryContext(db: db, horizon: horizon, pack: pack)) } }
         }
         do { return try result.get() } catch let error as LineageError { throw error } catch {
             // A damaged file or a lock keeps its meaning; anything else SQLite refuses here is a lineage

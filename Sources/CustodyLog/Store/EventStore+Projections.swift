@@ -72,6 +72,12 @@ extension EventStore {
         do { return try readingQueue().read(body) } catch { throw Self.translate(error, path: path) }
     }
 
+    /// `read(_:)` on a read-only connection of its own: for work on another thread that must not wait while
+    /// `read(_:)` is busy, nor make it wait (an audit trail judges its findings while it reads its events).
+    package func readBeside<T>(_ body: (Database) throws -> T) throws(LogError) -> T {
+        do { return try readingQueue(beside: true).read(body) } catch { throw Self.translate(error, path: path) }
+    }
+
     /// Replays the log, as far as each projector's tables claim to cover it, into a scratch database and
     /// compares every table with the store's, row by row.
     func compareProjections(_ projectors: [any LogProjector], problemLimit: Int) throws -> (ProjectionCheck, [IntegrityProblem]) {

@@ -19,8 +19,10 @@ import Synchronization
 public final class EventStore: Sendable {
     public let path: String
     let queue: DatabaseQueue
-    /// A read-only connection for queries, opened on first use (see `read`).
+    /// A read-only connection for queries, opened on first use (see `read`), and a second one for work on
+    /// another thread beside them (see `readBeside`).
     private let reader = Mutex<DatabaseQueue?>(nil)
+    private let besideReader = Mutex<DatabaseQueue?>(nil)
 
     private init(path: String, queue: DatabaseQueue) {
         self.path = path
@@ -124,28 +126,34 @@ public final class EventStore: Sendable {
             try reader?.close()
             reader = nil
         }
+        try besideReader.withLock { reader in
+            try reader?.close()
+            reader = nil
+        }
     }
 
     /// The read-only connection, opened on first use. Queries read through it rather than through the
     /// writing connection: reading there makes GRDB switch `PRAGMA query_only` on and off around each
     /// read, and every switch expires SQLite's prepared statements, so each query would compile all of
     /// its statements again.
-    func readingQueue() throws -> DatabaseQueue {
-        try reader.withLock { reader in
-            if let reader { return reader }
-            var configuration = Self.configuration()
-            configuration.readonly = true
-            configuration.label = "custody-store-reader"
-            configuration.prepareDatabase { db in
-                // Queries wander over the projections; a page cache of up to 32 MiB (filled only as pages are
-                // read) keeps them from reading the same pages back from the file, query after query. Not
-                // memory-mapping: a file truncated under a mapping would crash the reader rather than fail.
-                try db.execute(sql: "PRAGMA cache_size = -32768")
-            }
-            let opened = try DatabaseQueue(path: path, configuration: configuration)
-            reader = opened
-            return opened
+    func readingQueue(beside: Bool = false) throws -> DatabaseQueue {
+        if beside { return try besideReader.withLock { reader in try reader ?? openReader(label: "custody-store-reader-beside", into: &reader) } }
+        return try reader.withLock { reader in try reader ?? openReader(label: "custody-store-reader", into: &reader) }
+    }
+
+    private func openReader(label: String, into reader: inout DatabaseQueue?) throws -> DatabaseQueue {
+        var configuration = Self.configuration()
+        configuration.readonly = true
+        configuration.label = label
+        configuration.prepareDatabase { db in
+            // Queries wander over the projections; a page cache of up to 32 MiB (filled only as pages are
+            // read) keeps them from reading the same pages back from the file, query after query. Not
+            // memory-mapping: a file truncated under a mapping would crash the reader rather than fail.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
+        let opened = try DatabaseQueue(path: path, configuration: configuration)
+        reader = opened
+        return opened
     }
 
     /// The checkpoint origin recorded at creation.

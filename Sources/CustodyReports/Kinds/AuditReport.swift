@@ -81,13 +81,15 @@ public struct AuditReport: Report, StreamedReport {
         }
     }
 
-    /// The trail of the events recorded from `from` (inclusive) to `to` (exclusive) in a pinned view
-    /// (`Lineage.pinned()`), with the findings of the pack that cite them, judged as of `now` when the
-    /// view has no `asOf`.
+    /// The trail of the events recorded from `from` (inclusive) to `to` (exclusive) in the view, pinned to the
+    /// events it sees now (`Lineage.pinned()`), with the findings of the pack that cite them, judged as of `now`
+    /// when the view has no `asOf`.
     public init(lineage: CustodyLineage.Lineage, from: Date?, to: Date?, engineVersion: String, now: Date) throws {
         if let from, let to, to <= from {
             throw ReportError(.badInput, "--to (\(RFC3339.format(to))) must be later than --from (\(RFC3339.format(from)))")
         }
+        // Pinned (a view pinned already stays as it is): the events and the findings, read on two connections, see one log.
+        let lineage = try lineage.pinned()
         self.lineage = lineage
         evidence = try EvidenceBlock(lineage: lineage, engineVersion: engineVersion, now: now)
         let range = try lineage.store.sequenceRange(recordedFrom: from, to: to)
@@ -114,13 +116,21 @@ public struct AuditReport: Report, StreamedReport {
     }
 
     func stream(to writer: any ReportWriter) throws {
+        // The findings are judged on the store's second reading connection while the events are written, at most
+        // two parts of the log ahead of the writing: the cores share the work, and memory stays bounded.
+        let (lineage, range, now) = (self.lineage, self.range, self.now)
+        let findings = MadeAhead<[Finding]>(ahead: 2) { hand in
+            try PolicyEngine(pack: lineage.pack).forEachFinding(citing: range, in: lineage.readingBeside(), now: now) { try hand($0) }
+        }
         try writer.open(Self.kind)
         try writer.write("period", encoding: period)
         try writer.openList("events")
         try lineage.forEachEvent(in: range, preparing: Event.init) { event in try writer.write("event", encoding: event) }
         try writer.close()
         try writer.openList("findings")
-        try forEachFinding { finding in try writer.write("finding", encoding: finding) }
+        try findings.forEach { part in
+            for finding in part { try writer.write("finding", encoding: FindingEntry(finding)) }
+        }
         try writer.close()
         try writer.write("evidence", encoding: evidence)
         try writer.close()
