@@ -154,26 +154,8 @@ public struct Lineage: Sendable {
         let (ids, pendingCategories) = pending
         try context.preloadDatasets()
         let categories = try pendingCategories.get()
-        // Everything a profile needs is loaded now: the profiles are made on every core, a stretch of datasets
-        // each (neighbouring datasets share runs, whose reference counts the cores would otherwise contend for).
-        let shared = SharedForReading(context: context)
-        let stretches = context.whileReadsForbidden {
-            ParallelMap.mapStretches(ids) { stretch in Result { try shared.profiles(stretch, categories: categories) } }
-        }
-        if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return (profiles, Leftovers(categories)) }
-        // Something was not loaded after all: asked again on this thread, reading what it needs.
-        return (try shared.profiles(ids[...], categories: categories), Leftovers(categories))
-    }
-
-    /// A query context that threads share while it only answers from what it loaded
-    /// (`QueryContext.whileReadsForbidden`): nothing in it changes meanwhile.
-    private struct SharedForReading: @unchecked Sendable {
-        let context: QueryContext
-
-        func profiles(_ ids: ArraySlice<Int64>, categories: [Int64: CategoryPropagation.Held]) throws -> [DatasetProfile] {
-            let profiler = DatasetProfiler(context: context)
-            return try ids.map { try profiler.profile($0, categories: categories) }
-        }
+        // Everything a profile needs is loaded now.
+        return (try DatasetProfiler(context: context).profilesOnEveryCore(ids, categories: categories), Leftovers(categories))
     }
 
     private static func runs(_ context: QueryContext) throws -> [RunOverview] {

@@ -1,3 +1,4 @@
+import CustodyLog
 import GRDB
 
 /// Assembles a dataset's profile from its declared state, its propagated categories and its runs.
@@ -41,6 +42,37 @@ struct DatasetProfiler {
             writers: writers.sorted { $0.started < $1.started }, readers: readers.sorted { $0.started < $1.started },
             clears: state.clears.map { .init(dataset: name, at: EventStamp($0.at), how: $0.how, run: $0.run) },
             evidence: state.evidence.sorted())
+    }
+
+    /// The profiles of `ids`, made on every core, a stretch of datasets each (neighbouring datasets share runs,
+    /// whose reference counts the cores would otherwise contend for), where the context has loaded all they
+    /// need; else on this thread, reading what is missing (`QueryContext.whileReadsForbidden`).
+    func profilesOnEveryCore(_ ids: [Int64], categories: [Int64: CategoryPropagation.Held], listingReaders: Bool = true) throws
+        -> [DatasetProfile] {
+        // The datasets their categories and first writes came from are named in them.
+        var origins = Set<Int64>()
+        for id in ids {
+            guard let held = categories[id] else { continue }
+            for origin in held.origins where origin.source != 0 { origins.insert(origin.source) }
+            if let first = held.firstWrite { origins.insert(first.origin) }
+        }
+        try context.preload(datasetNames: origins)
+        let shared = SharedForReading(context: context)
+        let stretches = context.whileReadsForbidden {
+            ParallelMap.mapStretches(ids) { stretch in
+                Result { try stretch.map { try shared.profiler.profile($0, categories: categories, listingReaders: listingReaders) } }
+            }
+        }
+        if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
+        // Something was not loaded after all: asked again on this thread, reading what it needs.
+        return try ids.map { try profile($0, categories: categories, listingReaders: listingReaders) }
+    }
+
+    /// A profiler whose context threads share while it only answers from what it loaded
+    /// (`QueryContext.whileReadsForbidden`): nothing in it changes meanwhile.
+    private struct SharedForReading: @unchecked Sendable {
+        let context: QueryContext
+        var profiler: DatasetProfiler { DatasetProfiler(context: context) }
     }
 
     /// Each key the dataset holds once: the columns it is in, whether it was declared on the dataset, and the

@@ -48,8 +48,7 @@ struct EventNeighbourhood {
         try context.preload(runs: judged)
         try context.preload(subjectFactsOf: ids)
         if context.horizon.isEverything { try context.preload(readersOf: ids) }
-        let profiler = DatasetProfiler(context: context)
-        let made = try ids.map { try profiler.profile($0, categories: categories, listingReaders: false) }
+        let made = try DatasetProfiler(context: context).profilesOnEveryCore(ids, categories: categories, listingReaders: false)
         cache?.keep(made)
         return (try judged.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started },
             (kept + made).sorted { $0.dataset < $1.dataset })
@@ -59,26 +58,40 @@ struct EventNeighbourhood {
     /// those whose evidence they became part of (declared on, written by their runs, a DatasetEvent's),
     /// and the runs they belong to.
     private func touched(by seqs: Range<Int>) throws -> (named: [Int64], evidenced: [Int64], runs: [Int64]) {
-        let leaves = try RawStatement(cached: context.db, sql: "SELECT leaf FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
-        // Each dataset the events name, once, and whether any of them made it evidence; each run once.
-        var datasets: [NodeKey: Bool] = [:], runs: Set<String> = []
-        func name(_ node: NodeKey, evidence: Bool) {
-            if evidence { datasets[node] = true } else if datasets[node] == nil { datasets[node] = false }
-        }
-        try leaves.forEachRow(.integer(seqs.lowerBound), .integer(seqs.upperBound)) {
-            let entry = try LogEntry(leaf: [UInt8](leaves.blob(0)))
-            guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else { return }
-            switch EventFacts(entry.event, kind: kind).body {
-            case .run(let run):
-                runs.insert(run.runUUID)
-                for input in run.inputs { name(input.node, evidence: input.facts.isWorthRecording) }
-                for output in run.outputs { name(output.node, evidence: true) }
-            case .dataset(let entry):
-                name(entry.node, evidence: true)
-            case .job, .nothing:
-                // A job's defaults change its runs' processing, but no finding cites the JobEvent.
-                break
+        let statement = try RawStatement(cached: context.db, sql: "SELECT leaf FROM log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
+        var leaves: [[UInt8]] = []
+        try statement.forEachRow(.integer(seqs.lowerBound), .integer(seqs.upperBound)) { leaves.append([UInt8](statement.blob(0))) }
+        // Parsed on every core, a stretch each: each dataset the events name, once, and whether any of them made
+        // it evidence; each run once.
+        let stretches = ParallelMap.mapStretches(leaves) { stretch in
+            Result { () throws -> (datasets: [NodeKey: Bool], runs: Set<String>) in
+                var datasets: [NodeKey: Bool] = [:], runs: Set<String> = []
+                func name(_ node: NodeKey, evidence: Bool) {
+                    if evidence { datasets[node] = true } else if datasets[node] == nil { datasets[node] = false }
+                }
+                for leaf in stretch {
+                    let entry = try LogEntry(leaf: leaf)
+                    guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else { continue }
+                    switch EventFacts(entry.event, kind: kind).body {
+                    case .run(let run):
+                        runs.insert(run.runUUID)
+                        for input in run.inputs { name(input.node, evidence: input.facts.isWorthRecording) }
+                        for output in run.outputs { name(output.node, evidence: true) }
+                    case .dataset(let entry):
+                        name(entry.node, evidence: true)
+                    case .job, .nothing:
+                        // A job's defaults change its runs' processing, but no finding cites the JobEvent.
+                        break
+                    }
+                }
+                return (datasets, runs)
             }
+        }
+        var datasets: [NodeKey: Bool] = [:], runs: Set<String> = []
+        for stretch in stretches {
+            let (named, ran) = try stretch.get()
+            datasets.merge(named) { $0 || $1 }
+            runs.formUnion(ran)
         }
         // Looked up in one statement each: a part names tens of thousands.
         let keys = Array(datasets.keys)

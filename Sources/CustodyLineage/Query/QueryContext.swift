@@ -864,6 +864,7 @@ final class QueryContext {
             try preload(datasetNames: closure)
         }
         try install(rows)
+        if forProfiles { resolveLocations(of: closure) }
     }
 
     /// What working out the categories of a list of datasets needs of the tables, read but not yet made
@@ -1072,10 +1073,7 @@ final class QueryContext {
             presences[id] = presence
             states[id] = try makeState(rows, presence: presence)
         }
-        // Datasets share a few locations: resolved now, locations are only looked up afterwards.
-        for presence in presences.values {
-            if let text = presence.location?.text, countries[text] == nil { countries[text] = country(of: text) }
-        }
+        resolveLocations(of: presences.keys)
 
         var columns: [Int64: [ColumnMapping]] = [:]
         try readColumnLineage(try statement(Self.columnsSQL("")), nil) { columns[$0, default: []].append($1) }
@@ -1091,6 +1089,14 @@ final class QueryContext {
     }
 
     private var countries: [String: CountryCode?] = [:]
+
+    /// Resolves with the pack the locations the datasets' loaded presence facts declare: datasets share a few,
+    /// and once resolved they are only looked up, so threads may ask for them at once (`whileReadsForbidden`).
+    private func resolveLocations(of datasets: some Sequence<Int64>) {
+        for dataset in datasets {
+            if let text = presences[dataset]?.location?.text, countries[text] == nil { countries[text] = country(of: text) }
+        }
+    }
 
     private func country(of location: String) -> CountryCode? {
         StorageLocation(location).flatMap(pack.jurisdictions.country(of:))
