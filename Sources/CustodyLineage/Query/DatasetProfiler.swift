@@ -49,14 +49,6 @@ struct DatasetProfiler {
     /// need; else on this thread, reading what is missing (`QueryContext.whileReadsForbidden`).
     func profilesOnEveryCore(_ ids: [Int64], categories: [Int64: CategoryPropagation.Held], listingReaders: Bool = true) throws
         -> [DatasetProfile] {
-        // The datasets their categories and first writes came from are named in them.
-        var origins = Set<Int64>()
-        for id in ids {
-            guard let held = categories[id] else { continue }
-            for origin in held.origins where origin.source != 0 { origins.insert(origin.source) }
-            if let first = held.firstWrite { origins.insert(first.origin) }
-        }
-        try context.preload(datasetNames: origins)
         let shared = SharedForReading(context: context)
         let stretches = context.whileReadsForbidden {
             ParallelMap.mapStretches(ids) { stretch in
@@ -66,6 +58,16 @@ struct DatasetProfiler {
         if let stretches, let profiles = try? stretches.flatMap({ try $0.get() }) { return profiles }
         // Something was not loaded after all: asked again on this thread, reading what it needs.
         return try ids.map { try profile($0, categories: categories, listingReaders: listingReaders) }
+    }
+
+    /// The datasets that the categories and first writes in `held` came from, which their profiles name.
+    static func origins(in held: some Sequence<CategoryPropagation.Held>) -> Set<Int64> {
+        var origins = Set<Int64>()
+        for held in held {
+            for origin in held.origins where origin.source != 0 { origins.insert(origin.source) }
+            if let first = held.firstWrite { origins.insert(first.origin) }
+        }
+        return origins
     }
 
     /// A profiler whose context threads share while it only answers from what it loaded

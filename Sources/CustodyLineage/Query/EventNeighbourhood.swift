@@ -43,10 +43,13 @@ struct EventNeighbourhood {
             if let profile = cache?.profile(id) { kept.append(profile) } else { ids.append(id) }
         }
         let categories = try CategoryPropagation(context: context).categories(of: ids)
-        // The datasets' facts, their writers (the runs a profile lists) and those writers' edges; then the judged runs.
+        // All a profile needs, so that the profiles are made on every core: the datasets' facts, their writers (the
+        // runs a profile lists) and those writers' edges, the people named on them, the names of the datasets their
+        // categories came from, and their readers; and the judged runs.
         try context.preload(datasets: ids)
         try context.preload(runs: judged)
         try context.preload(subjectFactsOf: ids)
+        try context.preload(datasetNames: DatasetProfiler.origins(in: categories.values))
         if context.horizon.isEverything { try context.preload(readersOf: ids) }
         let made = try DatasetProfiler(context: context).profilesOnEveryCore(ids, categories: categories, listingReaders: false)
         cache?.keep(made)
