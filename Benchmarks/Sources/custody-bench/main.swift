@@ -225,7 +225,8 @@ if only == "parts" {
     let start = now()
     var count = 0, parts = 0
     let size = Int(ProcessInfo.processInfo.environment["CUSTODY_BENCH_PART"] ?? "") ?? PolicyEngine.eventsPerPart
-    try PolicyEngine(pack: pinned.pack).forEachFinding(citing: 0..<events, in: pinned, now: Date(), eventsPerPart: size) {
+    let kept = Int(ProcessInfo.processInfo.environment["CUSTODY_BENCH_PROFILES"] ?? "") ?? PolicyEngine.profilesKept
+    try PolicyEngine(pack: pinned.pack).forEachFinding(citing: 0..<events, in: pinned, now: Date(), eventsPerPart: size, profilesKept: kept) {
         count += $0.count
         parts += 1
     }

@@ -1,5 +1,5 @@
-/// Dataset profiles kept from one part of a judgement to the next (`Lineage.neighbourhood(ofEvents:in:keeping:)`),
-/// at most `capacity` of them, those used least recently let go first.
+/// Dataset profiles kept from one part of a judgement to the next (`Lineage.neighbourhood(ofEvents:in:keeping:)`):
+/// those the last part used, and others up to `capacity`, those used least recently let go first.
 ///
 /// A profile describes a dataset at the view's horizon, so within one pinned view it is the same in every part
 /// that needs it; a source that runs all over the log read is otherwise read back, with every run that read it,
@@ -23,7 +23,8 @@ package final class ProfileCache {
     }
 
     /// Keeps the profiles a part made; past `capacity`, lets go of those last used by the earliest parts, until
-    /// at most three quarters of it are kept (so that the next parts have room before letting go again).
+    /// at most half of it are kept (so that the next parts have room before letting go again), but never of
+    /// those this part used: a source read all over the log is used by nearly every part.
     func keep(_ made: [DatasetProfile]) {
         for profile in made { profiles[profile.storeID] = (profile, clock) }
         clock += 1
@@ -32,7 +33,7 @@ package final class ProfileCache {
         var perPart = [Int](repeating: 0, count: clock)
         for kept in profiles.values { perPart[kept.used] += 1 }
         var remaining = profiles.count, forgetBefore = 0
-        while remaining > capacity * 3 / 4 {
+        while remaining > capacity / 2 && forgetBefore < clock - 1 {
             remaining -= perPart[forgetBefore]
             forgetBefore += 1
         }
