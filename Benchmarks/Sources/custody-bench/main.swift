@@ -11,9 +11,10 @@
 // store a previous run left in WORKDIR and run only the lineage queries or only a rebuild; =check times the
 // policy engine's whole-store check, =runs and =datasets the two whole-store lineage reads it starts with,
 // =decide the judgement of one proposed event against the store, =reports the DSAR and the audit trail
-// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out), =parts the findings of the
-// whole log judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:_:)`; CUSTODY_BENCH_PART events
-// a part), with the peak memory.
+// (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out), =parts the audit trail's
+// findings of the whole log alone, judged a part at a time (`PolicyEngine.forEachFinding(citing:...)`;
+// CUSTODY_BENCH_PART events a part, CUSTODY_BENCH_PROFILES profiles kept between parts), with the peak memory.
+// Every mode but ingest's reuses the store a previous run left in WORKDIR.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
