@@ -14,7 +14,7 @@
 // (CUSTODY_BENCH_DSARS people; CUSTODY_BENCH_AUDIT=0 leaves the audit trail out), =parts the audit trail's
 // findings of the whole log alone, judged a part at a time (`PolicyEngine.forEachFinding(citing:...)`;
 // CUSTODY_BENCH_PART events a part, CUSTODY_BENCH_PROFILES profiles kept between parts), with the peak memory.
-// Every mode but ingest's reuses the store a previous run left in WORKDIR.
+// Every mode named here but ingest reuses the store a previous run left in WORKDIR.
 import CSQLiteBaseline
 import CustodyLineage
 import CustodyLog
