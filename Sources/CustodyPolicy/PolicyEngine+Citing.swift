@@ -2,7 +2,7 @@ public import CustodyLineage
 public import Foundation
 
 extension PolicyEngine {
-    /// Events of the log judged together by `forEachFinding(citing:in:now:eventsPerPart:_:)`: what one part
+    /// Events of the log judged together by `forEachFinding(citing:in:now:eventsPerPart:profilesKept:_:)`: what one part
     /// of the store is held in memory for.
     public static let eventsPerPart = 10_000
 
@@ -11,9 +11,9 @@ extension PolicyEngine {
     public static let profilesKept = 100_000
 
     /// The findings that cite events of `range`, judged a part of the log at a time, so that what is held in
-    /// memory follows the size of a part and not the log's: the audit trail's findings. Each part
+    /// memory follows the size of a part and the profiles kept, not the log's: the audit trail's findings. Each part
     /// (`eventsPerPart` events) is judged on what its events touch, as `decide` judges proposed events
-    /// (`Lineage.neighbourhood(ofEvents:in:)`), which finds about those runs and datasets what a whole-store
+    /// (`Lineage.neighbourhood(ofEvents:in:keeping:)`), which finds about those runs and datasets what a whole-store
     /// `check` would.
     ///
     /// A finding comes once, with the part holding the last of its events in `range`: the event that
@@ -22,9 +22,9 @@ extension PolicyEngine {
     /// the parts. (By the first event instead, the part that collected a source would judge every later run
     /// that read it.) Judged as of the view's `asOf`, else `now`.
     ///
-    /// - Parameter body: called once per part that has findings, in order.
-    ///
-    /// - Parameter profilesKept: how many dataset profiles are kept from one part to the next (`ProfileCache`).
+    /// - Parameters:
+    ///   - profilesKept: how many dataset profiles are kept from one part to the next (`ProfileCache`).
+    ///   - body: called once per part that has findings, in order.
     public func forEachFinding(citing range: Range<Int>, in lineage: Lineage, now: Date, eventsPerPart: Int = Self.eventsPerPart,
                                profilesKept: Int = Self.profilesKept, _ body: ([Finding]) throws -> Void) throws {
         precondition(eventsPerPart > 0, "a part of no events")

@@ -7,7 +7,7 @@ import CustodyTestSupport
 import Foundation
 import Testing
 
-/// A period's findings judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:eventsPerPart:_:)`,
+/// A period's findings judged a part at a time (`PolicyEngine.forEachFinding(citing:in:now:eventsPerPart:profilesKept:_:)`,
 /// the audit trail's, whose memory must not grow with the log) must be exactly the findings of a whole-store
 /// check that cite events of the period, each once, in the order of the last event they cite there.
 struct CitingFindingsTests {

@@ -31,7 +31,7 @@ public final class DatasetProfile: Sendable, Equatable {
     /// People an event named on the dataset whose presence has not ended.
     public var confirmedSubjects: Int { confirmedArrivals.count }
     /// Completed runs that wrote it, and runs that read it. The profiles the policy engine judges part of the
-    /// store with (`Lineage.neighbourhood(ofEvents:in:)`) list no readers: the rules take only their purposes.
+    /// store with (`Lineage.neighbourhood(ofEvents:in:keeping:)`) list no readers: the rules take only their purposes.
     public let writers: [RunSummary]
     public let readers: [RunSummary]
     /// DROP, TRUNCATE and OVERWRITE events.

@@ -5,7 +5,7 @@
 /// that needs it; a source that runs all over the log read is otherwise read back, with every run that read it,
 /// in every part. Belongs to one view: never hand it to a view with another horizon.
 package final class ProfileCache {
-    package let capacity: Int
+    private let capacity: Int
     private var profiles: [Int64: (profile: DatasetProfile, used: Int)] = [:]
     /// Counts the parts: when each profile was last used.
     private var clock = 0
