@@ -132,12 +132,14 @@ public final class EventStore: Sendable {
         }
     }
 
-    /// The read-only connection, opened on first use. Queries read through it rather than through the
-    /// writing connection: reading there makes GRDB switch `PRAGMA query_only` on and off around each
-    /// read, and every switch expires SQLite's prepared statements, so each query would compile all of
-    /// its statements again.
+    /// The read-only connection (`beside`: the second one), opened on first use. Queries read through it rather
+    /// than through the writing connection: reading there makes GRDB switch `PRAGMA query_only` on and off around
+    /// each read, and every switch expires SQLite's prepared statements, so each query would compile all of its
+    /// statements again.
     func readingQueue(beside: Bool = false) throws -> DatabaseQueue {
-        if beside { return try besideReader.withLock { reader in try reader ?? openReader(label: "custody-store-reader-beside", into: &reader) } }
+        if beside {
+            return try besideReader.withLock { reader in try reader ?? openReader(label: "custody-store-reader-beside", into: &reader) }
+        }
         return try reader.withLock { reader in try reader ?? openReader(label: "custody-store-reader", into: &reader) }
     }
 

@@ -9,8 +9,8 @@ public import Foundation
 /// findings citing events of the period, in the order of the last event of the period each cites.
 ///
 /// XML and JSON are written event by event, and the findings judged and written a part of the log at a time
-/// (`PolicyEngine.forEachFinding(citing:in:now:eventsPerPart:profilesKept:_:)`), so memory stays flat however many events
-/// the period holds; HTML holds the trail in memory.
+/// (`PolicyEngine.forEachFinding(citing:in:now:eventsPerPart:profilesKept:_:)`), so memory stays flat however
+/// many events the period holds; HTML holds the trail in memory.
 public struct AuditReport: Report, StreamedReport {
     public static let kind = "audit"
 
