@@ -316,7 +316,6 @@ struct LineageCommandTests {
 
     @Test func aMissingLineageTableIsAnIntegrityFailureThatRebuildRepairs() throws {
         let (directory, store) = try ingestedStore()
-        _ = directory
         let queue = try DatabaseQueue(path: store)
         try queue.write { db in try db.execute(sql: "DROP TABLE lineage_io") }
         try queue.close()
@@ -327,6 +326,13 @@ struct LineageCommandTests {
         let query = CLIRun(["subject", "bob@example.com", "--store", store])
         #expect(query.status == 1)
         #expect(query.stderr.contains("no such table: lineage_io") && query.stderr.contains("'custody rebuild'"))
+        // The audit trail finds it while it judges its findings, on another thread, after its events: it fails the
+        // same way and writes no file.
+        let trail = directory.file("audit.xml")
+        let audit = CLIRun(["report", "audit", "--store", store, "--format", "xml", "--output", trail])
+        #expect(audit.status == 1)
+        #expect(audit.stderr.contains("no such table: lineage_io") && audit.stderr.contains("'custody rebuild'"), "\(audit.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix("audit") }.isEmpty)
         #expect(CLIRun(["rebuild", "--store", store]).status == 0)
         #expect(CLIRun(["verify", "--store", store]).status == 0)
         #expect(CLIRun(["subject", "bob@example.com", "--store", store]).status == 0)
