@@ -1898,6 +1898,7 @@ enum ReportResources {
 
 <h2>Findings citing these events</h2>
 {{^empty(findings)}}
+<p class="muted">Listed in the order of the last of these events each finding cites: the event that completed what proves it.</p>
 <table>
   <tr><th style="width:10%">Severity</th><th style="width:20%">Rule</th><th>Finding</th><th style="width:12%">Events</th></tr>
   {{#findings}}{{> finding}}{{/findings}}
