@@ -172,7 +172,7 @@ public struct Lineage: Sendable {
     /// that read or wrote a dataset they became evidence of and have no later event in `period`, in the order
     /// of their first events; and the datasets those runs read or wrote, by name (as `runs()` and `datasets()`
     /// list them), without their readers. Profiles in `cache` are taken from there, and those made are kept there.
-    package func neighbourhood(ofEvents seqs: Range<Int>, in period: Range<Int>, keeping cache: ProfileCache? = nil) throws
+    package func neighbourhood(ofEvents seqs: Range<Int>, in period: Range<Int>, keeping cache: NeighbourhoodCache? = nil) throws
         -> (runs: [RunOverview], datasets: [DatasetProfile]) {
         try query { context in try EventNeighbourhood(context: context).collect(seqs, of: period, cache: cache) }
     }

@@ -6,7 +6,7 @@ extension PolicyEngine {
     /// of the store is held in memory for.
     public static let eventsPerPart = 10_000
 
-    /// Dataset profiles kept from one part to the next (`ProfileCache`): a source read all over the log is
+    /// Dataset profiles kept from one part to the next (`NeighbourhoodCache`): a source read all over the log is
     /// profiled once, not in every part. About 1.2 KB each on the benchmark, so at most about 120 MB.
     public static let profilesKept = 100_000
 
@@ -23,7 +23,7 @@ extension PolicyEngine {
     /// that read it.) Judged as of the view's `asOf`, else `now`.
     ///
     /// - Parameters:
-    ///   - profilesKept: how many dataset profiles are kept from one part to the next (`ProfileCache`).
+    ///   - profilesKept: how many dataset profiles are kept from one part to the next (`NeighbourhoodCache`).
     ///   - body: called once per part that has findings, in order.
     public func forEachFinding(citing range: Range<Int>, in lineage: Lineage, now: Date, eventsPerPart: Int = Self.eventsPerPart,
                                profilesKept: Int = Self.profilesKept, _ body: ([Finding]) throws -> Void) throws {
@@ -33,7 +33,7 @@ extension PolicyEngine {
         // Both are read from the whole store, and small: read once, judged with every part (only the part
         // holding a finding's last event keeps it).
         let returns = try lineage.returnsAfterErasure(), named = try lineage.namedAfterForgetting()
-        let profiles = ProfileCache(capacity: profilesKept)
+        let profiles = NeighbourhoodCache(capacity: profilesKept)
         var start = range.lowerBound
         while start < range.upperBound {
             let part = start..<min(start + eventsPerPart, range.upperBound)

@@ -34,6 +34,11 @@ struct CategoryPropagation {
             try context.preload(upstreamOf: roots)
             carried = try self.carried(of: roots)
         }
+        return underPack(carried, of: roots)
+    }
+
+    /// `carried` put under the view's pack, for each of `roots` (nothing carried: no categories).
+    func underPack(_ carried: [Int64: CarriedCategories], of roots: [Int64]) -> [Int64: Held] {
         let taxonomy = context.pack.taxonomy
         var verdicts: [String: CarriedCategories.Verdict] = [:]
         var held: [Int64: Held] = [:]

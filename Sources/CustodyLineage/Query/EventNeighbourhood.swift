@@ -22,7 +22,7 @@ struct EventNeighbourhood {
     ///   dataset the events became evidence of is judged unless it has an event of `period` after `seqs`:
     ///   every finding about it cites that later event, and the part of the period holding it judges the run.
     /// - Parameter cache: profiles made for earlier parts of the same view, and where this part's are kept.
-    func collect(_ seqs: Range<Int>, of period: Range<Int>, cache: ProfileCache?) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
+    func collect(_ seqs: Range<Int>, of period: Range<Int>, cache: NeighbourhoodCache?) throws -> (runs: [RunOverview], datasets: [DatasetProfile]) {
         precondition(period.contains(seqs.lowerBound) && seqs.upperBound <= period.upperBound, "a part outside its period")
         // A part of an audit trail names tens of thousands of runs and datasets: each step reads them all in one statement.
         let touched = try touched(by: seqs)
@@ -42,19 +42,30 @@ struct EventNeighbourhood {
         for id in roots {
             if let profile = cache?.profile(id) { kept.append(profile) } else { ids.append(id) }
         }
-        let categories = try CategoryPropagation(context: context).categories(of: ids)
         // All a profile needs, so that the profiles are made on every core: the datasets' facts, their writers (the
-        // runs a profile lists) and those writers' edges, the people named on them, the names of the datasets their
-        // categories came from, and their readers; and the judged runs.
+        // runs a profile lists) and those writers' edges, their categories, the people named on them, the names of
+        // the datasets their categories came from, and their readers; and the judged runs.
         try context.preload(datasets: ids)
+        let (categories, carried) = try categories(of: ids, cache: cache)
         try context.preload(runs: judged)
         try context.preload(subjectFactsOf: ids)
         try context.preload(datasetNames: DatasetProfiler.origins(in: categories.values))
         if context.horizon.isEverything { try context.preload(readersOf: ids) }
         let made = try DatasetProfiler(context: context).profilesOnEveryCore(ids, categories: categories, listingReaders: false)
-        cache?.keep(made)
+        cache?.keep(made, carried: carried)
         return (try judged.compactMap(context.overview).sorted { $0.summary.started < $1.summary.started },
             (kept + made).sorted { $0.dataset < $1.dataset })
+    }
+
+    /// The categories of `ids` under the pack. A view of an earlier time works them out from upstream; given a
+    /// cache, it stops at the datasets whose carried categories an earlier part worked out (they are the same in
+    /// every part), and returns what it worked out for the cache to keep.
+    private func categories(of ids: [Int64], cache: NeighbourhoodCache?)
+        throws -> (categories: [Int64: CategoryPropagation.Held], carried: [Int64: CarriedCategories]) {
+        let propagation = CategoryPropagation(context: context)
+        guard let cache, !context.seesStoredCategories else { return (try propagation.categories(of: ids), [:]) }
+        let carried = try propagation.carried(of: ids) { cache.carried($0) }
+        return (propagation.underPack(carried, of: ids), carried)
     }
 
     /// What the events touch: every dataset they name (as inputs, outputs or a DatasetEvent's dataset),
