@@ -23,7 +23,8 @@ extension PolicyEngine {
     /// that read it.) Judged as of the view's `asOf`, else `now`.
     ///
     /// - Parameters:
-    ///   - profilesKept: how many dataset profiles are kept from one part to the next (`NeighbourhoodCache`).
+    ///   - profilesKept: how many dataset profiles are kept from one part to the next, and as many datasets' carried
+    ///     categories in a view of an earlier time (`NeighbourhoodCache`).
     ///   - body: called once per part that has findings, in order.
     public func forEachFinding(citing range: Range<Int>, in lineage: Lineage, now: Date, eventsPerPart: Int = Self.eventsPerPart,
                                profilesKept: Int = Self.profilesKept, _ body: ([Finding]) throws -> Void) throws {
@@ -33,12 +34,12 @@ extension PolicyEngine {
         // Both are read from the whole store, and small: read once, judged with every part (only the part
         // holding a finding's last event keeps it).
         let returns = try lineage.returnsAfterErasure(), named = try lineage.namedAfterForgetting()
-        let profiles = NeighbourhoodCache(capacity: profilesKept)
+        let kept = NeighbourhoodCache(capacity: profilesKept)
         var start = range.lowerBound
         while start < range.upperBound {
             let part = start..<min(start + eventsPerPart, range.upperBound)
             start = part.upperBound
-            let (runs, datasets) = try lineage.neighbourhood(ofEvents: part, in: range, keeping: profiles)
+            let (runs, datasets) = try lineage.neighbourhood(ofEvents: part, in: range, keeping: kept)
             let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: returns, namedAfterForgetting: named)
             var kept: [(last: Int, finding: Finding)] = []
             for finding in orderedFindings(in: facts, at: at) {
