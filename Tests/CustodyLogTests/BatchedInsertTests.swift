@@ -14,7 +14,7 @@ struct BatchedInsertTests {
         let queue = try DatabaseQueue()
         let rows = try queue.write { db in
             try Self.table(db)
-            let insert = try BatchedInsert(db, insert: "INSERT OR FAIL INTO t (k, v)", columns: 2, rowsPerStatement: 2)
+            let insert = try BatchedInsert(db, into: "t", columns: ["k", "v"], onConflict: .fail, rowsPerStatement: 2)
             for k in 1...5 { try insert.append(.integer(k), .text("row \(k)")) }
             // Two statements of two rows; the fifth waits for the flush.
             #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM t") == 4)
@@ -30,7 +30,7 @@ struct BatchedInsertTests {
         var keptBeforeRollback: Int?
         #expect(throws: DatabaseError.self) {
             try queue.write { db in
-                let insert = try BatchedInsert(db, insert: "INSERT OR FAIL INTO t (k, v)", columns: 2, rowsPerStatement: 4)
+                let insert = try BatchedInsert(db, into: "t", columns: ["k", "v"], onConflict: .fail, rowsPerStatement: 4)
                 do {
                     // The third row repeats the first key: the statement of four stops there.
                     for k in [1, 2, 1, 3] { try insert.append(.integer(k), .text("row \(k)")) }
@@ -49,7 +49,7 @@ struct BatchedInsertTests {
         let queue = try DatabaseQueue()
         let rows = try queue.write { db in
             try Self.table(db)
-            let insert = try BatchedInsert(db, insert: "INSERT OR IGNORE INTO t (k, v)", columns: 2, rowsPerStatement: 3)
+            let insert = try BatchedInsert(db, into: "t", columns: ["k", "v"], onConflict: .ignore, rowsPerStatement: 3)
             for (k, v) in [(1, "first"), (2, "second"), (1, "again")] { try insert.append(.integer(k), .text(v)) }
             try insert.flush()
             return try String.fetchAll(db, sql: "SELECT v FROM t ORDER BY k")

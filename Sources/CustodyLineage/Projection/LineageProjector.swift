@@ -125,14 +125,15 @@ final class LineageWriter: ProjectionWriter {
             UPDATE lineage_run SET terminal_type = ?, terminal_time = ?, terminal_seq = ? WHERE id = ?
             """)
         updateRunFacet = try RawStatement(cached: db, sql: "UPDATE lineage_run SET processing_id = ?, facet_time = ?, facet_seq = ? WHERE id = ?")
-        insertRunEvent = try BatchedInsert(db, insert: "INSERT OR FAIL INTO lineage_run_event (seq, run_id, event_type, event_time, processing_id)", columns: 5)
+        insertRunEvent = try BatchedInsert(db, into: "lineage_run_event", columns: ["seq", "run_id", "event_type", "event_time", "processing_id"],
+            onConflict: .fail)
         latestJobDefaults = try RawStatement(cached: db, sql: "SELECT processing_id FROM lineage_job_event WHERE job_id = ? ORDER BY event_time DESC, seq DESC LIMIT 1")
         insertJobEvent = try RawStatement(cached: db, sql: "INSERT INTO lineage_job_event (seq, job_id, event_time, processing_id) VALUES (?, ?, ?, ?)")
-        insertIO = try BatchedInsert(db, insert: "INSERT OR IGNORE INTO lineage_io (run_id, direction, dataset_id, seq)", columns: 4)
-        insertFact = try BatchedInsert(db, insert: """
-            INSERT OR FAIL INTO lineage_dataset_fact (seq, role, position, dataset_id, run_id, event_time, categories, fields,
-                classifications, subject_types, location, retention, anonymous, lifecycle)
-            """, columns: 14)
+        insertIO = try BatchedInsert(db, into: "lineage_io", columns: ["run_id", "direction", "dataset_id", "seq"], onConflict: .ignore)
+        insertFact = try BatchedInsert(db, into: "lineage_dataset_fact", columns: [
+            "seq", "role", "position", "dataset_id", "run_id", "event_time", "categories", "fields",
+            "classifications", "subject_types", "location", "retention", "anonymous", "lifecycle",
+        ], onConflict: .fail)
         insertSubject = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_subject (token, seq, dataset_id, kind, run_id, event_time) VALUES (?, ?, ?, ?, ?, ?)")
         insertColumn = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_column (seq, out_dataset, out_field, in_dataset, in_field, run_id, masking) VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -11,19 +11,24 @@ package final class BatchedInsert {
     private let rowsPerStatement: Int
     private var gathered: [RawStatement.RawValue] = []
 
-    /// - Parameter insert: the statement up to `VALUES`, naming what a broken constraint does: `INSERT OR FAIL
-    ///   INTO t (a, b)` (the statement stops with the error) or `INSERT OR IGNORE INTO t (a, b)` (the row is skipped).
-    ///   Not SQLite's default, ABORT: to undo a statement of many rows alone, SQLite first copies every page it
-    ///   changes to a temporary file (the statement journal), 193 MB for a `rebuild` of the benchmark. Batches are
-    ///   written inside a transaction that is rolled back whole when anything in it fails, so undoing one
-    ///   statement alone protects nothing.
-    package init(_ db: Database, insert: String, columns: Int, rowsPerStatement: Int = 32) throws {
-        precondition(insert.hasPrefix("INSERT OR FAIL ") || insert.hasPrefix("INSERT OR IGNORE "),
-                     "a batched insert names OR FAIL or OR IGNORE: \(insert)")
-        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-        single = try RawStatement(cached: db, sql: insert + " VALUES " + row)
-        batch = try RawStatement(cached: db, sql: insert + " VALUES " + Array(repeating: row, count: rowsPerStatement).joined(separator: ", "))
-        self.columns = columns
+    /// What a row that breaks a constraint does. Never SQLite's default, ABORT: to undo a statement of many rows
+    /// alone, SQLite first copies every page it changes to a temporary file (the statement journal; 193 MB for a
+    /// `rebuild` of the benchmark). Batches are written inside a transaction that is rolled back whole when
+    /// anything in it fails, so undoing one statement alone protects nothing.
+    package enum Conflict: String {
+        /// The statement stops with the error, keeping the rows it wrote before (until the rollback).
+        case fail = "OR FAIL"
+        /// The row is skipped.
+        case ignore = "OR IGNORE"
+    }
+
+    /// Rows into `table`, each a value for every one of `columns`, in that order (`append`).
+    package init(_ db: Database, into table: String, columns names: [String], onConflict conflict: Conflict, rowsPerStatement: Int = 32) throws {
+        let insert = "INSERT \(conflict.rawValue) INTO \(table) (\(names.joined(separator: ", "))) VALUES "
+        let row = "(" + Array(repeating: "?", count: names.count).joined(separator: ", ") + ")"
+        single = try RawStatement(cached: db, sql: insert + row)
+        batch = try RawStatement(cached: db, sql: insert + Array(repeating: row, count: rowsPerStatement).joined(separator: ", "))
+        columns = names.count
         self.rowsPerStatement = rowsPerStatement
         gathered.reserveCapacity(columns * rowsPerStatement)
     }
