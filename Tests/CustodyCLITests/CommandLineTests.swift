@@ -112,6 +112,16 @@ struct CommandLineTests {
         #expect(CLIRun(["init", "--store", first]).status == 3)
     }
 
+    @Test func verifyCountsOneEventInTheSingular() {
+        let directory = TemporaryDirectory()
+        let store = directory.file("one.db")
+        #expect(CLIRun(["init", "--store", store]).status == 0)
+        #expect(CLIRun(["ingest", "--store", store, "-"], stdin: TestStore.events(1)[0]).status == 0)
+        let verified = CLIRun(["verify", "--store", store])
+        #expect(verified.status == 0)
+        #expect(verified.stdout.hasPrefix("ok: 1 event; leaves, hash chain and Merkle tree intact"))
+    }
+
     @Test func checkpointKeyExportAndVerifyWorkTogether() throws {
         let directory = TemporaryDirectory()
         let store = directory.file("prod.db")

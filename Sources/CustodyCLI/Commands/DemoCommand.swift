@@ -52,7 +52,7 @@ struct DemoCommand: ParsableCommand {
         context.print("Custody demo: a retailer's pipeline, recorded in a tamper-evident log\n")
         context.print("store        \(paths.store)")
         for (index, summary) in receipts.enumerated() {
-            context.print("ingest \(index + 1)     \(summary.receipt.eventCount) events as one atomic batch (events \(summary.receipt.firstSeq)–\(summary.receipt.treeSize - 1)), \(summary.receipt.newSubjects) new data subjects")
+            context.print("ingest \(index + 1)     \(counted(summary.receipt.eventCount, "event")) as one atomic batch (events \(summary.receipt.firstSeq)–\(summary.receipt.treeSize - 1)), \(counted(summary.receipt.newSubjects, "new data subject"))")
         }
         context.print("\nWhat the log holds:")
         for line in try describe(store.entries(from: 0, limit: 1000)) { context.print("  " + line) }
@@ -91,7 +91,7 @@ struct DemoCommand: ParsableCommand {
         context.print("\nReports written (open the HTML in a browser; the XML validates against reports/xsd/):")
         for file in reports where file.hasSuffix(".html") { context.print("  " + file) }
         context.print("  (and each as .xml and .json; the lineage as W3C PROV-XML in lineage.provx)")
-        context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(report.size) events, root \(report.root.base64)")
+        context.print("\nverify       \(report.isIntact ? "ok" : "FAILED"): \(counted(report.size, "event")), root \(report.root.base64)")
         context.print("checkpoint   \(checkpointFile) (signed; keep such files outside the machine)")
         context.print("verifier key \(verifierFile)")
         context.print("\nTry next:")

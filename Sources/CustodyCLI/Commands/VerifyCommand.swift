@@ -55,7 +55,7 @@ struct VerifyCommand: ParsableCommand {
             ]))
         default:
             if report.isIntact {
-                context.print("ok: \(report.size) events; leaves, hash chain and Merkle tree intact; root \(report.root.base64)")
+                context.print("ok: \(counted(report.size, "event")); leaves, hash chain and Merkle tree intact; root \(report.root.base64)")
                 if let check = report.projections, check.events == 0, report.size > 0 {
                     context.print("  lineage tables not built yet: the next ingest or query builds them from the log")
                 } else if let check = report.projections {
