@@ -8,13 +8,14 @@ public struct CLIRun {
     public let stdout: String
     public let stderr: String
 
+    /// `terminal`: run as if standard error were a terminal, where long commands show a progress line.
     public init(_ arguments: [String], environment: [String: String] = [:], stdin: String = "",
-                now: Date = Date(timeIntervalSince1970: 1_772_400_000)) {
+                now: Date = Date(timeIntervalSince1970: 1_772_400_000), terminal: Bool = false) {
         let out = CapturedOutput()
         let err = CapturedOutput()
         let input = CapturedInput(Array(stdin.utf8))
         let context = CommandContext(environment: environment, now: now, standardOutput: out.append, standardError: err.append,
-            readStandardInput: input.read)
+            readStandardInput: input.read, standardErrorIsTerminal: terminal)
         status = CustodyMain.run(arguments, context: context)
         stdout = out.text
         stderr = err.text

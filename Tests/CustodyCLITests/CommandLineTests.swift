@@ -112,6 +112,32 @@ struct CommandLineTests {
         #expect(CLIRun(["init", "--store", first]).status == 3)
     }
 
+    /// Long commands show how far they got on a terminal, and wipe that line before anything else is printed
+    /// there; into a file or a pipe they print nothing of it.
+    @Test func rebuildShowsItsProgressOnATerminalOnly() {
+        let directory = TemporaryDirectory()
+        let store = directory.file("progress.db")
+        #expect(CLIRun(["init", "--store", store]).status == 0)
+        #expect(CLIRun(["ingest", "--store", store, "-"], stdin: TestStore.events(5).joined(separator: "\n")).status == 0)
+        let shown = CLIRun(["rebuild", "--store", store], terminal: true)
+        #expect(shown.status == 0)
+        #expect(shown.stderr == "\rreplayed 5 of 5 events…\r\u{1B}[K")
+        #expect(shown.stdout == "rebuilt the projections from 5 events\n")
+        let piped = CLIRun(["rebuild", "--store", store])
+        #expect(piped.stderr.isEmpty)
+        #expect(piped.stdout == shown.stdout)
+    }
+
+    @Test func theProgressLineIsWipedWhenTheWorkFails() {
+        struct Failed: Error {}
+        let errors = CapturedOutput()
+        let context = CommandContext(environment: [:], now: Date(), standardOutput: { _ in }, standardError: errors.append,
+            standardErrorIsTerminal: true)
+        let line = ProgressLine(context)
+        #expect(throws: Failed.self) { try line.whileShown { line.show("ingested 10000 events…"); throw Failed() } }
+        #expect(errors.text == "\ringested 10000 events…\r\u{1B}[K")
+    }
+
     @Test func verifyCountsOneEventInTheSingular() {
         let directory = TemporaryDirectory()
         let store = directory.file("one.db")

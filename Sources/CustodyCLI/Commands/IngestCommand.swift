@@ -30,24 +30,18 @@ struct IngestCommand: ParsableCommand {
             file == "-" ? IngestSource(name: "<stdin>", readChunk: context.readStandardInput) : try IngestSource.file(file)
         }
         let paths = globals.paths
-        let progress: ((Int) -> Void)? = context.standardErrorIsTerminal
-            ? { count in context.standardError("\ringested \(count) events…") } : nil
+        let line = ProgressLine(context)
+        let progress: ((Int) -> Void)? = line.isShown ? { line.show("ingested \($0) events…") } : nil
         let ingest = { (store: EventStore, vaultKey: VaultKey) throws -> IngestSummary in
             var random = SystemRandomNumberGenerator()
             return try Ingestor.ingest(sources, into: store, vaultKey: vaultKey, recordedAt: context.now, batchID: UUID(),
                 random: &random, projectors: [LineageProjector()], progress: progress)
         }
-        let summary: IngestSummary
-        if paths.storeExists {
-            summary = try ingest(try EventStore.open(at: paths.store), try paths.readVaultKey())
-        } else {
+        let summary = try line.whileShown { () throws -> IngestSummary in
+            if paths.storeExists { return try ingest(try EventStore.open(at: paths.store), try paths.readVaultKey()) }
             var random = SystemRandomNumberGenerator()
-            summary = try StoreCreation.create(paths, origin: nil, random: &random) { store, vaultKey, _ in
-                try ingest(store, vaultKey)
-            }
+            return try StoreCreation.create(paths, origin: nil, random: &random) { store, vaultKey, _ in try ingest(store, vaultKey) }
         }
-        // Clear the progress line before the summary.
-        if progress != nil { context.standardError("\r\u{1B}[K") }
         let forgotten = forgetCompletedErasures()
         let receipt = summary.receipt
         switch format {

@@ -16,13 +16,17 @@ struct RebuildCommand: ParsableCommand {
 
     func run() throws {
         let format = try globals.outputFormat(allowed: [.text, .json], default: .text)
+        let context = globals.context
         let store = try EventStore.open(at: globals.paths.store)
-        let replayed = try store.rebuildProjections([LineageProjector()])
+        let line = ProgressLine(context)
+        let replayed = try line.whileShown {
+            try store.rebuildProjections([LineageProjector()], progress: line.isShown ? { line.show("replayed \($0) of \($1) events…") } : nil)
+        }
         switch format {
         case .json:
-            globals.context.print(JSONOutput.object([("replayed", .number(replayed))]))
+            context.print(JSONOutput.object([("replayed", .number(replayed))]))
         default:
-            globals.context.print("rebuilt the projections from \(counted(replayed, "event"))")
+            context.print("rebuilt the projections from \(counted(replayed, "event"))")
         }
     }
 }

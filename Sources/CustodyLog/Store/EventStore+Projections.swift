@@ -5,9 +5,10 @@ package import GRDB
 extension EventStore {
     /// Drops every table of `projectors` and rebuilds it by replaying the whole log, in one transaction:
     /// readers see the old projections or the new ones, never a half-built one. Returns the number of
-    /// events replayed.
+    /// events replayed. `progress` is told, now and then, how many events of how many have been replayed.
     @discardableResult
-    public func rebuildProjections(_ projectors: [any LogProjector]) throws(LogError) -> Int {
+    public func rebuildProjections(_ projectors: [any LogProjector],
+                                   progress: ((_ replayed: Int, _ of: Int) -> Void)? = nil) throws(LogError) -> Int {
         do {
             return try queue.writeWithoutTransaction { db in
                 var replayed = 0
@@ -21,7 +22,8 @@ extension EventStore {
                         try db.execute(sql: "DELETE FROM projection_state WHERE name = ?", arguments: [projector.name])
                     }
                     replayed = try Self.logSize(db)
-                    for writer in try LogReplay.beginUpToDate(projectors, db: db, logSize: replayed) { try writer.finish() }
+                    let writers = try LogReplay.beginUpToDate(projectors, db: db, logSize: replayed, progress: progress)
+                    for writer in writers { try writer.finish() }
                     for projector in projectors { try LogReplay.record(db, projected: replayed, by: projector.name) }
                     return .commit
                 }

@@ -10,9 +10,10 @@ import GRDB
 enum LogReplay {
     /// Replays every stored event whose sequence number is in `range` into `writers` (one per projector,
     /// in the same order). `schema` names the database holding the log (`main`, or an attached store
-    /// during verification).
+    /// during verification). `progress` is told after each page how many events of the range are in.
     static func replay(_ db: Database, schema: String = "main", in range: Range<Int>,
-                       projectors: [any LogProjector], writers: [any ProjectionWriter]) throws {
+                       projectors: [any LogProjector], writers: [any ProjectionWriter],
+                       progress: ((_ replayed: Int, _ of: Int) -> Void)? = nil) throws {
         guard !range.isEmpty, !projectors.isEmpty else { return }
         let statement = try RawStatement(db, sql: "SELECT seq, leaf FROM \(schema).log_entry WHERE seq >= ? AND seq < ? ORDER BY seq")
         try statement.bind(.integer(range.lowerBound), .integer(range.upperBound))
@@ -37,6 +38,7 @@ enum LogReplay {
                 for (writer, projected) in zip(writers, try facts.get()) { try writer.project(projected, seq: seq, tokens: tokens) }
                 replayed += 1
             }
+            progress?(replayed, range.count)
         }
         guard replayed == range.count else {
             throw LogError(.integrity, "the log holds \(replayed) events from sequence number \(range.lowerBound) where \(range.count) were expected")
@@ -59,12 +61,13 @@ enum LogReplay {
 
     /// Begins a writer for each projector and replays into it what it has not yet seen of a log of
     /// `logSize` events. The caller finishes the writers once the transaction's last event is in.
-    static func beginUpToDate(_ projectors: [any LogProjector], db: Database, logSize: Int) throws -> [any ProjectionWriter] {
+    static func beginUpToDate(_ projectors: [any LogProjector], db: Database, logSize: Int,
+                              progress: ((_ replayed: Int, _ of: Int) -> Void)? = nil) throws -> [any ProjectionWriter] {
         let database = ProjectionDatabase(db)
         return try projectors.map { projector in
             let writer = try projector.begin(database)
             let through = try projected(db, by: projector.name)
-            try replay(db, in: min(through, logSize)..<logSize, projectors: [projector], writers: [writer])
+            try replay(db, in: min(through, logSize)..<logSize, projectors: [projector], writers: [writer], progress: progress)
             return writer
         }
     }
