@@ -34,21 +34,21 @@ extension PolicyEngine {
         // Both are read from the whole store, and small: read once, judged with every part (only the part
         // holding a finding's last event keeps it).
         let returns = try lineage.returnsAfterErasure(), named = try lineage.namedAfterForgetting()
-        let kept = NeighbourhoodCache(capacity: profilesKept)
+        let cache = NeighbourhoodCache(capacity: profilesKept)
         var start = range.lowerBound
         while start < range.upperBound {
             let part = start..<min(start + eventsPerPart, range.upperBound)
             start = part.upperBound
-            let (runs, datasets) = try lineage.neighbourhood(ofEvents: part, in: range, keeping: kept)
+            let (runs, datasets) = try lineage.neighbourhood(ofEvents: part, in: range, keeping: cache)
             let facts = ProcessingFacts(runs: runs, datasets: datasets, pack: pack, returnsAfterErasure: returns, namedAfterForgetting: named)
-            var kept: [(last: Int, finding: Finding)] = []
+            var cited: [(last: Int, finding: Finding)] = []
             for finding in orderedFindings(in: facts, at: at) {
                 guard let last = finding.evidence.lazy.filter(range.contains).max(), part.contains(last) else { continue }
-                kept.append((last, finding))
+                cited.append((last, finding))
             }
-            guard !kept.isEmpty else { continue }
+            guard !cited.isEmpty else { continue }
             // A stable sort by last event keeps `check`'s order among findings that share it.
-            let ordered = kept.indices.sorted { (kept[$0].last, $0) < (kept[$1].last, $1) }.map { kept[$0].finding }
+            let ordered = cited.indices.sorted { (cited[$0].last, $0) < (cited[$1].last, $1) }.map { cited[$0].finding }
             try body(ordered)
         }
     }
