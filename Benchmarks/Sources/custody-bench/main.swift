@@ -83,6 +83,15 @@ if !reusesStore {
     try StoreCreation.create(paths, origin: "bench.local/custody", random: &random) { _, _, _ in }
 }
 let store = try EventStore.open(at: paths.store)
+
+/// Ends a mode that stops early the way a command ends: with the store closed, so its write-ahead log is folded
+/// into the main file and removed. A process that exits with the store open leaves the log behind; the next
+/// one recovers it whole on opening and appends to it, so runs of a reusing mode grew it to gigabytes and
+/// measured every read against it.
+func finish() -> Never {
+    do { try store.close() } catch { fatalError("closing the store: \(error)") }
+    exit(0)
+}
 let vaultKey = try paths.readVaultKey()
 
 // 1. Ingest.
@@ -110,7 +119,7 @@ let ingestCPU = cpuSeconds() - ingestCPUStart
 let ingestRSS = peakRSSMegabytes()
 if only == "ingest" {
     print("{\"events\":\(events),\"ingestSeconds\":\(String(format: "%.3f", ingestSeconds)),\"ingestEventsPerSecond\":\(Int(Double(events) / ingestSeconds))}")
-    exit(0)
+    finish()
 }
 
 if only == "datasets" || only == "runs" {
@@ -118,7 +127,7 @@ if only == "datasets" || only == "runs" {
     let t = now()
     if only == "runs" { _ = try lineage.runs() } else { _ = try lineage.datasets() }
     print("\(only!) \(now() - t)")
-    exit(0)
+    finish()
 }
 if only == "check" {
     let pack = try PolicyPack.builtIn()
@@ -135,14 +144,14 @@ if only == "check" {
     }
     seconds.sort()
     print("{\"events\":\(events),\"checkSeconds\":\(String(format: "%.3f", seconds[1])),\"findings\":\(findings)}")
-    exit(0)
+    finish()
 }
 if only == "rebuild" {
     let rebuildStart = now()
     _ = try store.rebuildProjections([LineageProjector()])
     let seconds = now() - rebuildStart
     print("{\"events\":\(events),\"rebuildSeconds\":\(String(format: "%.3f", seconds)),\"rebuildEventsPerSecond\":\(Int(Double(events) / seconds))}")
-    exit(0)
+    finish()
 }
 
 // 2. Verify.
@@ -218,7 +227,7 @@ if only == "decide" {
     }
     let (p50, p99) = percentiles(samples)
     print("{\"decideP50ms\":\(String(format: "%.3f", p50)),\"decideP99ms\":\(String(format: "%.3f", p99)),\"denied\":\(denied),\"decisions\":\(samples.count)}")
-    exit(0)
+    finish()
 }
 if only == "parts" {
     // The audit trail's findings judged part by part, as a trail of bounded memory would: against `=check`.
@@ -232,7 +241,7 @@ if only == "parts" {
         parts += 1
     }
     print("{\"partsSeconds\":\(String(format: "%.2f", now() - start)),\"findings\":\(count),\"parts\":\(parts),\"peakRSSMB\":\(peakRSSMegabytes())}")
-    exit(0)
+    finish()
 }
 if only == "reports" {
     // A DSAR for one person (a trail of a few hundred datasets, with inclusion proofs), as XML and as HTML;
@@ -274,7 +283,7 @@ if only == "reports" {
             "trailP50ms":\(String(format: "%.1f", percentiles(trailSeconds).p50)),"profilesP50ms":\(String(format: "%.1f", percentiles(profileSeconds).p50)),\
             "dsarBuildP50ms":\(String(format: "%.1f", percentiles(buildSeconds).p50))}
             """)
-        exit(0)
+        finish()
     }
     // Where an audit trail's time goes: reading the events back, then turning them into report trees.
     var eventCount = 0
@@ -308,7 +317,7 @@ if only == "reports" {
         "auditXmlEventsPerSecond":\(Int(Double(audit.period.events) / (auditWritten - auditStart))),\
         "peakRSSBeforeAuditMB":\(rssBefore),"peakRSSAfterAuditMB":\(rssAfter)}
         """)
-    exit(0)
+    finish()
 }
 var upSamples: [Double] = [], downSamples: [Double] = [], trailSamples: [Double] = [], trailSizes: [Int] = []
 for _ in 0..<1000 {
@@ -339,7 +348,7 @@ if only == "queries" {
         "subjectTrailP50ms":\(String(format: "%.3f", trailP50)),"subjectTrailP99ms":\(String(format: "%.3f", trailP99)),\
         "subjectTrailMedianDatasets":\(trailMedianDatasets)}
         """)
-    exit(0)
+    finish()
 }
 
 // 3. Baseline: the same canonical leaf bytes, bare sqlite3, same batch size, WAL + synchronous=FULL.
