@@ -257,6 +257,10 @@ struct StoredCategoriesTests {
         carried.add(collectionPurposes: ["essential.service", "marketing \"direct\"\\", "ünï 🙂"])
         let first = CarriedCategories.FirstWrite(time: 1_772_000_000, seq: 41, origin: 7)
         let text = carried.encodedEntries, purposes = carried.encodedCollectionPurposes
+        // The exact text: stores written by earlier versions are compared with a replay by this one.
+        #expect(text == #"[[null,"user.contact.email",0,1],["","clé.ünïcode 🙂",9007199254740993,4],["a","user.name",3,2],"#
+            + #"["full \"name\"\\ \u0001\n\t","user.name",12,9]]"#)
+        #expect(purposes == #"["essential.service","marketing \"direct\"\\","ünï 🙂"]"#)
         let read = try #require(CarriedCategories(encodedEntries: text, pseudonymised: true, encodedCollectionPurposes: purposes,
                                                   firstWrite: first))
         #expect(read.entries.map(\.origin) == carried.entries.map(\.origin))

@@ -43,4 +43,21 @@ struct CanonicalJSONTests {
         #expect(try canonical(once) == once)
         #expect(once == #"{"a":0,"b":[1,"x\ty",{"a":false,"z":null}]}"#)
     }
+
+    @Test func everyByteThatNeedsAnEscapeIsFoundWhereverItStands() {
+        // Each byte value at every place of a text, among plain ASCII, among bytes of multi-byte UTF-8, and
+        // among DEL (a control that RFC 8785 leaves as it is).
+        for filler in [UInt8(ascii: "a"), 0xC3, 0x7F] {
+            for byte in UInt8.min...UInt8.max {
+                let expected = byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+                for position in 0..<19 {
+                    var text = [UInt8](repeating: filler, count: 19)
+                    text[position] = byte
+                    let found = text.withUnsafeBufferPointer { CanonicalJSON.needsEscapes($0) }
+                    #expect(found == expected, "byte 0x\(String(byte, radix: 16)) at \(position) among 0x\(String(filler, radix: 16))")
+                }
+            }
+        }
+        #expect(![UInt8]().withUnsafeBufferPointer { CanonicalJSON.needsEscapes($0) })
+    }
 }

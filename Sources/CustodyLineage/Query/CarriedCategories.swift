@@ -152,46 +152,48 @@ struct CarriedCategories: Equatable {
     /// The entries as the lineage projection stores them: a JSON array of `[field or null, key, source,
     /// paths]` in a fixed order, so a replay of the log writes the same text.
     var encodedEntries: String {
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
-        bytes.reserveCapacity(entries.count * 40)
-        for (index, entry) in entries.enumerated() {
-            bytes.append(contentsOf: index > 0 ? [UInt8(ascii: ","), UInt8(ascii: "[")] : [UInt8(ascii: "[")])
-            if let field = entry.origin.field { CanonicalJSON.writeString(field, to: &bytes) } else { bytes.append(contentsOf: Self.null) }
-            bytes.append(UInt8(ascii: ","))
-            CanonicalJSON.writeString(entry.origin.key, to: &bytes)
-            bytes.append(UInt8(ascii: ","))
-            Self.writeDecimal(entry.origin.source, to: &bytes)
-            bytes.append(UInt8(ascii: ","))
-            Self.writeDecimal(Int64(entry.paths.rawValue), to: &bytes)
-            bytes.append(UInt8(ascii: "]"))
+        // Written straight into the string's storage: a fill writes a row for every dataset, and appending
+        // each entry's pieces to an array was a twentieth of a rebuild's instructions.
+        var capacity = 2
+        for entry in entries {
+            capacity += StoredText.maximumEntryLength(field: entry.origin.field, key: entry.origin.key)
         }
-        bytes.append(UInt8(ascii: "]"))
-        return String(decoding: bytes, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var text = StoredText(buffer)
+            text.append(UInt8(ascii: "["))
+            for index in entries.indices {
+                if index > entries.startIndex { text.append(UInt8(ascii: ",")) }
+                text.append(UInt8(ascii: "["))
+                let origin = entries[index].origin
+                if let field = origin.field { text.appendQuoted(field) } else { text.appendNull() }
+                text.append(UInt8(ascii: ","))
+                text.appendQuoted(origin.key)
+                text.append(UInt8(ascii: ","))
+                text.appendDecimal(origin.source)
+                text.append(UInt8(ascii: ","))
+                text.appendDecimal(Int64(entries[index].paths.rawValue))
+                text.append(UInt8(ascii: "]"))
+            }
+            text.append(UInt8(ascii: "]"))
+            return text.count
+        }
     }
 
     /// The collection purposes as the lineage projection stores them: a JSON array of strings in order.
     var encodedCollectionPurposes: String {
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
-        for (index, purpose) in collectionPurposes.sorted().enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            CanonicalJSON.writeString(purpose, to: &bytes)
+        guard !collectionPurposes.isEmpty else { return "[]" }
+        let purposes = collectionPurposes.sorted()
+        let capacity = purposes.reduce(2) { $0 + 1 + StoredText.maximumQuotedLength($1) }
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var text = StoredText(buffer)
+            text.append(UInt8(ascii: "["))
+            for (index, purpose) in purposes.enumerated() {
+                if index > 0 { text.append(UInt8(ascii: ",")) }
+                text.appendQuoted(purpose)
+            }
+            text.append(UInt8(ascii: "]"))
+            return text.count
         }
-        bytes.append(UInt8(ascii: "]"))
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static let null = Array("null".utf8)
-
-    private static func writeDecimal(_ value: Int64, to bytes: inout [UInt8]) {
-        guard value != 0 else { return bytes.append(UInt8(ascii: "0")) }
-        let start = bytes.count
-        var rest = value.magnitude
-        while rest > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        bytes[start...].reverse()
     }
 
     init() {}
@@ -302,5 +304,69 @@ private struct EntryReader {
             }
         }
         return nil
+    }
+}
+
+/// Writes the stored form's JSON into a buffer sized beforehand (`maximum…Length`).
+private struct StoredText {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    /// The most one entry can take: brackets, commas, two decimals of at most 20 characters, and the field
+    /// (or `null`) and the key quoted, each byte escaped as six at worst.
+    static func maximumEntryLength(field: String?, key: String) -> Int {
+        5 + 2 * 20 + (field.map(maximumQuotedLength) ?? 4) + maximumQuotedLength(key)
+    }
+
+    static func maximumQuotedLength(_ text: String) -> Int {
+        2 + 6 * text.utf8.count
+    }
+
+    mutating func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    mutating func appendNull() {
+        for byte in "null".utf8 { append(byte) }
+    }
+
+    /// `text` as a JSON string with RFC 8785's escapes: copied as it is when it needs none (category keys and
+    /// column names nearly always), else escaped by `CanonicalJSON.writeString`.
+    mutating func appendQuoted(_ text: String) {
+        var text = text
+        let copied = text.withUTF8 { utf8 in
+            guard !CanonicalJSON.needsEscapes(utf8) else { return false }
+            append(UInt8(ascii: "\""))
+            if let base = utf8.baseAddress { (buffer.baseAddress! + count).update(from: base, count: utf8.count) }
+            count += utf8.count
+            append(UInt8(ascii: "\""))
+            return true
+        }
+        guard !copied else { return }
+        var escaped: [UInt8] = []
+        CanonicalJSON.writeString(text, to: &escaped)
+        for byte in escaped { append(byte) }
+    }
+
+    /// `value` in decimal, its digits worked out from the right in place.
+    mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var digits = 1
+        var rest = value.magnitude
+        while rest >= 10 {
+            digits += 1
+            rest /= 10
+        }
+        rest = value.magnitude
+        for offset in stride(from: count + digits - 1, through: count, by: -1) {
+            buffer[offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        count += digits
     }
 }

@@ -56,7 +56,7 @@ public enum CanonicalJSON {
         output.append(UInt8(ascii: "\""))
         var string = string
         let clean = string.withUTF8 { buffer in
-            guard !buffer.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            guard !needsEscapes(buffer) else { return false }
             output.append(contentsOf: buffer)
             return true
         }
@@ -80,6 +80,11 @@ public enum CanonicalJSON {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether UTF-8 text holds a byte `writeString` escapes: `"`, `\` or a C0 control.
+    public static func needsEscapes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
     }
 
     static func utf16Less(_ lhs: String, _ rhs: String) -> Bool {
