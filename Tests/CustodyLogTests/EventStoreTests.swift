@@ -149,6 +149,37 @@ struct EventStoreTests {
         #expect(try test.store.verify(projectors: [Counting(failOn: nil)]).isIntact)
     }
 
+    /// A replay reads each stored event in place (`LogEntry.event(inLeaf:)`): a leaf that is not a log record, or
+    /// whose event is not an OpenLineage one, stops a rebuild as an integrity failure, and the rebuild leaves the
+    /// projections as they were.
+    @Test func aRebuildRefusesALeafThatIsNotALogRecord() throws {
+        /// Same-length edits of event 1's leaf, given its text.
+        let cases: [(patches: (String) -> [(String, String)], message: String)] = [
+            ({ _ in [("\"seq\":1", "\"seq\":x")] }, "not a Custody log record"),
+            // Well-formed JSON, but the batch a number: its UUID and quotes (38 characters) become 38 digits.
+            ({ leaf in
+                let start = leaf.range(of: "\"batch\":")!.upperBound
+                return [(String(leaf[start...].prefix(38)), String(repeating: "7", count: 38))]
+            }, "not a Custody log record"),
+            // No member left that names a kind of event.
+            ({ _ in [("\"eventType\":", "\"eventTypX\":"), ("\"run\":{", "\"ruX\":{"), ("\"job\":{", "\"joX\":{"), ("RunEvent\"", "RunEvenX\"")] },
+             "sequence number 1 is not an OpenLineage event"),
+        ]
+        for (patches, message) in cases {
+            var test = try TestStore()
+            try test.ingest(TestStore.events(3), projectors: [Counting(failOn: nil)])
+            let editor = try StoreEditor(path: test.paths.store)
+            for (old, new) in patches(String(decoding: try editor.leaf(1), as: UTF8.self)) { try editor.patchLeaf(1, replacing: old, with: new) }
+            #expect {
+                try test.store.rebuildProjections([Counting(failOn: nil)])
+            } throws: { error in
+                (error as? LogError)?.code == .integrity && "\(error)".contains(message)
+            }
+            let rows = try DatabaseQueue(path: test.paths.store).read { db in try String.fetchAll(db, sql: "SELECT seq FROM seen ORDER BY seq") }
+            #expect(rows == ["0", "1", "2"], "\(message)")
+        }
+    }
+
     /// The audit trail reads the log a page of 2,048 events at a time, each page parsed on another thread while
     /// the one before is written: every event of the range must come once, in order, with its own leaf hash,
     /// across page boundaries and from a range that starts and ends inside pages.

@@ -22,23 +22,23 @@ struct DatasetEntryFacts: Sendable {
     var subjects: [String] = []
     var erasedSubjects: [String] = []
 
-    init(_ dataset: JSONValue) {
+    init(_ dataset: some JSONReading) {
         let facets = dataset["facets"]
         var categories: [String]?
         var fields: [String: [String]] = [:]
         if let facet = facets?[PersonalDataFacet.name] {
             categories = Self.strings(facet["categories"])
-            if case .object(let columns)? = facet["fields"] {
-                for (column, keys) in columns.members { fields[column, default: []] += Self.strings(keys) ?? [] }
+            if let columns = facet["fields"]?.members {
+                for (column, keys) in columns { fields[column, default: []] += Self.strings(keys) ?? [] }
             }
             subjectTypes = Self.strings(facet["subjectTypes"]).map(Self.jsonArray)
             location = facet["location"]?.stringValue
             retention = facet["retention"]?.stringValue
-            if case .bool(let flag)? = facet["anonymous"] { anonymous = flag }
+            if let flag = facet["anonymous"]?.boolValue { anonymous = flag }
             subjects = Self.strings(facet["subjects"]) ?? []
             erasedSubjects = Self.strings(facet["erasedSubjects"]) ?? []
         }
-        if case .array(let tags)? = facets?["tags"]?["tags"] {
+        if let tags = facets?["tags"]?["tags"]?.elements {
             var classified: [String] = []
             for tag in tags {
                 guard let key = tag["key"]?.stringValue, let value = tag["value"]?.stringValue else { continue }
@@ -68,9 +68,8 @@ struct DatasetEntryFacts: Sendable {
             || retention != nil || anonymous != nil || lifecycle != nil
     }
 
-    private static func strings(_ value: JSONValue?) -> [String]? {
-        guard case .array(let values)? = value else { return nil }
-        return values.compactMap(\.stringValue)
+    private static func strings(_ value: (some JSONReading)?) -> [String]? {
+        value?.elements?.compactMap(\.stringValue)
     }
 
     static func jsonArray(_ values: [String]) -> String {

@@ -9,7 +9,7 @@ struct NodeKey: Hashable, Sendable {
     /// every key it meets up in its memory of ids, and hashing the texts there was a twentieth of its time.
     private let fingerprint: Int
 
-    init?(_ value: JSONValue?) {
+    init?(_ value: (some JSONReading)?) {
         guard let namespace = value?["namespace"]?.stringValue, let name = value?["name"]?.stringValue else { return nil }
         self.namespace = namespace
         self.name = name
@@ -45,7 +45,7 @@ struct EventFacts: Sendable {
     let time: Int
     let body: Body
 
-    init(_ event: JSONValue, kind: EventKind) {
+    init(_ event: some JSONReading, kind: EventKind) {
         // Validation guaranteed a parsable eventTime before the event was appended.
         time = event["eventTime"]?.stringValue.flatMap(RFC3339.parse).map { Int(Moment.microseconds($0.date)) } ?? 0
         switch kind {
@@ -59,9 +59,9 @@ struct EventFacts: Sendable {
     }
 
     /// A facet as RFC 8785 JSON, so equal facets are equal text (and stored once).
-    static func canonical(_ value: JSONValue?) -> String? {
+    static func canonical(_ value: (some JSONReading)?) -> String? {
         // Validation already checked that every number is one canonical JSON can hold.
-        value.flatMap { try? CanonicalJSON.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+        value?.canonicalText
     }
 }
 
@@ -81,25 +81,27 @@ struct RunFacts: Sendable {
 
     var isTerminal: Bool { ["COMPLETE", "FAIL", "ABORT"].contains(eventType) }
 
-    init?(_ event: JSONValue) {
+    init?(_ event: some JSONReading) {
         guard let job = NodeKey(event["job"]), let runUUID = event["run"]?["runId"]?.stringValue else { return nil }
         self.job = job
         self.runUUID = runUUID.lowercased()
         jobDefaults = EventFacts.canonical(event["job"]?["facets"]?[ProcessingFacet.name])
         eventType = event["eventType"]?.stringValue ?? "OTHER"
         processing = EventFacts.canonical(event["run"]?["facets"]?[ProcessingFacet.name])
-        inputs = Self.entries(event["inputs"])
-        outputs = Self.entries(event["outputs"])
+        inputs = Self.named(event["inputs"]).map { DatasetEntry(node: $0.node, position: $0.position, entry: $0.entry) }
+        let outputs = Self.named(event["outputs"])
+        self.outputs = outputs.map { DatasetEntry(node: $0.node, position: $0.position, entry: $0.entry) }
         var columns: [ColumnEdge] = []
-        for (index, output) in outputs.enumerated() { columns += ColumnEdge.edges(output.columnLineage, intoOutput: index) }
+        for (index, output) in outputs.enumerated() {
+            columns += ColumnEdge.edges(output.entry["facets"]?["columnLineage"], intoOutput: index)
+        }
         self.columns = columns
     }
 
-    private static func entries(_ list: JSONValue?) -> [DatasetEntry] {
-        guard case .array(let datasets)? = list else { return [] }
-        return datasets.enumerated().compactMap { position, dataset in
-            NodeKey(dataset).map { DatasetEntry(node: $0, position: position, entry: dataset) }
-        }
+    /// The datasets of a list that name themselves, with their places in it.
+    private static func named<Value: JSONReading>(_ list: Value?) -> [(node: NodeKey, position: Int, entry: Value)] {
+        guard let datasets = list?.elements else { return [] }
+        return datasets.enumerated().compactMap { position, dataset in NodeKey(dataset).map { ($0, position, dataset) } }
     }
 }
 
@@ -109,14 +111,11 @@ struct DatasetEntry: Sendable {
     /// Its place in the event's list (part of the fact's key).
     let position: Int
     let facts: DatasetEntryFacts
-    /// The output's `columnLineage` facet, read into `ColumnEdge`s.
-    fileprivate let columnLineage: JSONValue?
 
-    init(node: NodeKey, position: Int, entry: JSONValue) {
+    init(node: NodeKey, position: Int, entry: some JSONReading) {
         self.node = node
         self.position = position
         facts = DatasetEntryFacts(entry)
-        columnLineage = entry["facets"]?["columnLineage"]
     }
 }
 
@@ -129,11 +128,11 @@ struct ColumnEdge: Sendable {
     let inField: String
     let masking: Bool
 
-    static func edges(_ facet: JSONValue?, intoOutput output: Int) -> [ColumnEdge] {
-        guard case .object(let fields)? = facet?["fields"] else { return [] }
+    static func edges(_ facet: (some JSONReading)?, intoOutput output: Int) -> [ColumnEdge] {
+        guard let fields = facet?["fields"]?.members else { return [] }
         var edges: [ColumnEdge] = []
-        for (outField, mapping) in fields.members {
-            guard case .array(let inputs)? = mapping["inputFields"] else { continue }
+        for (outField, mapping) in fields {
+            guard let inputs = mapping["inputFields"]?.elements else { continue }
             for input in inputs {
                 guard let key = NodeKey(input), let inField = input["field"]?.stringValue else { continue }
                 edges.append(ColumnEdge(output: output, outField: outField, input: key, inField: inField, masking: isMasking(input, mapping)))
@@ -144,9 +143,9 @@ struct ColumnEdge: Sendable {
 
     /// A transformation marked `masking: true` (OpenLineage 1-2-0), or the older `transformationType`
     /// `MASKED`, breaks the propagation of the input column's categories.
-    static func isMasking(_ input: JSONValue, _ mapping: JSONValue) -> Bool {
-        if case .array(let transformations)? = input["transformations"] {
-            if transformations.contains(where: { $0["masking"] == .bool(true) }) { return true }
+    static func isMasking<Value: JSONReading>(_ input: Value, _ mapping: Value) -> Bool {
+        if let transformations = input["transformations"]?.elements {
+            if transformations.contains(where: { $0["masking"]?.boolValue == true }) { return true }
         }
         return mapping["transformationType"]?.stringValue?.uppercased() == "MASKED"
     }

@@ -38,6 +38,10 @@ public struct LineageProjector: LogProjector {
         EventFacts(event, kind: kind)
     }
 
+    public func extract(stored event: JSONTape.Value, kind: EventKind) -> any Sendable {
+        EventFacts(event, kind: kind)
+    }
+
     public func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter {
         let db = database.database
         // Everything here names `main`: during verification the store is attached beside a scratch

@@ -31,6 +31,15 @@ public struct LogEntry: Sendable {
         self.leaf = leaf
     }
 
+    /// The event of a stored leaf preimage, read in place (`JSONTape`), for replays, which take nothing else
+    /// from it; the leaf is checked as `init(leaf:)` checks it.
+    public static func event(inLeaf leaf: [UInt8]) throws(LogError) -> JSONTape.Value {
+        guard let record = try? JSONTape(leaf).root, record["batch"]?.isString == true, record["recordedAt"]?.isString == true,
+            let seq = record["seq"]?.numberLiteral, Int(seq) != nil, let event = record["event"]
+        else { throw LogError(.integrity, "a stored leaf is not a Custody log record") }
+        return event
+    }
+
     /// Builds the canonical leaf preimage. The members are written in RFC 8785 order (batch, event,
     /// notes, recordedAt, seq), which is the same bytes as canonicalising the whole record.
     static func preimage(seq: Int, batchID: String, recordedAt: String, event: JSONValue, notes: [String]) throws(CanonicalJSONError) -> [UInt8] {

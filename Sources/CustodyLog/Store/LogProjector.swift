@@ -20,6 +20,9 @@ public protocol LogProjector: Sendable {
     /// Subject lists hold normalised identifiers in an event being ingested and tokens in a replayed one;
     /// the writer turns either into the recorded token with `SubjectTokens`.
     func extract(_ event: JSONValue, kind: EventKind) -> any Sendable
+    /// `extract` for a stored event, read in place from its leaf: what replays pass. It must give what
+    /// `extract` gives for the same event parsed; the default parses it and calls `extract`.
+    func extract(stored event: JSONTape.Value, kind: EventKind) -> any Sendable
     /// Creates its tables where they are missing and returns a writer for the current transaction.
     func begin(_ database: ProjectionDatabase) throws -> any ProjectionWriter
 }
@@ -34,6 +37,13 @@ public protocol ProjectionWriter {
     /// while tables were filled from empty, and what is worked out from several events at once. What it
     /// writes must depend only on the events, not on how they were split into transactions.
     func finish() throws
+}
+
+extension LogProjector {
+    public func extract(stored event: JSONTape.Value, kind: EventKind) -> any Sendable {
+        // The leaf parsed once already; its event parses again.
+        extract((try? JSONParser.parse(Array(event.canonicalText?.utf8 ?? "null".utf8))) ?? .null, kind: kind)
+    }
 }
 
 extension ProjectionWriter {

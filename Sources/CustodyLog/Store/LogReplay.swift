@@ -87,11 +87,11 @@ private final class ExtractingPage: @unchecked Sendable {
             results = ParallelMap.map(count: leaves.count, workers: ParallelMap.besideOneWriter) { index in
                 let (seq, leaf) = leaves[index]
                 return (seq, Result { () throws(LogError) -> [any Sendable] in
-                    let entry = try LogEntry(leaf: leaf)
-                    guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else {
+                    let event = try LogEntry.event(inLeaf: leaf)
+                    guard let kind = EventKind(classifyingEvent: event) else {
                         throw LogError(.integrity, "the event recorded as sequence number \(seq) is not an OpenLineage event")
                     }
-                    return projectors.map { $0.extract(entry.event, kind: kind) }
+                    return projectors.map { $0.extract(stored: event, kind: kind) }
                 })
             }
             group.leave()

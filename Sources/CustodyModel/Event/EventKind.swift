@@ -12,6 +12,11 @@ extension EventKind {
     /// The kind of an OpenLineage event, by its members and its `schemaURL`: a `dataset` makes a
     /// DatasetEvent, a `run` or `eventType` a RunEvent, a `job` alone a JobEvent. `nil` for none of these.
     public init?(classifying event: JSONObject) {
+        self.init(classifyingEvent: JSONValue.object(event))
+    }
+
+    /// `init(classifying:)` for an event read any way (a value that is not an object has no members, so is none).
+    public init?(classifyingEvent event: some JSONReading) {
         let schemaURL = event["schemaURL"]?.stringValue ?? ""
         if event["dataset"] != nil || schemaURL.hasSuffix("/DatasetEvent") {
             self = .dataset
