@@ -287,10 +287,17 @@ public final class JSONTape: @unchecked Sendable {
             position += 1
             var escaped = false, ascii = true
             while true {
-                // Eight bytes at a time while none is a quote, a backslash, a control or beyond ASCII: most of a
-                // string's, in events.
-                while position + 8 <= text.count, Self.isPlain(UnsafeRawPointer(text.baseAddress! + position).loadUnaligned(as: UInt64.self)) {
-                    position += 8
+                // Eight bytes at a time to the next quote, backslash, control or byte beyond ASCII: most of a
+                // string's bytes are none of these.
+                while position + 8 <= text.count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(text.baseAddress! + position).loadUnaligned(as: UInt64.self))
+                    let special = Self.specialBytes(word)
+                    if special == 0 {
+                        position += 8
+                    } else {
+                        position += special.trailingZeroBitCount / 8
+                        break
+                    }
                 }
                 guard position < text.count else { throw error("unterminated string", at: start) }
                 let byte = text[position]
@@ -315,13 +322,13 @@ public final class JSONTape: @unchecked Sendable {
             append(escaped ? .escapedString : .string, start: start, end: position)
         }
 
-        /// Whether none of the eight bytes of `word` is `"`, `\\`, below 0x20 or above 0x7F. Each test is exact
-        /// about whether some byte of the word qualifies (not about which).
-        private static func isPlain(_ word: UInt64) -> Bool {
+        /// The high bit of each byte of `word` (first byte lowest) that is `"`, `\\`, below 0x20 or above 0x7F,
+        /// exact up to the first such byte, which is all a scan needs: above it, a byte may be marked that is not.
+        private static func specialBytes(_ word: UInt64) -> UInt64 {
             let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-            func holdsZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
-            let control = (word &- ones &* 0x20) & ~word & highs != 0
-            return word & highs == 0 && !control && !holdsZero(word ^ (ones &* 0x22)) && !holdsZero(word ^ (ones &* 0x5C))
+            func zeroBytes(_ word: UInt64) -> UInt64 { (word &- ones) & ~word & highs }
+            let controls = (word &- ones &* 0x20) & ~word & highs
+            return (word & highs) | controls | zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x5C))
         }
 
         private mutating func literal(_ literal: StaticString, _ kind: Node.Kind) throws(JSONSyntaxError) {
