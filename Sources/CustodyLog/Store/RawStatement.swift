@@ -61,10 +61,10 @@ package final class RawStatement {
     }
 
     package func execute(_ values: [RawValue]) throws {
-        try bind(values)
-        defer { reset() }
-        let code = sqlite3_step(statement)
-        guard code == SQLITE_DONE else { throw error(code) }
+        try withBound(values) {
+            let code = sqlite3_step(statement)
+            guard code == SQLITE_DONE else { throw error(code) }
+        }
     }
 
     /// Binds `values` to the parameters, for a query stepped with `step()`; `reset()` after the last row.
@@ -78,14 +78,44 @@ package final class RawStatement {
     }
 
     package func forEachRow(_ values: [RawValue], row: () throws -> Void) throws {
-        try bind(values)
-        defer { reset() }
-        while try step() { try row() }
+        try withBound(values) {
+            while try step() { try row() }
+        }
     }
 
     package func reset() {
         sqlite3_reset(statement)
         sqlite3_clear_bindings(statement)
+    }
+
+    /// Runs `body` with `values` bound, then resets the statement and clears its bindings, all while the texts
+    /// bound are still lent: SQLite reads them where they are (SQLITE_STATIC) instead of copying each into memory
+    /// of its own and freeing it again, which was a twentieth of the writing thread's work in a rebuild.
+    private func withBound<Result>(_ values: [RawValue], _ body: () throws -> Result) throws -> Result {
+        sqlite3_reset(statement)
+        return try bind(values, from: 0, body)
+    }
+
+    /// Binds `values` from `index` on (each text inside the call that lends it), then runs `body`.
+    private func bind<Result>(_ values: [RawValue], from index: Int, _ body: () throws -> Result) throws -> Result {
+        var index = index
+        while index < values.count {
+            let position = Int32(index + 1)
+            switch values[index] {
+            case .integer(let integer): sqlite3_bind_int64(statement, position, Int64(integer))
+            case .text(let text):
+                return try text.withCString { pointer in
+                    _ = sqlite3_bind_text(statement, position, pointer, Int32(text.utf8.count), nil)
+                    return try bind(values, from: index + 1, body)
+                }
+            case .null: sqlite3_bind_null(statement, position)
+            case .bytes(let buffer) where buffer.isEmpty: sqlite3_bind_zeroblob(statement, position, 0)
+            case .bytes(let buffer): sqlite3_bind_blob(statement, position, buffer.baseAddress, Int32(buffer.count), nil)
+            }
+            index += 1
+        }
+        defer { reset() }
+        return try body()
     }
 
     private func bind(_ values: [RawValue]) throws {
