@@ -41,6 +41,11 @@ struct JSONTapeTests {
 
     @Test func refusesMemberNamesGivenTwiceAndNestingTooDeep() {
         #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"{"a":1,"b":{"c":2},"a":3}"#.utf8)) }
+        // A name given twice is found wherever the two stand, in order or not.
+        #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"{"a":1,"b":2,"c":3,"b":4}"#.utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"{"a":1,"c":2,"b":3,"d":4,"b":5}"#.utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"{"b":1,"a":2,"b":3}"#.utf8)) }
+        #expect((try? JSONTape(Array(#"{"a":1,"c":2,"b":3,"d":4,"e":5}"#.utf8))) != nil)
         #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"{"a":"\u00"}"#.utf8)) }
         #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(#"["\ud800"]"#.utf8)) }
         #expect(throws: JSONSyntaxError.self) { try JSONTape(Array(repeating: UInt8(ascii: "["), count: 600) + Array(repeating: UInt8(ascii: "]"), count: 600)) }
