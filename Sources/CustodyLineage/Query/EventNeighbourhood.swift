@@ -84,9 +84,9 @@ struct EventNeighbourhood {
                     if evidence { datasets[node] = true } else if datasets[node] == nil { datasets[node] = false }
                 }
                 for leaf in stretch {
-                    let entry = try LogEntry(leaf: leaf)
-                    guard case .object(let object) = entry.event, let kind = EventKind(classifying: object) else { continue }
-                    switch EventFacts(entry.event, kind: kind).body {
+                    let event = try LogEntry.event(inLeaf: leaf)
+                    guard let kind = EventKind(classifyingEvent: event) else { continue }
+                    switch EventFacts(event, kind: kind).body {
                     case .run(let run):
                         runs.insert(run.runUUID)
                         for input in run.inputs { name(input.node, evidence: input.facts.isWorthRecording) }
