@@ -162,16 +162,18 @@ final class LineageWriter: ProjectionWriter {
             let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
             try insertRunEvent.append(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
-            var outputIDs: [Int] = []
-            for (role, entries) in [("in", run.inputs), ("out", run.outputs)] {
-                for entry in entries {
-                    let datasetID = try datasetID(entry.node, seq: seq)
-                    try insertIO.append(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
-                    journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
-                    try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
-                    if role == "out" { outputIDs.append(datasetID) }
-                }
+            // Each entry handed on by index, not copied out by a loop: a copy retains each of its texts, on this
+            // thread, which everything waits for, after the threads that made them.
+            func recordEdge(_ entry: borrowing DatasetEntry, role: String) throws -> Int {
+                let datasetID = try datasetID(entry.node, seq: seq)
+                try insertIO.append(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
+                journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
+                try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
+                return datasetID
             }
+            for index in run.inputs.indices { _ = try recordEdge(run.inputs[index], role: "in") }
+            var outputIDs: [Int] = []
+            for index in run.outputs.indices { outputIDs.append(try recordEdge(run.outputs[index], role: "out")) }
             for edge in run.columns {
                 let inputID = try datasetID(edge.input, seq: seq)
                 try insertColumn.execute(.integer(seq), .integer(outputIDs[edge.output]), .text(edge.outField), .integer(inputID),
@@ -268,28 +270,28 @@ final class LineageWriter: ProjectionWriter {
         return latest
     }
 
-    private func record(_ entry: DatasetEntry, datasetID: Int, role: String, runID: Int?, seq: Int, time: Int,
+    private func record(_ entry: borrowing DatasetEntry, datasetID: Int, role: String, runID: Int?, seq: Int, time: Int,
                         tokens: any SubjectTokens) throws {
-        let facts = entry.facts
         let run = runID.map(RawStatement.RawValue.integer) ?? .null
         // Subjects named on an input were read from it, not written into it.
-        for subject in facts.subjects {
-            try insertSubject.execute(.text(try tokens.token(for: subject, erasing: false)), .integer(seq), .integer(datasetID), .text(role == "in" ? "r" : "w"),
-                run, .integer(time))
+        for index in entry.facts.subjects.indices {
+            try insertSubject.execute(.text(try tokens.token(for: entry.facts.subjects[index], erasing: false)), .integer(seq), .integer(datasetID),
+                .text(role == "in" ? "r" : "w"), run, .integer(time))
         }
-        for subject in facts.erasedSubjects {
-            try insertSubject.execute(.text(try tokens.token(for: subject, erasing: true)), .integer(seq), .integer(datasetID), .text("e"), run, .integer(time))
+        for index in entry.facts.erasedSubjects.indices {
+            try insertSubject.execute(.text(try tokens.token(for: entry.facts.erasedSubjects[index], erasing: true)), .integer(seq), .integer(datasetID),
+                .text("e"), run, .integer(time))
         }
-        guard facts.isWorthRecording else { return }
+        guard entry.facts.isWorthRecording else { return }
         categories.touched(dataset: datasetID)
         try insertFact.append(
             .integer(seq), .text(role), .integer(entry.position), .integer(datasetID), run, .integer(time),
-            Self.text(facts.categories), Self.text(facts.fields), Self.text(facts.classifications), Self.text(facts.subjectTypes),
-            Self.text(facts.location), Self.text(facts.retention), facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null,
-            Self.text(facts.lifecycle))
+            Self.text(entry.facts.categories), Self.text(entry.facts.fields), Self.text(entry.facts.classifications), Self.text(entry.facts.subjectTypes),
+            Self.text(entry.facts.location), Self.text(entry.facts.retention), entry.facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null,
+            Self.text(entry.facts.lifecycle))
         journal?.fact(QueryContext.FactRow(dataset: Int64(datasetID), seq: seq, role: role, run: runID.map(Int64.init), time: Int64(time),
-            categories: facts.categories, fields: facts.fields, classifications: facts.classifications, subjectTypes: facts.subjectTypes,
-            retention: facts.retention, location: facts.location, lifecycle: facts.lifecycle, anonymous: facts.anonymous.map { $0 ? 1 : 0 }))
+            categories: entry.facts.categories, fields: entry.facts.fields, classifications: entry.facts.classifications, subjectTypes: entry.facts.subjectTypes,
+            retention: entry.facts.retention, location: entry.facts.location, lifecycle: entry.facts.lifecycle, anonymous: entry.facts.anonymous.map { $0 ? 1 : 0 }))
     }
 
     private func id(of key: NodeKey, in cache: inout KnownIDs<NodeKey>, find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
