@@ -162,8 +162,8 @@ final class LineageWriter: ProjectionWriter {
             let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
             try insertRunEvent.append(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
-            // Each entry handed on by index, not copied out by a loop: a copy retains each of its texts, on this
-            // thread, which everything waits for, after the threads that made them.
+            // `record` borrows each entry and reads its facts in place rather than copying them: a copy retains
+            // each of their texts, on this thread, which everything waits for.
             func recordEdge(_ entry: borrowing DatasetEntry, role: String) throws -> Int {
                 let datasetID = try datasetID(entry.node, seq: seq)
                 try insertIO.append(.integer(runID), .text(role), .integer(datasetID), .integer(seq))

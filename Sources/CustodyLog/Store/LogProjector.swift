@@ -42,7 +42,7 @@ public protocol ProjectionWriter {
 extension LogProjector {
     public func extract(stored event: JSONTape.Value, kind: EventKind) -> any Sendable {
         // The leaf parsed once already; its event parses again.
-        extract((try? JSONParser.parse(Array(event.canonicalText?.utf8 ?? "null".utf8))) ?? .null, kind: kind)
+        extract((try? JSONParser.parse(Array((event.canonicalText ?? "null").utf8))) ?? .null, kind: kind)
     }
 }
 

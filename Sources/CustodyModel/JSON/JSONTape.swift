@@ -15,7 +15,6 @@ public final class JSONTape: @unchecked Sendable {
     private let text: UnsafeMutableBufferPointer<UInt8>
     /// The values in the order their text starts: an object's members as name then value.
     private let nodes: UnsafeMutablePointer<Node>
-    private let nodeCount: Int
 
     fileprivate struct Node {
         enum Kind: UInt8 {
@@ -50,7 +49,6 @@ public final class JSONTape: @unchecked Sendable {
             throw error
         }
         nodes = scanner.nodes
-        nodeCount = scanner.nodeCount
     }
 
     deinit {
@@ -174,7 +172,7 @@ public final class JSONTape: @unchecked Sendable {
 
         init(text: UnsafeBufferPointer<UInt8>) {
             self.text = text
-            // About one value in every twelve bytes of an event: grown when short.
+            // Events hold a value in every eight to twelve bytes: enough for most, grown when short.
             capacity = max(16, text.count / 8)
             nodes = .allocate(capacity: capacity)
         }
