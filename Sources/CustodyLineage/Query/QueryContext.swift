@@ -807,6 +807,11 @@ final class QueryContext {
         /// The id is a run's (the datasets it read or wrote), else a dataset's (the runs that read or wrote it).
         let ofRun: Bool
         let output: Bool
+
+        /// One word hashed rather than three fields: a pass looks edges up by the hundred thousand.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(id &<< 2 | (ofRun ? 2 : 0) | (output ? 1 : 0))
+        }
     }
 
     /// Edges read by `preload(upstreamOf:)`, each list complete for its run or dataset.

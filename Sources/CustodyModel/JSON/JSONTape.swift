@@ -182,7 +182,7 @@ public final class JSONTape: @unchecked Sendable {
         }
 
         /// Appends a node; returns its index.
-        @discardableResult
+        @discardableResult @inline(__always)
         private mutating func append(_ kind: Node.Kind, start: Int, end: Int) -> Int {
             if nodeCount == capacity {
                 let grown = UnsafeMutablePointer<Node>.allocate(capacity: capacity * 2)
@@ -196,6 +196,7 @@ public final class JSONTape: @unchecked Sendable {
             return nodeCount - 1
         }
 
+        @inline(__always)
         mutating func skipWhitespace() {
             while position < text.count {
                 switch text[position] {
@@ -206,6 +207,7 @@ public final class JSONTape: @unchecked Sendable {
         }
 
         /// The byte at the position, or 0 (which no JSON token starts with) at the end.
+        @inline(__always)
         private func current() -> UInt8 {
             position < text.count ? text[position] : 0
         }
@@ -280,6 +282,7 @@ public final class JSONTape: @unchecked Sendable {
             return false
         }
 
+        @inline(__always)
         private mutating func string() throws(JSONSyntaxError) {
             let start = position
             position += 1
