@@ -316,10 +316,10 @@ private struct StoredText {
         self.buffer = buffer
     }
 
-    /// The most one entry can take: brackets, commas, two decimals of at most 20 characters, and the field
-    /// (or `null`) and the key quoted, each byte escaped as six at worst.
+    /// The most one entry can take: its brackets and commas (six, with the one before it), two decimals of at
+    /// most 20 characters, and the field (or `null`) and the key quoted, each byte escaped as six at worst.
     static func maximumEntryLength(field: String?, key: String) -> Int {
-        5 + 2 * 20 + (field.map(maximumQuotedLength) ?? 4) + maximumQuotedLength(key)
+        6 + 2 * 20 + (field.map(maximumQuotedLength) ?? 4) + maximumQuotedLength(key)
     }
 
     static func maximumQuotedLength(_ text: String) -> Int {
