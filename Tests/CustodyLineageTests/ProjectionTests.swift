@@ -118,6 +118,41 @@ struct ProjectionTests {
         #expect(!plans.joined().contains { $0.hasPrefix("SCAN lineage_") }, "\(plans)")
     }
 
+    /// SQLite tells names and facets apart byte by byte; Swift's `==` on strings takes canonically equivalent
+    /// text as equal. The writer's memory of ids must tell them apart as the tables do, or a name written in two
+    /// spellings of one character would be one dataset when both came in one call and two when they came in two,
+    /// and `verify` would call a store kept correctly damaged.
+    @Test func namesThatDifferOnlyInTheirUnicodeSpellingAreTwoNodesHoweverTheyArrive() throws {
+        let composed = "caf\u{E9}", decomposed = "cafe\u{301}"
+        #expect(composed == decomposed)
+        func event(run: Int, dataset: String, job: String, purpose: String) -> String {
+            """
+            {"eventType":"COMPLETE","eventTime":"2026-03-01T09:0\(run):00Z","producer":"https://example.com/p",\
+            "schemaURL":"https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",\
+            "run":{"runId":"0193a0c1-5e2f-7b3c-8d4e-00000000000\(run)","facets":{"custody_processing":{"_producer":"https://example.com/p",\
+            "_schemaURL":"https://example.com/s","operation":"collect","purposes":["essential.service"],"legalBasis":"contract",\
+            "controller":{"name":"\(purpose)","country":"DE"}}}},\
+            "job":{"namespace":"crm","name":"\(job)"},"inputs":[],\
+            "outputs":[{"namespace":"s3://b","name":"\(dataset)","facets":{"custody_personalData":{"_producer":"https://example.com/p",\
+            "_schemaURL":"https://example.com/s","categories":["user.name"]}}}]}
+            """
+        }
+        let lines = [event(run: 1, dataset: composed, job: composed, purpose: composed),
+                     event(run: 2, dataset: decomposed, job: decomposed, purpose: decomposed)]
+        var together = try TestStore(seed: 11)
+        try together.ingest(lines, projectors: [LineageProjector()])
+        var apart = try TestStore(seed: 11)
+        try apart.ingest([lines[0]], projectors: [LineageProjector()])
+        try apart.ingest([lines[1]], projectors: [LineageProjector()])
+        let kept = try Self.dump(apart.paths.store)
+        #expect(kept["lineage_dataset"]?.count == 2)
+        #expect(kept["lineage_job"]?.count == 2)
+        #expect(kept["lineage_processing"]?.count == 2)
+        #expect(try Self.dump(together.paths.store) == kept)
+        #expect(try apart.store.verify(projectors: [LineageProjector()]).isIntact)
+        #expect(try together.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
     @Test func aFailingProjectionRollsBackTheWholeCall() throws {
         var store = try TestStore(seed: 9)
         let lines = try Self.fixtureLines()

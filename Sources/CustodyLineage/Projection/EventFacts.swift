@@ -1,7 +1,8 @@
 import CustodyLog
 import CustodyModel
 
-/// A dataset or job as events name it.
+/// A dataset or job as events name it. Two keys are one node when their namespaces and names are the same
+/// bytes, as the tables compare them (see `ExactText`).
 struct NodeKey: Hashable, Sendable {
     let namespace: String
     let name: String
@@ -14,8 +15,8 @@ struct NodeKey: Hashable, Sendable {
         self.namespace = namespace
         self.name = name
         var hasher = Hasher()
-        hasher.combine(namespace)
-        hasher.combine(name)
+        ExactText.combineBytes(of: namespace, into: &hasher)
+        ExactText.combineBytes(of: name, into: &hasher)
         fingerprint = hasher.finalize()
     }
 
@@ -24,7 +25,7 @@ struct NodeKey: Hashable, Sendable {
     }
 
     static func == (left: NodeKey, right: NodeKey) -> Bool {
-        left.fingerprint == right.fingerprint && left.name == right.name && left.namespace == right.namespace
+        left.fingerprint == right.fingerprint && ExactText.sameBytes(left.name, right.name) && ExactText.sameBytes(left.namespace, right.namespace)
     }
 }
 

@@ -69,7 +69,7 @@ public struct LineageProjector: LogProjector {
 /// Writes one transaction's worth of events into the lineage tables with prepared statements, and
 /// remembers the ids it has looked up (they cannot change inside the transaction).
 final class LineageWriter: ProjectionWriter {
-    private var datasetIDs: KnownIDs<NodeKey>, jobIDs: KnownIDs<NodeKey>, processingIDs: KnownIDs<String>
+    private var datasetIDs: KnownIDs<NodeKey>, jobIDs: KnownIDs<NodeKey>, processingIDs: KnownIDs<ExactText>
     /// The runs this transaction inserted: a run's row changes with its events, so a run met again is found.
     private var runs: MetRuns
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
@@ -215,7 +215,7 @@ final class LineageWriter: ProjectionWriter {
         var known: (id: Int, terminal: Moment?, facet: Moment?)?
         if case .perhaps(let id) = runs[run.runUUID] {
             try readRun.forEachRow(.integer(id)) {
-                if readRun.text(5) == run.runUUID { known = (readRun.int(0), moment(readRun, at: 1), moment(readRun, at: 3)) }
+                if let uuid = readRun.text(5), ExactText.sameBytes(uuid, run.runUUID) { known = (readRun.int(0), moment(readRun, at: 1), moment(readRun, at: 3)) }
             }
             if known == nil {
                 // Another run with the same hash: from now on every run is looked up by its key.
@@ -307,7 +307,7 @@ final class LineageWriter: ProjectionWriter {
     /// Each distinct facet is stored once: runs of a job mostly send the same one.
     private func processingID(_ facet: String?, seq: Int) throws -> Int? {
         guard let facet else { return nil }
-        return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet))
+        return try id(of: ExactText(facet), in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet))
     }
 
     /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
