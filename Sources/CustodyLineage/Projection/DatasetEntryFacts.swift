@@ -24,14 +24,14 @@ struct DatasetEntryFacts: Sendable {
 
     init(_ dataset: some JSONReading) {
         let facets = dataset["facets"]
-        var categories: [String]?
+        let facet = facets?[PersonalDataFacet.name]
         var fields: [String: [String]] = [:]
-        if let facet = facets?[PersonalDataFacet.name] {
-            categories = Self.strings(facet["categories"])
+        if let facet {
+            categories = Self.stringList(facet["categories"])
             if let columns = facet["fields"]?.members {
                 for (column, keys) in columns { fields[column, default: []] += Self.strings(keys) ?? [] }
             }
-            subjectTypes = Self.strings(facet["subjectTypes"]).map(Self.jsonArray)
+            subjectTypes = Self.stringList(facet["subjectTypes"])
             location = facet["location"]?.stringValue
             retention = facet["retention"]?.stringValue
             if let flag = facet["anonymous"]?.boolValue { anonymous = flag }
@@ -39,22 +39,22 @@ struct DatasetEntryFacts: Sendable {
             erasedSubjects = Self.strings(facet["erasedSubjects"]) ?? []
         }
         if let tags = facets?["tags"]?["tags"]?.elements {
-            var classified: [String] = []
+            var classified: [String] = [], tagged: [String] = []
             for tag in tags {
                 guard let key = tag["key"]?.stringValue, let value = tag["value"]?.stringValue else { continue }
                 let field = tag["field"]?.stringValue
                 switch key {
                 case "personal_data_category":
-                    if let field { fields[field, default: []].append(value) } else { categories = (categories ?? []) + [value] }
+                    if let field { fields[field, default: []].append(value) } else { tagged.append(value) }
                 case "classification":
                     classified.append((field ?? "") + "\u{1F}" + value)
                 default:
                     continue
                 }
             }
+            if !tagged.isEmpty { categories = Self.jsonArray((Self.strings(facet?["categories"]) ?? []) + tagged) }
             if !classified.isEmpty { classifications = Self.jsonArray(classified) }
         }
-        self.categories = categories.map(Self.jsonArray)
         if !fields.isEmpty {
             let object = JSONObject(fields.map { (key: $0.key, value: JSONValue.array($0.value.map { .string($0) })) })
             self.fields = (try? CanonicalJSON.encode(.object(object))).map { String(decoding: $0, as: UTF8.self) }
@@ -70,6 +70,14 @@ struct DatasetEntryFacts: Sendable {
 
     private static func strings(_ value: (some JSONReading)?) -> [String]? {
         value?.elements?.compactMap(\.stringValue)
+    }
+
+    /// `jsonArray` of the strings of a list: the list's own canonical text when it holds nothing else (as
+    /// validation makes the lists read so), which a stored event gives without making a string of each.
+    private static func stringList(_ value: (some JSONReading)?) -> String? {
+        guard let value, let elements = value.elements else { return nil }
+        if elements.allSatisfy(\.isString), let text = value.canonicalText { return text }
+        return jsonArray(elements.compactMap(\.stringValue))
     }
 
     static func jsonArray(_ values: [String]) -> String {

@@ -89,20 +89,26 @@ struct RunFacts: Sendable {
         jobDefaults = EventFacts.canonical(event["job"]?["facets"]?[ProcessingFacet.name])
         eventType = event["eventType"]?.stringValue ?? "OTHER"
         processing = EventFacts.canonical(event["run"]?["facets"]?[ProcessingFacet.name])
-        inputs = Self.named(event["inputs"]).map { DatasetEntry(node: $0.node, position: $0.position, entry: $0.entry) }
-        let outputs = Self.named(event["outputs"])
-        self.outputs = outputs.map { DatasetEntry(node: $0.node, position: $0.position, entry: $0.entry) }
+        inputs = Self.entries(event["inputs"]) { _, _ in }
         var columns: [ColumnEdge] = []
-        for (index, output) in outputs.enumerated() {
-            columns += ColumnEdge.edges(output.entry["facets"]?["columnLineage"], intoOutput: index)
+        outputs = Self.entries(event["outputs"]) { index, output in
+            columns += ColumnEdge.edges(output["facets"]?["columnLineage"], intoOutput: index)
         }
         self.columns = columns
     }
 
-    /// The datasets of a list that name themselves, with their places in it.
-    private static func named<Value: JSONReading>(_ list: Value?) -> [(node: NodeKey, position: Int, entry: Value)] {
+    /// The datasets of a list that name themselves, with their places in it; `each` is also given each one's
+    /// index among them, and its value.
+    private static func entries<Value: JSONReading>(_ list: Value?, _ each: (Int, Value) -> Void) -> [DatasetEntry] {
         guard let datasets = list?.elements else { return [] }
-        return datasets.enumerated().compactMap { position, dataset in NodeKey(dataset).map { ($0, position, dataset) } }
+        var entries: [DatasetEntry] = []
+        entries.reserveCapacity(datasets.count)
+        for (position, dataset) in datasets.enumerated() {
+            guard let node = NodeKey(dataset) else { continue }
+            each(entries.count, dataset)
+            entries.append(DatasetEntry(node: node, position: position, entry: dataset))
+        }
+        return entries
     }
 }
 

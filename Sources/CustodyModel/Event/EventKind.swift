@@ -16,6 +16,8 @@ extension EventKind {
     }
 
     /// `init(classifying:)` for an event read any way (a value that is not an object has no members, so is none).
+    /// Inlinable, so a replay gets it made for the stored event's reader rather than a generic one.
+    @inlinable
     public init?(classifyingEvent event: some JSONReading) {
         let schemaURL = event["schemaURL"]?.stringValue ?? ""
         if event["dataset"] != nil || schemaURL.hasSuffix("/DatasetEvent") {

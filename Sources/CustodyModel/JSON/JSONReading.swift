@@ -6,6 +6,8 @@ public protocol JSONReading: Sendable {
     subscript(key: String) -> Self? { get }
     /// The value of a string; `nil` for any other value.
     var stringValue: String? { get }
+    /// Whether the value is a string, without making it.
+    var isString: Bool { get }
     /// The value of `true` or `false`; `nil` for any other value.
     var boolValue: Bool? { get }
     /// The elements of an array, in order; `nil` for any other value.
@@ -17,6 +19,11 @@ public protocol JSONReading: Sendable {
 }
 
 extension JSONValue: JSONReading {
+    public var isString: Bool {
+        if case .string = self { return true }
+        return false
+    }
+
     public var boolValue: Bool? {
         if case .bool(let flag) = self { return flag }
         return nil
