@@ -75,9 +75,9 @@ final class LineageWriter: ProjectionWriter {
     private let findDataset, insertDataset, findJob, insertJob, findProcessing, insertProcessing: RawStatement
     private let findRun, readRun, insertRun, updateRunTerminal, updateRunFacet: RawStatement
     private let latestJobDefaults: RawStatement
-    private let insertJobEvent, insertSubject, insertColumn: RawStatement
+    private let insertJobEvent, insertColumn: RawStatement
     /// The rows nothing reads back while events are projected, gathered and written many at a time.
-    private let insertRunEvent, insertIO, insertFact: BatchedInsert
+    private let insertRunEvent, insertIO, insertFact, insertSubject: BatchedInsert
 
     private let database: Database
     private let fromEmpty: Bool
@@ -138,13 +138,15 @@ final class LineageWriter: ProjectionWriter {
             "seq", "role", "position", "dataset_id", "run_id", "event_time", "categories", "fields",
             "classifications", "subject_types", "location", "retention", "anonymous", "lifecycle",
         ], onConflict: .fail)
-        insertSubject = try RawStatement(cached: db, sql: "INSERT OR IGNORE INTO lineage_subject (token, seq, dataset_id, kind, run_id, event_time) VALUES (?, ?, ?, ?, ?, ?)")
+        // An event naming one person twice on one dataset names them there once.
+        insertSubject = try BatchedInsert(db, into: "lineage_subject", columns: ["token", "seq", "dataset_id", "kind", "run_id", "event_time"],
+            onConflict: .ignore)
         insertColumn = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_column (seq, out_dataset, out_field, in_dataset, in_field, run_id, masking) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET masking = max(masking, excluded.masking)
             """)
-        categories.beforeReading = { [insertRunEvent, insertIO, insertFact] in
-            for rows in [insertRunEvent, insertIO, insertFact] { try rows.flush() }
+        categories.beforeReading = { [insertRunEvent, insertIO, insertFact, insertSubject] in
+            for rows in [insertRunEvent, insertIO, insertFact, insertSubject] { try rows.flush() }
         }
     }
 
@@ -275,11 +277,11 @@ final class LineageWriter: ProjectionWriter {
         let run = runID.map(RawStatement.RawValue.integer) ?? .null
         // Subjects named on an input were read from it, not written into it.
         for index in entry.facts.subjects.indices {
-            try insertSubject.execute(.text(try tokens.token(for: entry.facts.subjects[index], erasing: false)), .integer(seq), .integer(datasetID),
+            try insertSubject.append(.text(try tokens.token(for: entry.facts.subjects[index], erasing: false)), .integer(seq), .integer(datasetID),
                 .text(role == "in" ? "r" : "w"), run, .integer(time))
         }
         for index in entry.facts.erasedSubjects.indices {
-            try insertSubject.execute(.text(try tokens.token(for: entry.facts.erasedSubjects[index], erasing: true)), .integer(seq), .integer(datasetID),
+            try insertSubject.append(.text(try tokens.token(for: entry.facts.erasedSubjects[index], erasing: true)), .integer(seq), .integer(datasetID),
                 .text("e"), run, .integer(time))
         }
         guard entry.facts.isWorthRecording else { return }
