@@ -963,32 +963,54 @@ final class QueryContext {
     /// datasets' states and presence facts and column lineage. Reads nothing that `readRegion` read (with
     /// `forbidReads`, whatever else it would need throws `ReadForbidden`).
     func install(_ rows: RegionRows) throws {
+        // Each of the context's tables is filled as a local copy and put back before anything that may read it
+        // runs: a class's stored dictionary changed in place is checked for overlapping access at every change,
+        // and a pass makes hundreds of thousands.
+        var loadedEdges = self.loadedEdges
+        self.loadedEdges = [:]
         var touching: [LoadedEdge: [Int64]] = [:]
+        touching.reserveCapacity(rows.closure.count)
         for dataset in rows.closure { touching[LoadedEdge(id: dataset, ofRun: false, output: true)] = [] }
         for (run, dataset) in rows.writers { touching[LoadedEdge(id: dataset, ofRun: false, output: true), default: []].append(run) }
         // Each dataset's runs in run order, as the per-dataset statement lists them.
         loadedEdges.reserveCapacity(loadedEdges.count + touching.count + 2 * rows.runs.count)
-        for (key, list) in touching { loadedEdges[key] = list.sorted() }
+        for (key, list) in touching { loadedEdges[key] = list.count > 1 ? list.sorted() : list }
         for run in rows.runs {
             loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
             loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
         }
         for edge in rows.edges { loadedEdges[LoadedEdge(id: edge.run, ofRun: true, output: edge.output), default: []].append(edge.dataset) }
+        self.loadedEdges = loadedEdges
 
         install(defaultsOf: rows.jobs, rows.jobEvents)
         install(facets: rows.facets)
         for row in rows.runRows { if let state = try state(of: row) { runStateCache[row.id] = state } }
 
         var facts: [Int64: [FactRow]] = [:]
+        facts.reserveCapacity(rows.closure.count)
         for row in rows.facts { facts[row.dataset, default: []].append(row) }
+        // Working a dataset's state out reads runs, never other datasets' states.
+        var states = self.states, presences = self.presences
+        self.states = [:]
+        self.presences = [:]
+        defer {
+            self.states = states
+            self.presences = presences
+        }
+        states.reserveCapacity(states.count + rows.closure.count)
+        presences.reserveCapacity(presences.count + rows.closure.count)
         for id in rows.closure where states[id] == nil {
             let facts = facts[id] ?? []
             let presence = try presences[id] ?? presence(from: facts)
             presences[id] = presence
             states[id] = try makeState(facts, presence: presence)
         }
+        var loadedColumnMappings = self.loadedColumnMappings
+        self.loadedColumnMappings = [:]
+        loadedColumnMappings.reserveCapacity(loadedColumnMappings.count + rows.closure.count)
         for id in rows.closure { loadedColumnMappings[id] = [] }
         for (dataset, mapping) in rows.columns { loadedColumnMappings[dataset, default: []].append(mapping) }
+        self.loadedColumnMappings = loadedColumnMappings
     }
 
     // MARK: whole store
