@@ -34,6 +34,10 @@ final class CategoryUpkeep {
     private let passesInstall: Bool
     /// The fill's last pass, being worked out on the other core.
     private var pending: PendingPass?
+    /// Those of its datasets that have no row yet: first inserted since the pass before it was read.
+    private var pendingUnwritten: Set<Int64> = []
+    /// Filling from empty: rows of datasets that have none yet, gathered and written many at a time.
+    private let newRows: BatchedInsert?
     /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
     let journal: PassJournal?
     /// Writes what the writer gathered and has not inserted yet (`BatchedInsert`): called before the upkeep reads.
@@ -44,12 +48,15 @@ final class CategoryUpkeep {
     /// at a time, with one worked out aside). 5,000, 20,000 and 40,000 were no faster on the benchmark.
     static let passSize = 10_000
 
-    init(db: Database, fromEmpty: Bool, passSize: Int, passesInstall: Bool = true) {
+    init(db: Database, fromEmpty: Bool, passSize: Int, passesInstall: Bool = true) throws {
         self.db = db
         self.fromEmpty = fromEmpty
         self.passSize = passSize
         self.passesInstall = passesInstall
         journal = fromEmpty ? PassJournal() : nil
+        newRows = fromEmpty ? try BatchedInsert(db, into: "lineage_held", columns: [
+            "dataset_id", "pseudonymised", "entries", "collection_purposes", "first_time", "first_seq", "first_origin",
+        ], onConflict: .fail) : nil
     }
 
     deinit {
@@ -150,6 +157,8 @@ final class CategoryUpkeep {
         let (reading, read) = try read(region, written: journal)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
+        // Its datasets the writer inserted since the last pass was read: no pass has written a row of theirs.
+        pendingUnwritten = journal.map { journal in region.filter(journal.holdsDataset) } ?? []
         pending = PendingPass(reading, consume read, installing: passesInstall)
     }
 
@@ -161,7 +170,7 @@ final class CategoryUpkeep {
         // (Its statements are reset here, with the context, as they must be.)
         defer { releaseInBackground(pass.reading.context.takeLoaded()) }
         if let rows = pass.rows() {
-            try write(rows)
+            try write(rows, unwritten: pendingUnwritten)
             releaseInBackground(consume rows)
         } else {
             // It needed something the writer had not read (which reading the whole region is meant to rule out): the
@@ -264,7 +273,9 @@ final class CategoryUpkeep {
         }
     }
 
-    private func write(_ rows: [StoredRow]) throws {
+    /// `unwritten`: datasets known to have no row, whose rows are gathered into inserts of many (`newRows`)
+    /// rather than each upserted.
+    private func write(_ rows: [StoredRow], unwritten: Set<Int64> = []) throws {
         let remove = try RawStatement(cached: db, sql: "DELETE FROM lineage_held WHERE dataset_id = ?")
         let store = try RawStatement(cached: db, sql: """
             INSERT INTO lineage_held (dataset_id, pseudonymised, entries, collection_purposes, first_time, first_seq, first_origin)
@@ -273,15 +284,24 @@ final class CategoryUpkeep {
                 first_time = ?5, first_seq = ?6, first_origin = ?7
             """)
         for row in rows {
+            let isNew = unwritten.contains(row.dataset)
             guard let value = row.value else {
-                try remove.execute(.integer(Int(row.dataset)))
+                if !isNew { try remove.execute(.integer(Int(row.dataset))) }
                 continue
             }
             let first = value.firstWrite
+            if isNew, let newRows {
+                try newRows.append(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),
+                    .text(value.collectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
+                    first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
+                continue
+            }
             try store.execute(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),
                 .text(value.collectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
                 first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
         }
+        // Read back by the next pass, as the rows feeding what it works out.
+        try newRows?.flush()
     }
 
     /// The datasets given and every dataset downstream of them, through any run.

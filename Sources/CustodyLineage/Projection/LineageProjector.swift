@@ -104,7 +104,7 @@ final class LineageWriter: ProjectionWriter {
         jobIDs = KnownIDs(table: "lineage_job", tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(table: "lineage_processing", tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
         runs = MetRuns(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs, hash: runKeyHash)
-        categories = CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesInstall: passesInstall)
+        categories = try CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesInstall: passesInstall)
         journal = categories.journal
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
         insertDataset = try RawStatement(cached: db, sql: "INSERT INTO lineage_dataset (namespace, name, first_seq) VALUES (?, ?, ?)")
