@@ -95,6 +95,19 @@ struct CarriedCategories: Equatable {
         return changed
     }
 
+    /// `add(collectionPurposes:)` for another dataset's purposes: taken whole when there are none yet, so that
+    /// datasets down a chain share one set rather than each hashing its way to a copy.
+    @discardableResult
+    mutating func add(collectionPurposes purposes: Set<String>) -> Bool {
+        guard !collectionPurposes.isEmpty else {
+            collectionPurposes = purposes
+            return !purposes.isEmpty
+        }
+        var changed = false
+        for purpose in purposes where collectionPurposes.insert(purpose).inserted { changed = true }
+        return changed
+    }
+
     /// Keeps `candidate` if it is earlier than the first write known; returns whether it was.
     @discardableResult
     mutating func offer(firstWrite candidate: FirstWrite) -> Bool {

@@ -107,9 +107,13 @@ struct CategoryPropagation {
         // pass in this order carries nearly everything. A dataset is worked out again only when one of its
         // inputs changed after it was (a loop, or a write out of time order): `dirty` marks it, and the
         // pass repeats until nothing is marked.
-        let order = writers.filter { !$0.value.isEmpty }
-            .map { (dataset: $0.key, first: $0.value.compactMap(\.run.completion).min()!) }
-            .sorted { $0.first < $1.first }.map(\.dataset)
+        var firstCompletions: [(dataset: Int64, first: Moment)] = []
+        firstCompletions.reserveCapacity(writers.count)
+        for (dataset, runs) in writers {
+            guard let first = runs.lazy.compactMap(\.run.completion).min() else { continue }
+            firstCompletions.append((dataset, first))
+        }
+        let order = firstCompletions.sorted { $0.first < $1.first }.map(\.dataset)
         // Who reads whom inside the closure: when a dataset changes, the outputs of the completed runs
         // that read it are worked out again.
         var dependents: [Int64: [Int64]] = [:]
