@@ -187,6 +187,27 @@ struct StoredCategoriesTests {
         #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
     }
 
+    /// A fill keeps the values its passes worked out, to give later passes the datasets feeding them without
+    /// reading them back: a dataset a later pass changes must feed the passes after it with its new value.
+    @Test(arguments: [true, false])
+    func aDatasetChangedByALaterPassFeedsThePassesAfterItWithItsNewValue(passesInstall: Bool) throws {
+        var test = try TestStore(seed: 44)
+        let pack = try PolicyPack.builtIn()
+        let lines = [
+            E.run("collect", run: 1, at: E.time(1), operation: "collect", purposes: ["essential.service"],
+                outputs: [Entry("src").categories("user.contact.email")]),
+            // Its own pass; nothing has read "src" yet, so no later fix-up would notice a stale value.
+            E.dataset(Entry("src").categories("user.name"), at: E.time(2)),
+            E.run("copy", run: 2, at: E.time(3), operation: "transform", purposes: ["analytics.reporting"],
+                inputs: [Entry("src")], outputs: [Entry("dst")]),
+        ]
+        try test.ingest(lines, projectors: [LineageProjector(categoryPassSize: 1, passesInstall: passesInstall)])
+        let stored = try Lineage(store: test.store, pack: pack).dataset("dst")
+        #expect(stored.categories.map(\.key) == ["user.contact.email", "user.name"])
+        #expect(stored == (try Lineage(store: test.store, pack: pack, horizon: Horizon(asOf: .distantFuture)).dataset("dst")))
+        #expect(try test.store.verify(projectors: [LineageProjector()]).isIntact)
+    }
+
     /// A chain written link by link, each dataset once and read only after: no pass changes what an earlier one
     /// took as settled, so nothing is worked out again at the end and every pass's rows must be written by the
     /// pass itself, whether it was worked out on the other core or, finding its region unread, by the writer.

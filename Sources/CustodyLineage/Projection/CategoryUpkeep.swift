@@ -38,6 +38,12 @@ final class CategoryUpkeep {
     private var pendingUnwritten: Set<Int64> = []
     /// Filling from empty: rows of datasets that have none yet, gathered and written many at a time.
     private let newRows: BatchedInsert?
+    /// Filling from empty: the values of `lineage_held` the last passes worked out or read, as stored, so that
+    /// the next passes take the rows feeding them from here rather than read and decode them again: every
+    /// pass read most of the store's sources so, a tenth of a fill's work. Kept equal to the table (every
+    /// row a pass writes updates it), and bounded: past `settledLimit` values it starts again.
+    private var settled: [Int64: CarriedCategories] = [:]
+    private var settledLimit: Int { 4 * passSize }
     /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
     let journal: PassJournal?
     /// Writes what the writer gathered and has not inserted yet (`BatchedInsert`): called before the upkeep reads.
@@ -154,7 +160,7 @@ final class CategoryUpkeep {
         let region = try takeSeeds()
         defer { journal?.empty() }
         guard !region.isEmpty else { return }
-        let (reading, read) = try read(region, written: journal)
+        let (reading, read) = try read(region, written: journal, known: settled)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         // Its datasets the writer inserted since the last pass was read: no pass has written a row of theirs.
@@ -169,10 +175,18 @@ final class CategoryUpkeep {
         // What the pass loaded and worked out is let go on another thread: this one is the fill's bottleneck.
         // (Its statements are reset here, with the context, as they must be.)
         defer { releaseInBackground(pass.reading.context.takeLoaded()) }
-        if let rows = pass.rows() {
+        if let (rows, values) = pass.result() {
             try write(rows, unwritten: pendingUnwritten)
             releaseInBackground(consume rows)
+            // What the pass worked out is now what the table holds, and so is what it read for what feeds it.
+            if settled.count + values.count > settledLimit {
+                var full: [Int64: CarriedCategories] = [:]
+                swap(&full, &settled)
+                releaseInBackground(consume full)
+            }
+            if settled.isEmpty { settled = values } else { settled.merge(values) { _, new in new } }
         } else {
+            for dataset in pass.reading.region { settled[dataset] = nil }
             // It needed something the writer had not read (which reading the whole region is meant to rule out): the
             // region is worked out again here, from what the tables hold now, as a later pass would.
             settledBefore.formUnion(try workOut(pass.reading.region).feeding)
@@ -229,14 +243,23 @@ final class CategoryUpkeep {
     fileprivate struct ReadRows {
         let rows: QueryContext.RegionRows
         let settled: [QueryContext.StoredCategoryRow]
+        /// The values of feeding datasets known without reading their rows.
+        let known: [Int64: CarriedCategories]
     }
 
-    /// `written`: the rows the writer inserted since the last pass, which need no reading.
-    private func read(_ region: Set<Int64>, written: PassJournal? = nil) throws -> (RegionReading, ReadRows) {
+    /// `written`: the rows the writer inserted since the last pass, which need no reading. `known`: values of
+    /// `lineage_held` known already (a dataset without a row holds an empty value), which need no reading either.
+    private func read(_ region: Set<Int64>, written: PassJournal? = nil, known: [Int64: CarriedCategories] = [:]) throws -> (RegionReading, ReadRows) {
         let context = QueryContext(projectionOf: db)
         let rows = try context.readRegion(Array(region), runStates: true, written: written)
         let feeding = rows.inputsOutside
-        return (RegionReading(context: context, region: region, feeding: feeding), ReadRows(rows: rows, settled: try context.storedCategoryRows(of: feeding)))
+        var knownFeeding: [Int64: CarriedCategories] = [:]
+        var unknown: [Int64] = []
+        for dataset in feeding {
+            if let value = known[dataset] { knownFeeding[dataset] = value } else { unknown.append(dataset) }
+        }
+        return (RegionReading(context: context, region: region, feeding: feeding),
+                ReadRows(rows: rows, settled: try context.storedCategoryRows(of: unknown), known: knownFeeding))
     }
 
     /// The region's values, once the view has made up what was read (`installing`; else it finds nothing
@@ -251,8 +274,8 @@ final class CategoryUpkeep {
     /// Installs what was read in the view and decodes the settled values; the rows are let go on return.
     private static func made(_ read: consuming ReadRows, in context: QueryContext, installing: Bool) throws -> [Int64: CarriedCategories] {
         if installing { try context.install(read.rows) }
-        var settled: [Int64: CarriedCategories] = [:]
-        settled.reserveCapacity(read.settled.count)
+        var settled = read.known
+        settled.reserveCapacity(read.known.count + read.settled.count)
         var pool = TextPool()
         for row in read.settled { settled[row.dataset] = try row.decoded(pool: &pool) }
         return settled
@@ -340,7 +363,7 @@ private final class PendingPass: @unchecked Sendable {
     let reading: CategoryUpkeep.RegionReading
     /// Taken by the worker, which lets it go once the view has made it up.
     private var read: CategoryUpkeep.ReadRows?
-    private var result: [CategoryUpkeep.StoredRow]?
+    private var worked: (rows: [CategoryUpkeep.StoredRow], values: [Int64: CarriedCategories])?
     private let group = DispatchGroup()
 
     /// `installing`: whether the worker makes up what the writer read (tests leave it out, so the view finds
@@ -356,7 +379,10 @@ private final class PendingPass: @unchecked Sendable {
                 let pass = unretained.takeUnretainedValue()
                 let read = pass.read!
                 pass.read = nil
-                pass.result = try? CategoryUpkeep.rows(CategoryUpkeep.carried(pass.reading, consume read, installing: installing), of: pass.reading.region)
+                pass.worked = try? {
+                    let values = try CategoryUpkeep.carried(pass.reading, consume read, installing: installing)
+                    return (CategoryUpkeep.rows(values, of: pass.reading.region), values)
+                }()
             }
             group.leave()
         }
@@ -366,9 +392,10 @@ private final class PendingPass: @unchecked Sendable {
         group.wait()
     }
 
-    /// The rows, once worked out; `nil` when the view had to read.
-    func rows() -> [CategoryUpkeep.StoredRow]? {
+    /// The rows, once worked out, and the values of every dataset the pass worked out or took as settled
+    /// (as stored); `nil` when the view had to read.
+    func result() -> (rows: [CategoryUpkeep.StoredRow], values: [Int64: CarriedCategories])? {
         group.wait()
-        return result
+        return worked
     }
 }
