@@ -975,11 +975,31 @@ final class QueryContext {
         // Each dataset's runs in run order, as the per-dataset statement lists them.
         loadedEdges.reserveCapacity(loadedEdges.count + touching.count + 2 * rows.runs.count)
         for (key, list) in touching { loadedEdges[key] = list.count > 1 ? list.sorted() : list }
-        for run in rows.runs {
-            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
-            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+        // Each run's datasets, read and written, gathered from its edges, which come run by run (see `readRegion`;
+        // put so if not) and in the order the per-run statement lists them.
+        var edges = rows.edges
+        if zip(edges, edges.dropFirst()).contains(where: { $0.run > $1.run }) {
+            edges = edges.enumerated().sorted { ($0.element.run, $0.offset) < ($1.element.run, $1.offset) }.map(\.element)
         }
-        for edge in rows.edges { loadedEdges[LoadedEdge(id: edge.run, ofRun: true, output: edge.output), default: []].append(edge.dataset) }
+        var gathered = 0, index = edges.startIndex
+        while index < edges.endIndex {
+            let run = edges[index].run
+            var inputs: [Int64] = [], outputs: [Int64] = []
+            while index < edges.endIndex, edges[index].run == run {
+                if edges[index].output { outputs.append(edges[index].dataset) } else { inputs.append(edges[index].dataset) }
+                index += 1
+            }
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = inputs
+            loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = outputs
+            gathered += 1
+        }
+        if gathered < rows.runs.count {
+            let withEdges = Set(edges.lazy.map(\.run))
+            for run in rows.runs where !withEdges.contains(run) {
+                loadedEdges[LoadedEdge(id: run, ofRun: true, output: true)] = []
+                loadedEdges[LoadedEdge(id: run, ofRun: true, output: false)] = []
+            }
+        }
         self.loadedEdges = loadedEdges
 
         install(defaultsOf: rows.jobs, rows.jobEvents)
@@ -999,9 +1019,11 @@ final class QueryContext {
         }
         states.reserveCapacity(states.count + rows.closure.count)
         presences.reserveCapacity(presences.count + rows.closure.count)
-        for id in rows.closure where states[id] == nil {
+        // A pass's view is new: nothing to look for in it.
+        let fresh = states.isEmpty && presences.isEmpty
+        for id in rows.closure where fresh || states[id] == nil {
             let facts = facts[id] ?? []
-            let presence = try presences[id] ?? presence(from: facts)
+            let presence = try (fresh ? nil : presences[id]) ?? presence(from: facts)
             presences[id] = presence
             states[id] = try makeState(facts, presence: presence)
         }
