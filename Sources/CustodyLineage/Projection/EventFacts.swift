@@ -35,7 +35,7 @@ struct EventFacts: Sendable {
     enum Body: Sendable {
         case run(RunFacts)
         /// A JobEvent: the job's `custody_processing` facet (canonical JSON), defaults for its runs.
-        case job(NodeKey, defaults: String?)
+        case job(NodeKey, defaults: ExactText?)
         /// A DatasetEvent's dataset.
         case dataset(DatasetEntry)
         /// An event lineage has nothing to take from (no job or dataset name).
@@ -53,16 +53,16 @@ struct EventFacts: Sendable {
         case .run:
             body = RunFacts(event).map(Body.run) ?? .nothing
         case .job:
-            body = NodeKey(event["job"]).map { .job($0, defaults: Self.canonical(event["job"]?["facets"]?[ProcessingFacet.name])) } ?? .nothing
+            body = NodeKey(event["job"]).map { .job($0, defaults: Self.facet(event["job"]?["facets"]?[ProcessingFacet.name])) } ?? .nothing
         case .dataset:
             body = NodeKey(event["dataset"]).map { .dataset(DatasetEntry(node: $0, position: 0, entry: event["dataset"]!)) } ?? .nothing
         }
     }
 
     /// A facet as RFC 8785 JSON, so equal facets are equal text (and stored once).
-    static func canonical(_ value: (some JSONReading)?) -> String? {
+    static func facet(_ value: (some JSONReading)?) -> ExactText? {
         // Validation already checked that every number is one canonical JSON can hold.
-        value?.canonicalText
+        value?.canonicalText.map(ExactText.init)
     }
 }
 
@@ -70,12 +70,12 @@ struct EventFacts: Sendable {
 struct RunFacts: Sendable {
     let job: NodeKey
     /// The job's `custody_processing` facet, when the event's job carries one.
-    let jobDefaults: String?
+    let jobDefaults: ExactText?
     /// Lowercased, so spellings of one UUID name one run.
     let runUUID: String
     let eventType: String
     /// The run's `custody_processing` facet.
-    let processing: String?
+    let processing: ExactText?
     let inputs: [DatasetEntry]
     let outputs: [DatasetEntry]
     let columns: [ColumnEdge]
@@ -86,9 +86,9 @@ struct RunFacts: Sendable {
         guard let job = NodeKey(event["job"]), let runUUID = event["run"]?["runId"]?.stringValue else { return nil }
         self.job = job
         self.runUUID = runUUID.lowercased()
-        jobDefaults = EventFacts.canonical(event["job"]?["facets"]?[ProcessingFacet.name])
+        jobDefaults = EventFacts.facet(event["job"]?["facets"]?[ProcessingFacet.name])
         eventType = event["eventType"]?.stringValue ?? "OTHER"
-        processing = EventFacts.canonical(event["run"]?["facets"]?[ProcessingFacet.name])
+        processing = EventFacts.facet(event["run"]?["facets"]?[ProcessingFacet.name])
         inputs = Self.entries(event["inputs"]) { _, _ in }
         var columns: [ColumnEdge] = []
         outputs = Self.entries(event["outputs"]) { index, output in

@@ -6,17 +6,23 @@ import Foundation
 /// wrote would depend on which events came with it, and a replay would differ from the store.
 struct ExactText: Hashable, Sendable {
     let text: String
+    /// The hash of its bytes, worked out where the text is made: facets are hashed on the threads that extract
+    /// events, not on the writer's, which looks every one up (a facet is a few hundred bytes).
+    private let fingerprint: Int
 
     init(_ text: String) {
         self.text = text
+        var hasher = Hasher()
+        Self.combineBytes(of: text, into: &hasher)
+        fingerprint = hasher.finalize()
     }
 
     static func == (left: ExactText, right: ExactText) -> Bool {
-        sameBytes(left.text, right.text)
+        left.fingerprint == right.fingerprint && sameBytes(left.text, right.text)
     }
 
     func hash(into hasher: inout Hasher) {
-        Self.combineBytes(of: text, into: &hasher)
+        hasher.combine(fingerprint)
     }
 
     /// Whether both texts are the same UTF-8 bytes.

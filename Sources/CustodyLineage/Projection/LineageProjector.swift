@@ -215,7 +215,8 @@ final class LineageWriter: ProjectionWriter {
         let terminal = run.isTerminal
         let stamp = Moment(time: Int64(time), seq: seq)
         var known: (id: Int, terminal: Moment?, facet: Moment?)?
-        if case .perhaps(let id) = runs[run.runUUID] {
+        let runKey = runs.key(run.runUUID)
+        if case .perhaps(let id) = runs[runKey] {
             try readRun.forEachRow(.integer(id)) {
                 if let uuid = readRun.text(5), ExactText.sameBytes(uuid, run.runUUID) { known = (readRun.int(0), moment(readRun, at: 1), moment(readRun, at: 3)) }
             }
@@ -225,7 +226,7 @@ final class LineageWriter: ProjectionWriter {
                 try ensureKeyIndex(of: "lineage_run")
             }
         }
-        if known == nil, case .lookUp = runs[run.runUUID] {
+        if known == nil, case .lookUp = runs[runKey] {
             try findRun.forEachRow(.text(run.runUUID)) {
                 known = (findRun.int(0), moment(findRun, at: 1), moment(findRun, at: 3))
             }
@@ -237,7 +238,7 @@ final class LineageWriter: ProjectionWriter {
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq),
                 processing.map(RawStatement.RawValue.integer) ?? .null)
             let id = insertRun.lastInsertedRowID
-            if !runs.inserted(run.runUUID, id: id) { try ensureKeyIndex(of: "lineage_run") }
+            if !runs.inserted(runKey, id: id) { try ensureKeyIndex(of: "lineage_run") }
             journal?.insertedRun(QueryContext.RunRow(id: Int64(id), job: Int64(jobID), terminal: terminal ? (run.eventType == "COMPLETE", stamp) : nil,
                 facet: processing.map { (stamp, Int64($0)) }))
             return id
@@ -258,7 +259,7 @@ final class LineageWriter: ProjectionWriter {
         statement.isNull(column) ? nil : Moment(time: Int64(statement.int(column)), seq: statement.int(column + 1))
     }
 
-    private func recordJobDefaults(_ defaults: String?, jobID: Int, seq: Int, time: Int) throws {
+    private func recordJobDefaults(_ defaults: ExactText?, jobID: Int, seq: Int, time: Int) throws {
         guard let processing = try processingID(defaults, seq: seq) else { return }
         // Jobs mostly send the same defaults every time: only a different facet can change what their runs
         // carried. (Filling from empty, the job index does not exist yet; the pass works its runs out anyway.)
@@ -296,20 +297,25 @@ final class LineageWriter: ProjectionWriter {
             retention: entry.facts.retention, location: entry.facts.location, lifecycle: entry.facts.lifecycle, anonymous: entry.facts.anonymous.map { $0 ? 1 : 0 }))
     }
 
+    // Each looks its key up before making the values to bind: most keys are met again, and a list of values
+    // is an allocation.
     private func id(of key: NodeKey, in cache: inout KnownIDs<NodeKey>, find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
-        try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
+        if let id = cache[key] { return id }
+        return try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
     }
 
     private func datasetID(_ key: NodeKey, seq: Int) throws -> Int {
-        try id(of: key, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq, .text(key.namespace), .text(key.name)) { [journal] in
-            journal?.insertedDataset(Int64($0))
+        if let id = datasetIDs[key] { return id }
+        return try id(of: key, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq, .text(key.namespace), .text(key.name)) {
+            [journal] in journal?.insertedDataset(Int64($0))
         }
     }
 
     /// Each distinct facet is stored once: runs of a job mostly send the same one.
-    private func processingID(_ facet: String?, seq: Int) throws -> Int? {
+    private func processingID(_ facet: ExactText?, seq: Int) throws -> Int? {
         guard let facet else { return nil }
-        return try id(of: ExactText(facet), in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet))
+        if let id = processingIDs[facet] { return id }
+        return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet.text))
     }
 
     /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
@@ -397,19 +403,25 @@ private struct MetRuns {
         self.hash = hash
     }
 
-    subscript(uuid: String) -> Answer {
-        guard remembering else { return .lookUp }
-        return ids[hash(uuid)].map(Answer.perhaps) ?? .new
+    /// What a run is remembered by: worked out once per event, for the lookup and the insertion after it.
+    func key(_ uuid: String) -> Int {
+        hash(uuid)
     }
 
-    /// Remembers a run just inserted; `false` once it no longer remembers (past `limit`, or after `forget`).
-    mutating func inserted(_ uuid: String, id: Int) -> Bool {
+    subscript(key: Int) -> Answer {
+        guard remembering else { return .lookUp }
+        return ids[key].map(Answer.perhaps) ?? .new
+    }
+
+    /// Remembers a run just inserted (by its `key`); `false` once it no longer remembers (past `limit`, or after
+    /// `forget`).
+    mutating func inserted(_ key: Int, id: Int) -> Bool {
         guard remembering else { return false }
         guard ids.count < limit else {
             forget()
             return false
         }
-        ids[hash(uuid)] = id
+        ids[key] = id
         return true
     }
 
