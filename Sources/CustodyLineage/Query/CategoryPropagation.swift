@@ -69,22 +69,32 @@ struct CategoryPropagation {
     /// the view sees. `settled` gives the value of a dataset that is known already: it is taken as it is, and
     /// the walk does not go above it. The result holds every dataset the walk reached.
     func carried(of roots: [Int64], settled: (Int64) throws -> CarriedCategories? = { _ in nil }) throws -> [Int64: CarriedCategories] {
-        // The upstream closure, with the completed runs that wrote each dataset and what each of them read.
+        // The upstream closure, with the completed runs that wrote each dataset and what each of them read, and
+        // when the first of them completed.
         var writers: [Int64: [Writer]] = [:]
+        var firstCompletions: [(dataset: Int64, first: Moment)] = []
         var held: [Int64: CarriedCategories] = [:]
         var queue = roots, seen = Set(roots)
+        writers.reserveCapacity(roots.count)
+        firstCompletions.reserveCapacity(roots.count)
+        held.reserveCapacity(2 * roots.count)
+        seen.reserveCapacity(2 * roots.count)
         while let dataset = queue.popLast() {
             if let value = try settled(dataset) {
                 held[dataset] = value
                 continue
             }
             var list: [Writer] = []
-            for run in try context.runStates(touching: dataset, "out") where run.completion != nil {
+            var first: Moment?
+            for run in try context.runStates(touching: dataset, "out") {
+                guard let completion = run.completion else { continue }
                 let inputs = try context.datasets(of: run.id, "in")
                 list.append(Writer(run, inputs: inputs))
+                if first.map({ completion < $0 }) ?? true { first = completion }
                 for input in inputs where seen.insert(input).inserted { queue.append(input) }
             }
             writers[dataset] = list
+            if let first { firstCompletions.append((dataset, first)) }
         }
         var anonymous: Set<Int64> = []
         for (dataset, runs) in writers {
@@ -106,40 +116,43 @@ struct CategoryPropagation {
         // Datasets in the order their first writer completed: data mostly flows forward in time, so one
         // pass in this order carries nearly everything. A dataset is worked out again only when one of its
         // inputs changed after it was (a loop, or a write out of time order): `dirty` marks it, and the
-        // pass repeats until nothing is marked.
-        var firstCompletions: [(dataset: Int64, first: Moment)] = []
-        firstCompletions.reserveCapacity(writers.count)
-        for (dataset, runs) in writers {
-            guard let first = runs.lazy.compactMap(\.run.completion).min() else { continue }
-            firstCompletions.append((dataset, first))
-        }
+        // pass repeats until nothing is marked. Both, and who reads whom, by place in that order.
         let order = firstCompletions.sorted { $0.first < $1.first }.map(\.dataset)
+        var place: [Int64: Int] = [:]
+        place.reserveCapacity(order.count)
+        for (index, dataset) in order.enumerated() { place[dataset] = index }
+        var runs = order.map { writers[$0]! }
+        writers = [:]
         // Who reads whom inside the closure: when a dataset changes, the outputs of the completed runs
         // that read it are worked out again.
-        var dependents: [Int64: [Int64]] = [:]
-        for (output, runs) in writers {
-            for writer in runs { for input in writer.inputs { dependents[input, default: []].append(output) } }
+        var dependents = [[Int]](repeating: [], count: order.count)
+        for (output, list) in runs.enumerated() {
+            for writer in list { for input in writer.inputs { if let reader = place[input] { dependents[reader].append(output) } } }
         }
-        for output in order {
+        for (index, output) in order.enumerated() {
             let mappings = try context.columnLineage(into: output)
             guard !mappings.isEmpty else { continue }
-            for index in writers[output]!.indices {
-                writers[output]![index].columns = mappings.filter { $0.run == writers[output]![index].run.id }
-            }
+            for writer in runs[index].indices { runs[index][writer].columns = mappings.filter { $0.run == runs[index][writer].run.id } }
         }
-        var dirty = Set(order)
-        while !dirty.isEmpty {
-            for output in order where dirty.remove(output) != nil {
+        var dirty = [Bool](repeating: true, count: order.count), marked = order.count
+        while marked > 0 {
+            for index in order.indices where dirty[index] {
+                dirty[index] = false
+                marked -= 1
+                let output = order[index]
                 var next = held[output]!
                 var changed = false
                 let declaredAnonymous = anonymous.contains(output)
-                for writer in writers[output]! {
+                for writer in runs[index] {
                     if carryCollection(writer, into: &next, held: held) { changed = true }
                     if !declaredAnonymous, carry(writer, into: &next, held: held) { changed = true }
                 }
                 guard changed else { continue }
                 held[output] = next
-                dirty.formUnion(dependents[output] ?? [])
+                for reader in dependents[index] where !dirty[reader] {
+                    dirty[reader] = true
+                    marked += 1
+                }
             }
         }
         return held
