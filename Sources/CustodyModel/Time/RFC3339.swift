@@ -30,14 +30,17 @@ public enum RFC3339 {
             position += count
             return value
         }
-        func expect(_ characters: String) -> Bool {
-            guard position < bytes.count, characters.utf8.contains(bytes[position]) else { return false }
+        // Bytes rather than a string of them: every stored event's time is parsed again on a replay.
+        func expect(_ byte: UInt8, or other: UInt8? = nil, or third: UInt8? = nil) -> Bool {
+            guard position < bytes.count else { return false }
+            let found = bytes[position]
+            guard found == byte || found == other || found == third else { return false }
             position += 1
             return true
         }
-        guard let year = number(4), expect("-"), let month = number(2), expect("-"), let day = number(2),
-            expect("Tt "), let hour = number(2), expect(":"), let minute = number(2), expect(":"),
-            let second = number(2)
+        guard let year = number(4), expect(UInt8(ascii: "-")), let month = number(2), expect(UInt8(ascii: "-")), let day = number(2),
+            expect(UInt8(ascii: "T"), or: UInt8(ascii: "t"), or: UInt8(ascii: " ")), let hour = number(2), expect(UInt8(ascii: ":")),
+            let minute = number(2), expect(UInt8(ascii: ":")), let second = number(2)
         else { return nil }
         guard (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year), hour < 24, minute < 60,
             second < 61
@@ -58,11 +61,11 @@ public enum RFC3339 {
         var hadOffset = true
         if position == bytes.count {
             hadOffset = false
-        } else if expect("Zz") {
+        } else if expect(UInt8(ascii: "Z"), or: UInt8(ascii: "z")) {
         } else if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
             let sign = bytes[position] == UInt8(ascii: "-") ? -1 : 1
             position += 1
-            guard let offsetHour = number(2), expect(":"), let offsetMinute = number(2), offsetHour < 24,
+            guard let offsetHour = number(2), expect(UInt8(ascii: ":")), let offsetMinute = number(2), offsetHour < 24,
                 offsetMinute < 60
             else { return nil }
             offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
