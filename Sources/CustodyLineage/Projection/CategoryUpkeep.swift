@@ -314,9 +314,11 @@ final class CategoryUpkeep {
             }
             let first = value.firstWrite
             if isNew, let newRows {
-                try newRows.append(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),
-                    .text(value.collectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
-                    first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
+                try newRows.append { new in
+                    new.add(.integer(Int(row.dataset))); new.add(.integer(value.pseudonymised ? 1 : 0)); new.add(.text(value.entries))
+                    new.add(.text(value.collectionPurposes)); new.add(first.map { .integer(Int($0.time)) } ?? .null)
+                    new.add(first.map { .integer($0.seq) } ?? .null); new.add(first.map { .integer(Int($0.origin)) } ?? .null)
+                }
                 continue
             }
             try store.execute(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),

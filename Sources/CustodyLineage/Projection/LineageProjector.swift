@@ -163,12 +163,14 @@ final class LineageWriter: ProjectionWriter {
             let facet = processing.map(RawStatement.RawValue.integer) ?? .null
             let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
-            try insertRunEvent.append(.integer(seq), .integer(runID), .text(run.eventType), .integer(time), facet)
+            try insertRunEvent.append { row in
+                row.add(.integer(seq)); row.add(.integer(runID)); row.add(.text(run.eventType)); row.add(.integer(time)); row.add(facet)
+            }
             // `record` borrows each entry and reads its facts in place rather than copying them: a copy retains
             // each of their texts, on this thread, which everything waits for.
             func recordEdge(_ entry: borrowing DatasetEntry, role: String) throws -> Int {
                 let datasetID = try datasetID(entry.node, seq: seq)
-                try insertIO.append(.integer(runID), .text(role), .integer(datasetID), .integer(seq))
+                try insertIO.append { row in row.add(.integer(runID)); row.add(.text(role)); row.add(.integer(datasetID)); row.add(.integer(seq)) }
                 journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
                 try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
                 return datasetID
@@ -277,21 +279,26 @@ final class LineageWriter: ProjectionWriter {
                         tokens: any SubjectTokens) throws {
         let run = runID.map(RawStatement.RawValue.integer) ?? .null
         // Subjects named on an input were read from it, not written into it.
+        func subject(_ token: String, kind: String) throws {
+            try insertSubject.append { row in
+                row.add(.text(token)); row.add(.integer(seq)); row.add(.integer(datasetID)); row.add(.text(kind)); row.add(run); row.add(.integer(time))
+            }
+        }
         for index in entry.facts.subjects.indices {
-            try insertSubject.append(.text(try tokens.token(for: entry.facts.subjects[index], erasing: false)), .integer(seq), .integer(datasetID),
-                .text(role == "in" ? "r" : "w"), run, .integer(time))
+            try subject(try tokens.token(for: entry.facts.subjects[index], erasing: false), kind: role == "in" ? "r" : "w")
         }
         for index in entry.facts.erasedSubjects.indices {
-            try insertSubject.append(.text(try tokens.token(for: entry.facts.erasedSubjects[index], erasing: true)), .integer(seq), .integer(datasetID),
-                .text("e"), run, .integer(time))
+            try subject(try tokens.token(for: entry.facts.erasedSubjects[index], erasing: true), kind: "e")
         }
         guard entry.facts.isWorthRecording else { return }
         categories.touched(dataset: datasetID)
-        try insertFact.append(
-            .integer(seq), .text(role), .integer(entry.position), .integer(datasetID), run, .integer(time),
-            Self.text(entry.facts.categories), Self.text(entry.facts.fields), Self.text(entry.facts.classifications), Self.text(entry.facts.subjectTypes),
-            Self.text(entry.facts.location), Self.text(entry.facts.retention), entry.facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null,
-            Self.text(entry.facts.lifecycle))
+        try insertFact.append { row in
+            row.add(.integer(seq)); row.add(.text(role)); row.add(.integer(entry.position)); row.add(.integer(datasetID)); row.add(run)
+            row.add(.integer(time)); row.add(Self.text(entry.facts.categories)); row.add(Self.text(entry.facts.fields))
+            row.add(Self.text(entry.facts.classifications)); row.add(Self.text(entry.facts.subjectTypes)); row.add(Self.text(entry.facts.location))
+            row.add(Self.text(entry.facts.retention)); row.add(entry.facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null)
+            row.add(Self.text(entry.facts.lifecycle))
+        }
         journal?.fact(QueryContext.FactRow(dataset: Int64(datasetID), seq: seq, role: role, run: runID.map(Int64.init), time: Int64(time),
             categories: entry.facts.categories, fields: entry.facts.fields, classifications: entry.facts.classifications, subjectTypes: entry.facts.subjectTypes,
             retention: entry.facts.retention, location: entry.facts.location, lifecycle: entry.facts.lifecycle, anonymous: entry.facts.anonymous.map { $0 ? 1 : 0 }))

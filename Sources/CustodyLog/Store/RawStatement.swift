@@ -60,7 +60,7 @@ package final class RawStatement {
         try execute(values)
     }
 
-    package func execute(_ values: [RawValue]) throws {
+    package func execute(_ values: some RandomAccessCollection<RawValue>) throws {
         try withBound(values) {
             let code = sqlite3_step(statement)
             guard code == SQLITE_DONE else { throw error(code) }
@@ -91,24 +91,25 @@ package final class RawStatement {
     /// Runs `body` with `values` bound, then resets the statement and clears its bindings, all while the texts
     /// bound are still lent: SQLite reads them where they are (SQLITE_STATIC) instead of copying each into memory
     /// of its own and freeing it again (about 4 % of the writing thread's instructions in a rebuild).
-    private func withBound<Result>(_ values: [RawValue], _ body: () throws -> Result) throws -> Result {
+    private func withBound<Result>(_ values: some RandomAccessCollection<RawValue>, _ body: () throws -> Result) throws -> Result {
         sqlite3_reset(statement)
         return try bind(values, from: 0, body)
     }
 
     /// Binds `values` from `index` on (each text inside the call that lends it), then runs `body`.
-    private func bind<Result>(_ values: [RawValue], from index: Int, _ body: () throws -> Result) throws -> Result {
-        var index = index
-        while index < values.count {
-            let position = Int32(index + 1)
-            if case .text(let text) = values[index] {
+    private func bind<Values: RandomAccessCollection<RawValue>, Result>(_ values: Values, from offset: Int, _ body: () throws -> Result) throws -> Result {
+        var offset = offset
+        while offset < values.count {
+            let position = Int32(offset + 1)
+            let value = values[values.index(values.startIndex, offsetBy: offset)]
+            if case .text(let text) = value {
                 return try text.withCString { pointer in
                     _ = sqlite3_bind_text(statement, position, pointer, Int32(text.utf8.count), nil)
-                    return try bind(values, from: index + 1, body)
+                    return try bind(values, from: offset + 1, body)
                 }
             }
-            bindNonText(values[index], at: position)
-            index += 1
+            bindNonText(value, at: position)
+            offset += 1
         }
         defer { reset() }
         return try body()
