@@ -78,6 +78,8 @@ final class LineageWriter: ProjectionWriter {
     private let insertJobEvent, insertColumn: RawStatement
     /// The rows nothing reads back while events are projected, gathered and written many at a time.
     private let insertRunEvent, insertIO, insertFact, insertSubject: BatchedInsert
+    /// Filling a table from empty: its new rows, gathered likewise, their ids known without reading them back.
+    private let newDatasets, newJobs, newRuns: NumberedRows?
 
     private let database: Database
     private let fromEmpty: Bool
@@ -104,6 +106,12 @@ final class LineageWriter: ProjectionWriter {
         jobIDs = KnownIDs(table: "lineage_job", tableWasEmpty: try isEmpty("lineage_job"), limit: rememberedIDs)
         processingIDs = KnownIDs(table: "lineage_processing", tableWasEmpty: try isEmpty("lineage_processing"), limit: rememberedIDs)
         runs = MetRuns(tableWasEmpty: try isEmpty("lineage_run"), limit: rememberedIDs, hash: runKeyHash)
+        let nodeColumns = ["namespace", "name", "first_seq"]
+        newDatasets = datasetIDs.tableWasEmpty ? try NumberedRows(db, into: "lineage_dataset", columns: nodeColumns) : nil
+        newJobs = jobIDs.tableWasEmpty ? try NumberedRows(db, into: "lineage_job", columns: nodeColumns) : nil
+        newRuns = runs.remembersEveryRun ? try NumberedRows(db, into: "lineage_run", columns: [
+            "run_uuid", "job_id", "first_seq", "terminal_type", "terminal_time", "terminal_seq", "facet_time", "facet_seq", "processing_id",
+        ]) : nil
         categories = try CategoryUpkeep(db: db, fromEmpty: fromEmpty, passSize: categoryPassSize, passesInstall: passesInstall)
         journal = categories.journal
         findDataset = try RawStatement(cached: db, sql: "SELECT id FROM lineage_dataset WHERE namespace = ? AND name = ?")
@@ -145,7 +153,8 @@ final class LineageWriter: ProjectionWriter {
             INSERT INTO lineage_column (seq, out_dataset, out_field, in_dataset, in_field, run_id, masking) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO UPDATE SET masking = max(masking, excluded.masking)
             """)
-        categories.beforeReading = { [insertRunEvent, insertIO, insertFact, insertSubject] in
+        categories.beforeReading = { [insertRunEvent, insertIO, insertFact, insertSubject, newDatasets, newJobs, newRuns] in
+            for rows in [newDatasets, newJobs, newRuns] { try rows?.flush() }
             for rows in [insertRunEvent, insertIO, insertFact, insertSubject] { try rows.flush() }
         }
     }
@@ -157,7 +166,7 @@ final class LineageWriter: ProjectionWriter {
         let time = facts.time
         switch facts.body {
         case .run(let run):
-            let jobID = try id(of: run.job, in: &jobIDs, find: findJob, insert: insertJob, seq: seq)
+            let jobID = try jobID(run.job, seq: seq)
             try recordJobDefaults(run.jobDefaults, jobID: jobID, seq: seq, time: time)
             let processing = try processingID(run.processing, seq: seq)
             let facet = processing.map(RawStatement.RawValue.integer) ?? .null
@@ -186,7 +195,7 @@ final class LineageWriter: ProjectionWriter {
                     input: Int64(inputID), inField: edge.inField, masking: edge.masking))
             }
         case .job(let job, let defaults):
-            let jobID = try id(of: job, in: &jobIDs, find: findJob, insert: insertJob, seq: seq)
+            let jobID = try jobID(job, seq: seq)
             try recordJobDefaults(defaults, jobID: jobID, seq: seq, time: time)
         case .dataset(let entry):
             let datasetID = try datasetID(entry.node, seq: seq)
@@ -219,6 +228,7 @@ final class LineageWriter: ProjectionWriter {
         var known: (id: Int, terminal: Moment?, facet: Moment?)?
         let runKey = runs.key(run.runUUID)
         if case .perhaps(let id) = runs[runKey] {
+            try newRuns?.flush()
             try readRun.forEachRow(.integer(id)) {
                 if let uuid = readRun.text(5), ExactText.sameBytes(uuid, run.runUUID) { known = (readRun.int(0), moment(readRun, at: 1), moment(readRun, at: 3)) }
             }
@@ -229,17 +239,26 @@ final class LineageWriter: ProjectionWriter {
             }
         }
         if known == nil, case .lookUp = runs[runKey] {
+            try newRuns?.flush()
             try findRun.forEachRow(.text(run.runUUID)) {
                 known = (findRun.int(0), moment(findRun, at: 1), moment(findRun, at: 3))
             }
         }
         guard let known else {
-            try insertRun.execute(
+            let row: [RawStatement.RawValue] = [
                 .text(run.runUUID), .integer(jobID), .integer(seq),
                 terminal ? .text(run.eventType) : .null, terminal ? .integer(time) : .null, terminal ? .integer(seq) : .null,
                 processing == nil ? .null : .integer(time), processing == nil ? .null : .integer(seq),
-                processing.map(RawStatement.RawValue.integer) ?? .null)
-            let id = insertRun.lastInsertedRowID
+                processing.map(RawStatement.RawValue.integer) ?? .null,
+            ]
+            let id: Int
+            if runs.remembersEveryRun, let newRuns {
+                id = try newRuns.insert { new in for value in row { new.add(value) } }
+            } else {
+                try newRuns?.flush()
+                try insertRun.execute(row)
+                id = insertRun.lastInsertedRowID
+            }
             if !runs.inserted(runKey, id: id) { try ensureKeyIndex(of: "lineage_run") }
             journal?.insertedRun(QueryContext.RunRow(id: Int64(id), job: Int64(jobID), terminal: terminal ? (run.eventType == "COMPLETE", stamp) : nil,
                 facet: processing.map { (stamp, Int64($0)) }))
@@ -306,37 +325,47 @@ final class LineageWriter: ProjectionWriter {
 
     // Each looks its key up before making the values to bind: most keys are met again, and a list of values
     // is an allocation.
-    private func id(of key: NodeKey, in cache: inout KnownIDs<NodeKey>, find: RawStatement, insert: RawStatement, seq: Int) throws -> Int {
-        if let id = cache[key] { return id }
-        return try id(of: key, in: &cache, find: find, insert: insert, seq: seq, .text(key.namespace), .text(key.name))
+    private func jobID(_ key: NodeKey, seq: Int) throws -> Int {
+        if let id = jobIDs[key] { return id }
+        return try id(of: key, in: &jobIDs, find: findJob, insert: insertJob, numbered: newJobs, seq: seq, .text(key.namespace), .text(key.name))
     }
 
     private func datasetID(_ key: NodeKey, seq: Int) throws -> Int {
         if let id = datasetIDs[key] { return id }
-        return try id(of: key, in: &datasetIDs, find: findDataset, insert: insertDataset, seq: seq, .text(key.namespace), .text(key.name)) {
-            [journal] in journal?.insertedDataset(Int64($0))
-        }
+        return try id(of: key, in: &datasetIDs, find: findDataset, insert: insertDataset, numbered: newDatasets, seq: seq, .text(key.namespace),
+            .text(key.name)) { [journal] in journal?.insertedDataset(Int64($0)) }
     }
 
     /// Each distinct facet is stored once: runs of a job mostly send the same one.
     private func processingID(_ facet: ExactText?, seq: Int) throws -> Int? {
         guard let facet else { return nil }
         if let id = processingIDs[facet] { return id }
-        return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, seq: seq, .text(facet.text))
+        return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, numbered: nil, seq: seq, .text(facet.text))
     }
 
     /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
-    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound, then `inserted`
-    /// told).
-    private func id<Key: Hashable>(of cacheKey: Key, in known: inout KnownIDs<Key>, find: RawStatement, insert: RawStatement, seq: Int,
-                                   _ key: RawStatement.RawValue..., inserted: (Int) -> Void = { _ in }) throws -> Int {
+    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound, or gathered in
+    /// `numbered` while a fill from empty remembers every key it met; then `inserted` told).
+    private func id<Key: Hashable>(of cacheKey: Key, in known: inout KnownIDs<Key>, find: RawStatement, insert: RawStatement,
+                                   numbered: NumberedRows?, seq: Int, _ key: RawStatement.RawValue...,
+                                   inserted: (Int) -> Void = { _ in }) throws -> Int {
         if let id = known[cacheKey] { return id }
         var id: Int?
-        if !known.tableWasEmpty { try find.forEachRow(key) { id = find.int(0) } }
-        if id == nil {
-            try insert.execute(key + [.integer(seq)])
-            id = insert.lastInsertedRowID
+        if known.tableWasEmpty, let numbered {
+            id = try numbered.insert { row in
+                for value in key { row.add(value) }
+                row.add(.integer(seq))
+            }
             inserted(id!)
+        } else {
+            // What was gathered goes in before the table is read, or SQLite numbers a row of it.
+            try numbered?.flush()
+            if !known.tableWasEmpty { try find.forEachRow(key) { id = find.int(0) } }
+            if id == nil {
+                try insert.execute(key + [.integer(seq)])
+                id = insert.lastInsertedRowID
+                inserted(id!)
+            }
         }
         known.remember(id!, for: cacheKey)
         if !known.tableWasEmpty { try ensureKeyIndex(of: known.table) }
@@ -415,6 +444,9 @@ private struct MetRuns {
         hash(uuid)
     }
 
+    /// Whether every run inserted since the table was empty is remembered, so a run not met is new.
+    var remembersEveryRun: Bool { remembering }
+
     subscript(key: Int) -> Answer {
         guard remembering else { return .lookUp }
         return ids[key].map(Answer.perhaps) ?? .new
@@ -436,5 +468,32 @@ private struct MetRuns {
     mutating func forget() {
         ids = [:]
         remembering = false
+    }
+}
+
+/// The new rows of a table a fill found empty, gathered and written many at a time (`BatchedInsert`) instead of
+/// one statement each with the id read back after it: datasets, jobs and runs were most of a fill's single-row
+/// statements. Their ids are known without reading them: SQLite gives a row inserted without one the largest id
+/// in the table plus one, so the table's rows are numbered 1, 2, 3… in the order they are gathered (an id given
+/// explicitly would cost SQLite a seek per row, where it otherwise appends). Whatever reads the table, or has
+/// SQLite number a row of it otherwise, writes them first (`flush`); once the writer stops remembering every
+/// key it met, it gathers no more.
+private final class NumberedRows {
+    private let rows: BatchedInsert
+    private var lastID = 0
+
+    init(_ db: Database, into table: String, columns: [String]) throws {
+        rows = try BatchedInsert(db, into: table, columns: columns, onConflict: .fail)
+    }
+
+    /// Gathers the row `fill` adds, and returns the id it will have.
+    func insert(_ fill: (inout BatchedInsert.Row) -> Void) throws -> Int {
+        try rows.append(fill)
+        lastID += 1
+        return lastID
+    }
+
+    func flush() throws {
+        try rows.flush()
     }
 }
