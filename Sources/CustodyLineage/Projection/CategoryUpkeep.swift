@@ -41,9 +41,9 @@ final class CategoryUpkeep {
     /// Filling from empty: the values of `lineage_held` the last passes worked out or read, as stored, so that
     /// the next passes take the rows feeding them from here rather than read and decode them again: every
     /// pass read most of the store's sources so, a tenth of a fill's work. Kept equal to the table (every
-    /// row a pass writes updates it), and bounded: past `settledLimit` values it starts again.
-    private var settled: [Int64: CarriedCategories] = [:]
-    private var settledLimit: Int { 4 * passSize }
+    /// row a pass writes updates it), and bounded: past `knownValuesLimit` values it starts again.
+    private var knownValues: [Int64: CarriedCategories] = [:]
+    private var knownValuesLimit: Int { 4 * passSize }
     /// Filling from empty: the rows the writer inserted since the last pass, which it keeps here for the next.
     let journal: PassJournal?
     /// Writes what the writer gathered and has not inserted yet (`BatchedInsert`): called before the upkeep reads.
@@ -160,7 +160,7 @@ final class CategoryUpkeep {
         let region = try takeSeeds()
         defer { journal?.empty() }
         guard !region.isEmpty else { return }
-        let (reading, read) = try read(region, written: journal, known: settled)
+        let (reading, read) = try read(region, written: journal, known: knownValues)
         changedAfterSettled.formUnion(region.intersection(settledBefore))
         settledBefore.formUnion(reading.feeding)
         // Its datasets the writer inserted since the last pass was read: no pass has written a row of theirs.
@@ -179,14 +179,14 @@ final class CategoryUpkeep {
             try write(rows, unwritten: pendingUnwritten)
             releaseInBackground(consume rows)
             // What the pass worked out is now what the table holds, and so is what it read for what feeds it.
-            if settled.count + values.count > settledLimit {
+            if knownValues.count + values.count > knownValuesLimit {
                 var full: [Int64: CarriedCategories] = [:]
-                swap(&full, &settled)
+                swap(&full, &knownValues)
                 releaseInBackground(consume full)
             }
-            if settled.isEmpty { settled = values } else { settled.merge(values) { _, new in new } }
+            if knownValues.isEmpty { knownValues = values } else { knownValues.merge(values) { _, new in new } }
         } else {
-            for dataset in pass.reading.region { settled[dataset] = nil }
+            for dataset in pass.reading.region { knownValues[dataset] = nil }
             // It needed something the writer had not read (which reading the whole region is meant to rule out): the
             // region is worked out again here, from what the tables hold now, as a later pass would.
             settledBefore.formUnion(try workOut(pass.reading.region).feeding)
@@ -315,9 +315,13 @@ final class CategoryUpkeep {
             let first = value.firstWrite
             if isNew, let newRows {
                 try newRows.append { new in
-                    new.add(.integer(Int(row.dataset))); new.add(.integer(value.pseudonymised ? 1 : 0)); new.add(.text(value.entries))
-                    new.add(.text(value.collectionPurposes)); new.add(first.map { .integer(Int($0.time)) } ?? .null)
-                    new.add(first.map { .integer($0.seq) } ?? .null); new.add(first.map { .integer(Int($0.origin)) } ?? .null)
+                    new.add(.integer(Int(row.dataset)))
+                    new.add(.integer(value.pseudonymised ? 1 : 0))
+                    new.add(.text(value.entries))
+                    new.add(.text(value.collectionPurposes))
+                    new.add(first.map { .integer(Int($0.time)) } ?? .null)
+                    new.add(first.map { .integer($0.seq) } ?? .null)
+                    new.add(first.map { .integer(Int($0.origin)) } ?? .null)
                 }
                 continue
             }

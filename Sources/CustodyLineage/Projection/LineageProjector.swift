@@ -173,13 +173,22 @@ final class LineageWriter: ProjectionWriter {
             let runID = try record(run, jobID: jobID, processing: processing, seq: seq, time: time)
             categories.touched(run: runID)
             try insertRunEvent.append { row in
-                row.add(.integer(seq)); row.add(.integer(runID)); row.add(.text(run.eventType)); row.add(.integer(time)); row.add(facet)
+                row.add(.integer(seq))
+                row.add(.integer(runID))
+                row.add(.text(run.eventType))
+                row.add(.integer(time))
+                row.add(facet)
             }
             // `record` borrows each entry and reads its facts in place rather than copying them: a copy retains
             // each of their texts, on this thread, which everything waits for.
             func recordEdge(_ entry: borrowing DatasetEntry, role: String) throws -> Int {
                 let datasetID = try datasetID(entry.node, seq: seq)
-                try insertIO.append { row in row.add(.integer(runID)); row.add(.text(role)); row.add(.integer(datasetID)); row.add(.integer(seq)) }
+                try insertIO.append { row in
+                    row.add(.integer(runID))
+                    row.add(.text(role))
+                    row.add(.integer(datasetID))
+                    row.add(.integer(seq))
+                }
                 journal?.edge(run: Int64(runID), output: role == "out", dataset: Int64(datasetID))
                 try record(entry, datasetID: datasetID, role: role, runID: runID, seq: seq, time: time, tokens: tokens)
                 return datasetID
@@ -300,7 +309,12 @@ final class LineageWriter: ProjectionWriter {
         // Subjects named on an input were read from it, not written into it.
         func subject(_ token: String, kind: String) throws {
             try insertSubject.append { row in
-                row.add(.text(token)); row.add(.integer(seq)); row.add(.integer(datasetID)); row.add(.text(kind)); row.add(run); row.add(.integer(time))
+                row.add(.text(token))
+                row.add(.integer(seq))
+                row.add(.integer(datasetID))
+                row.add(.text(kind))
+                row.add(run)
+                row.add(.integer(time))
             }
         }
         for index in entry.facts.subjects.indices {
@@ -312,10 +326,19 @@ final class LineageWriter: ProjectionWriter {
         guard entry.facts.isWorthRecording else { return }
         categories.touched(dataset: datasetID)
         try insertFact.append { row in
-            row.add(.integer(seq)); row.add(.text(role)); row.add(.integer(entry.position)); row.add(.integer(datasetID)); row.add(run)
-            row.add(.integer(time)); row.add(Self.text(entry.facts.categories)); row.add(Self.text(entry.facts.fields))
-            row.add(Self.text(entry.facts.classifications)); row.add(Self.text(entry.facts.subjectTypes)); row.add(Self.text(entry.facts.location))
-            row.add(Self.text(entry.facts.retention)); row.add(entry.facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null)
+            row.add(.integer(seq))
+            row.add(.text(role))
+            row.add(.integer(entry.position))
+            row.add(.integer(datasetID))
+            row.add(run)
+            row.add(.integer(time))
+            row.add(Self.text(entry.facts.categories))
+            row.add(Self.text(entry.facts.fields))
+            row.add(Self.text(entry.facts.classifications))
+            row.add(Self.text(entry.facts.subjectTypes))
+            row.add(Self.text(entry.facts.location))
+            row.add(Self.text(entry.facts.retention))
+            row.add(entry.facts.anonymous.map { .integer($0 ? 1 : 0) } ?? .null)
             row.add(Self.text(entry.facts.lifecycle))
         }
         journal?.fact(QueryContext.FactRow(dataset: Int64(datasetID), seq: seq, role: role, run: runID.map(Int64.init), time: Int64(time),
@@ -343,13 +366,13 @@ final class LineageWriter: ProjectionWriter {
         return try id(of: facet, in: &processingIDs, find: findProcessing, insert: insertProcessing, numbered: nil, seq: seq, .text(facet.text))
     }
 
-    /// The row id of a node or facet: from this transaction's cache, from the table (`find` with `key`
-    /// bound), or newly inserted (`insert` with `key` and the event's sequence number bound, or gathered in
-    /// `numbered` while a fill from empty remembers every key it met; then `inserted` told).
+    /// The row id of a node or facet this transaction's cache does not hold (its callers look there first):
+    /// from the table (`find` with `key` bound), or newly inserted (`insert` with `key` and the event's sequence
+    /// number bound, or gathered in `numbered` while a fill from empty remembers every key it met; then
+    /// `inserted` told).
     private func id<Key: Hashable>(of cacheKey: Key, in known: inout KnownIDs<Key>, find: RawStatement, insert: RawStatement,
                                    numbered: NumberedRows?, seq: Int, _ key: RawStatement.RawValue...,
                                    inserted: (Int) -> Void = { _ in }) throws -> Int {
-        if let id = known[cacheKey] { return id }
         var id: Int?
         if known.tableWasEmpty, let numbered {
             id = try numbered.insert { row in
