@@ -39,8 +39,8 @@ final class CategoryUpkeep {
     /// Filling from empty: rows of datasets that have none yet, gathered and written many at a time.
     private let newRows: BatchedInsert?
     /// Filling from empty: the values of `lineage_held` the last passes worked out or read, as stored, so that
-    /// the next passes take the rows feeding them from here rather than read and decode them again: every
-    /// pass read most of the store's sources so, a tenth of a fill's work. Kept equal to the table (every
+    /// the next passes take the rows feeding them from here rather than read and decode them again (every pass
+    /// read back most of the store's sources, a tenth of a fill's work). Kept equal to the table (every
     /// row a pass writes updates it), and bounded: past `knownValuesLimit` values it starts again.
     private var knownValues: [Int64: CarriedCategories] = [:]
     private var knownValuesLimit: Int { 4 * passSize }
@@ -313,21 +313,16 @@ final class CategoryUpkeep {
                 continue
             }
             let first = value.firstWrite
+            let values: [RawStatement.RawValue] = [
+                .integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries), .text(value.collectionPurposes),
+                first.map { .integer(Int($0.time)) } ?? .null, first.map { .integer($0.seq) } ?? .null,
+                first.map { .integer(Int($0.origin)) } ?? .null,
+            ]
             if isNew, let newRows {
-                try newRows.append { new in
-                    new.add(.integer(Int(row.dataset)))
-                    new.add(.integer(value.pseudonymised ? 1 : 0))
-                    new.add(.text(value.entries))
-                    new.add(.text(value.collectionPurposes))
-                    new.add(first.map { .integer(Int($0.time)) } ?? .null)
-                    new.add(first.map { .integer($0.seq) } ?? .null)
-                    new.add(first.map { .integer(Int($0.origin)) } ?? .null)
-                }
-                continue
+                try newRows.append { new in for value in values { new.add(value) } }
+            } else {
+                try store.execute(values)
             }
-            try store.execute(.integer(Int(row.dataset)), .integer(value.pseudonymised ? 1 : 0), .text(value.entries),
-                .text(value.collectionPurposes), first.map { .integer(Int($0.time)) } ?? .null,
-                first.map { .integer($0.seq) } ?? .null, first.map { .integer(Int($0.origin)) } ?? .null)
         }
         // Read back by the next pass, as the rows feeding what it works out.
         try newRows?.flush()
